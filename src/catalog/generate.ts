@@ -1,0 +1,171 @@
+import { Faker, en } from '@faker-js/faker';
+import {
+  type CustomerSegment,
+  catalogWindow,
+  categories,
+  countries,
+  customerSegments,
+  emailDomains,
+  genderWeights,
+  genders,
+  productId,
+  segmentWeights,
+  userId,
+} from './reference.js';
+import type { Product, User } from './schemas.js';
+
+/**
+ * Catalog generation with @faker-js/faker. Faker is re-seeded for every block of
+ * `blockSize` documents from (seed, kind, block), so document n is the same whatever
+ * chunk size it is written in, and chunks can be generated independently.
+ */
+const blockSize = 1024;
+const kindProducts = 0x50;
+const kindUsers = 0x55;
+const kindPools = 0xb0;
+
+function weightedIndex(weights: readonly number[], r: number): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let x = r * total;
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i];
+    if (x < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+const categoryWeights = categories.map((c) => c.weight);
+const countryWeights = countries.map((c) => c.weight);
+const segmentWeightList = customerSegments.map((s) => segmentWeights[s]);
+
+function roundCents(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function asciiSlug(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toLowerCase();
+}
+
+/** Seed-dependent pools drawn once: brands per category. */
+interface Pools {
+  brands: string[][];
+}
+
+export class CatalogGenerator {
+  private readonly faker = new Faker({ locale: [en] });
+  private readonly pools: Pools;
+
+  constructor(readonly seed: number) {
+    this.faker.seed([seed, kindPools]);
+    this.pools = {
+      brands: categories.map(() => {
+        const n = 6 + this.faker.number.int(8);
+        const set = new Set<string>();
+        while (set.size < n) set.add(this.faker.company.name().split(/[ ,-]/)[0] + (this.faker.datatype.boolean(0.3) ? ` ${this.faker.word.noun()}` : ''));
+        return [...set];
+      }),
+    };
+  }
+
+  /** Products number `start + 1` .. `start + count` (1-based ids). */
+  products(start: number, count: number): Product[] {
+    const out: Product[] = new Array(count);
+    const f = this.faker;
+    const from = catalogWindow.from.getTime();
+    const span = catalogWindow.to.getTime() - from;
+    let block = -1;
+    for (let i = 0; i < count; i++) {
+      const n = start + i;
+      const b = Math.floor(n / blockSize);
+      if (b !== block) {
+        block = b;
+        f.seed([this.seed, kindProducts, b]);
+        for (let skip = b * blockSize; skip < n; skip++) this.drawProduct(skip + 1, from, span);
+      }
+      out[i] = this.drawProduct(n + 1, from, span);
+    }
+    return out;
+  }
+
+  private drawProduct(number: number, from: number, span: number): Product {
+    const f = this.faker;
+    const ci = weightedIndex(categoryWeights, f.number.float());
+    const cat = categories[ci];
+    // Log-uniform prices: many cheap items, a long tail of expensive ones.
+    const raw = Math.exp(Math.log(cat.minPrice) + f.number.float() * (Math.log(cat.maxPrice) - Math.log(cat.minPrice)));
+    const base = Math.max(1.99, Math.floor(raw) + 0.99);
+    const cost = Math.min(roundCents(base * (0.35 + f.number.float() * 0.4)), roundCents(base - 0.01));
+    const brands = this.pools.brands[ci];
+    const brand = brands[f.number.int(brands.length - 1)];
+    const noun = cat.nouns[f.number.int(cat.nouns.length - 1)];
+    const id = productId(number);
+    return {
+      _id: id,
+      product_id: id,
+      name: `${brand} ${f.commerce.productAdjective()} ${noun}`,
+      category: cat.name,
+      brand,
+      base_price: roundCents(base),
+      cost,
+      stock_quantity: f.datatype.boolean(0.03) ? 0 : 5 + f.number.int(495),
+      rating: Math.round((1 + 4 * Math.sqrt(f.number.float())) * 10) / 10,
+      review_count: Math.floor(Math.pow(f.number.float(), 3) * 5000),
+      created_at: new Date(from + Math.floor(f.number.float() * span / 1000) * 1000),
+      is_active: !f.datatype.boolean(0.02),
+    };
+  }
+
+  /** Users number `start + 1` .. `start + count` (1-based ids). */
+  users(start: number, count: number): User[] {
+    const out: User[] = new Array(count);
+    const from = catalogWindow.from.getTime();
+    const span = catalogWindow.to.getTime() - from;
+    let block = -1;
+    for (let i = 0; i < count; i++) {
+      const n = start + i;
+      const b = Math.floor(n / blockSize);
+      if (b !== block) {
+        block = b;
+        this.faker.seed([this.seed, kindUsers, b]);
+        for (let skip = b * blockSize; skip < n; skip++) this.drawUser(skip + 1, from, span);
+      }
+      out[i] = this.drawUser(n + 1, from, span);
+    }
+    return out;
+  }
+
+  private drawUser(number: number, from: number, span: number): User {
+    const f = this.faker;
+    const gender = genders[weightedIndex(genderWeights, f.number.float())];
+    const sex = gender === 'female' ? 'female' : gender === 'male' ? 'male' : undefined;
+    const first = f.person.firstName(sex);
+    const last = f.person.lastName();
+    const country = countries[weightedIndex(countryWeights, f.number.float())];
+    const region = country.regions[f.number.int(country.regions.length - 1)];
+    // Ages 18-80, most shoppers 25-45: the mean of two uniforms gives a triangle peaking at 35.
+    const age = Math.min(80, Math.max(18, Math.round(18 + ((f.number.float() + f.number.float()) / 2) * 34 + (f.datatype.boolean(0.2) ? f.number.int(28) : 0))));
+    const segment: CustomerSegment = customerSegments[weightedIndex(segmentWeightList, f.number.float())];
+    const id = userId(number);
+    // The user number makes the address unique by construction, whatever names repeat.
+    const email = `${asciiSlug(first) || 'user'}.${asciiSlug(last) || 'shopper'}.${number}@${emailDomains[f.number.int(emailDomains.length - 1)]}`;
+    return {
+      _id: id,
+      user_id: id,
+      email,
+      first_name: first,
+      last_name: last,
+      age,
+      gender,
+      country: country.code,
+      region,
+      city: f.location.city(),
+      signup_date: new Date(from + Math.floor((f.number.float() * span) / 1000) * 1000),
+      customer_segment: segment,
+      preferred_category: categories[weightedIndex(categoryWeights, f.number.float())].name,
+      is_active: !f.datatype.boolean(0.08),
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { type LoadedConfig, loadSettings } from '../config/load.js';
+import type { CommandName } from '../config/settings.js';
+import { type CliIO, Output } from './output.js';
+
+/** What every command's action gets: validated settings and where to print. */
+export interface RunContext {
+  config: LoadedConfig;
+  out: Output;
+  io: CliIO;
+  /** Resolves when the user asks to stop (Ctrl-C / SIGTERM); set by the entry point. */
+  stopSignal: AbortSignal;
+}
+
+/** Holds the context the preAction hook builds for the command about to run. */
+export class ContextHolder {
+  private ctx?: RunContext;
+
+  constructor(
+    private readonly io: CliIO,
+    private readonly stopSignal: AbortSignal,
+  ) {}
+
+  /** Loads and validates every setting once, before any work. */
+  load(actionCommand: Command): void {
+    const flags = actionCommand.optsWithGlobals() as Record<string, unknown>;
+    const command = actionCommand.name() as CommandName;
+    const config = loadSettings({ command, flags, env: this.io.env, cwd: this.io.cwd });
+    const s = config.settings;
+    const out = new Output(this.io, {
+      json: s.json,
+      quiet: s.quiet,
+      color: flags.color !== false,
+      stdoutCarriesData: 'sink' in s && s.sink === 'stdout' && (command === 'seed' || command === 'stream' || command === 'schedule'),
+    });
+    this.ctx = { config, out, io: this.io, stopSignal: this.stopSignal };
+  }
+
+  get(): RunContext {
+    if (!this.ctx) throw new Error('command context used before preAction');
+    return this.ctx;
+  }
+}

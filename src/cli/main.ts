@@ -1,0 +1,104 @@
+import { Command, CommanderError } from 'commander';
+import { isEtlError } from '../errors.js';
+import { redactText } from '../redact.js';
+import { makeSeedCommand } from './commands/seed.js';
+import { ContextHolder } from './context.js';
+import { addGlobalOptions } from './options.js';
+import type { CliIO } from './output.js';
+import { version } from './version.js';
+
+/** Builds the `etl` program; commands are added with addCommand (one file each). */
+export function makeProgram(holder: ContextHolder, io: CliIO): Command {
+  const program = new Command('etl')
+    .description('Stream realistic, linked e-commerce data into MongoDB')
+    .version(version, '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true, sortOptions: false })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(redactText(s)),
+    })
+    .exitOverride();
+  addGlobalOptions(program);
+  program.addHelpText(
+    'after',
+    `
+Quick start:
+  $ etl seed && etl stream --duration 1m     catalog, then a minute of live events
+  $ etl stream --sink jsonl --out ./data --from 2026-01-01 --to 2026-01-02
+  $ etl stats
+
+Environment: MONGODB_URI, MONGODB_DATABASE and ETL_* (see .env.example).
+Exit codes: 0 success, 1 finished but lost or rejected work, 2 usage/config/connection error.`,
+  );
+  program.hook('preAction', (_thisCommand, actionCommand) => holder.load(actionCommand));
+  for (const cmd of [makeSeedCommand(holder)]) {
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(redactText(s)),
+    });
+    cmd.showHelpAfterError('(run with --help for usage)').configureHelp({ showGlobalOptions: true, sortOptions: false });
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code (0 ok, 1 lost/rejected work, 2 usage/config/connection).
+ * Never exits the process itself.
+ */
+export async function main(argv: string[], io: CliIO, stopSignal: AbortSignal = new AbortController().signal): Promise<number> {
+  const holder = new ContextHolder(io, stopSignal);
+  const program = makeProgram(holder, io);
+  const verbose = argv.includes('--verbose') || Boolean(io.env.ETL_DEBUG && io.env.ETL_DEBUG !== '0');
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return 0;
+    }
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version "errors" are successes; every other commander error is usage (2).
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    const secrets = secretsFromArgv(argv, io.env);
+    if (isEtlError(err)) {
+      io.stderr.write(`${redactText(`error: ${err.message}`, secrets)}\n`);
+      for (const hint of err.hints) io.stderr.write(`  - ${redactText(hint, secrets)}\n`);
+      if (verbose && err.cause) io.stderr.write(`${redactText(String((err.cause as Error).stack ?? err.cause), secrets)}\n`);
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`${redactText(`error: unexpected failure: ${message.split('\n')[0]}`, secrets)}\n`);
+    if (verbose && err instanceof Error) io.stderr.write(`${redactText(String(err.stack), secrets)}\n`);
+    else io.stderr.write('  (run with --verbose or ETL_DEBUG=1 for details)\n');
+    return 1;
+  }
+}
+
+/** Passwords of any connection string the user gave, to scrub from messages we did not write. */
+function secretsFromArgv(argv: string[], env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  const grab = (uri: string | undefined) => {
+    const m = uri ? /^mongodb(?:\+srv)?:\/\/[^:@/\s]+:([^@/\s]+)@/i.exec(uri) : null;
+    if (m) {
+      out.push(m[1]);
+      try {
+        out.push(decodeURIComponent(m[1]));
+      } catch {
+        // raw form only
+      }
+    }
+  };
+  argv.forEach((a, i) => {
+    if (a === '--uri') grab(argv[i + 1]);
+    else if (a.startsWith('--uri=')) grab(a.slice(6));
+  });
+  grab(env.MONGODB_URI);
+  return out;
+}

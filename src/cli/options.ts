@@ -1,0 +1,32 @@
+import { type Command, Option } from 'commander';
+import { type CommandName, type SettingKey, settingsFor, settingsMeta } from '../config/settings.js';
+
+function helpSuffix(key: SettingKey): string {
+  const m = settingsMeta[key];
+  const parts: string[] = [];
+  if (m.default !== undefined && m.flag?.includes('<')) parts.push(`default: ${m.default}`);
+  if (m.env) parts.push(`env: ${m.env}`);
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
+/** Adds the command-specific flags of the settings table (no commander defaults: precedence lives in config/). */
+export function addSettingOptions(cmd: Command, command: CommandName): Command {
+  for (const key of settingsFor(command)) {
+    const m = settingsMeta[key];
+    if (!m.flag || m.commands.includes('global')) continue;
+    cmd.addOption(new Option(m.flag, m.description + helpSuffix(key)));
+  }
+  return cmd;
+}
+
+/** The global flags: on the program, accepted before or after the command name. */
+export function addGlobalOptions(cmd: Command): Command {
+  for (const key of Object.keys(settingsMeta) as SettingKey[]) {
+    const m = settingsMeta[key];
+    if (!m.flag || !m.commands.includes('global')) continue;
+    cmd.addOption(new Option(m.flag, m.description + helpSuffix(key)));
+  }
+  cmd.option('--env-file <path>', 'read settings from this file (default: .env when present)');
+  cmd.option('--no-color', 'no colours (also NO_COLOR, or when not a terminal)');
+  return cmd;
+}

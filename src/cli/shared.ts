@@ -1,0 +1,47 @@
+import type { Settings } from '../config/settings.js';
+import type { Sink } from '../sinks/types.js';
+import type { RunContext } from './context.js';
+import type { Output } from './output.js';
+
+/** Creates and opens the configured sink (connection errors surface here, before any work). */
+export async function openSink(s: Settings, ctx: RunContext): Promise<Sink> {
+  const { createSink } = await import('../sinks/index.js');
+  const sink = await createSink({ sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir, stdout: ctx.io.stdout });
+  try {
+    await sink.open();
+  } catch (err) {
+    await sink.close().catch(() => undefined);
+    throw err;
+  }
+  return sink;
+}
+
+/** Runs work with a cli-progress bar on a terminal (nothing otherwise); `tick(done)` moves it. */
+export async function withProgressBar<T>(out: Output, label: string, total: number, work: (tick: (done: number) => void) => Promise<T>): Promise<T> {
+  if (!out.interactive || total <= 0) return work(() => undefined);
+  const { SingleBar, Presets } = await import('cli-progress');
+  const c = out.c;
+  const bar = new SingleBar(
+    {
+      stream: out.io.stderr,
+      format: `${c.cyan('{bar}')} {percentage}% | ${label} {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+      fps: 10,
+      noTTYOutput: false,
+      formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? v.toLocaleString('en-US') : String(v)),
+    },
+    Presets.shades_classic,
+  );
+  const started = performance.now();
+  bar.start(total, 0, { rate: '0' });
+  try {
+    return await work((done) => {
+      const secs = (performance.now() - started) / 1000;
+      bar.update(done, { rate: Math.round(done / Math.max(secs, 1e-3)).toLocaleString('en-US') });
+    });
+  } finally {
+    bar.stop();
+  }
+}

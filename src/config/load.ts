@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { EtlError } from '../errors.js';
+import { redactText } from '../redact.js';
+import { type CommandName, type SettingKey, type Settings, settingsFor, settingsMeta, settingsSchema, settingLabel } from './settings.js';
+
+export type SettingSource = 'flag' | 'env' | 'env-file' | 'default' | 'unset';
+
+export interface LoadInput {
+  command: CommandName;
+  /** Parsed commander options (values are strings or booleans; absent = not given). */
+  flags: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface LoadedConfig {
+  settings: Settings;
+  sources: Record<SettingKey, SettingSource>;
+  /** The env file that was read, if any. */
+  envFile?: string;
+}
+
+function readEnvFile(flags: Record<string, unknown>, cwd: string): { path?: string; values: Record<string, string> } {
+  const given = typeof flags.envFile === 'string' ? flags.envFile : undefined;
+  const path = resolve(cwd, given ?? '.env');
+  if (!given && !existsSync(path)) return { values: {} };
+  try {
+    return { path, values: parseDotenv(readFileSync(path)) };
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new EtlError('ENV_FILE_UNREADABLE', `Cannot read --env-file "${given ?? path}" (${reason}). Give an existing file, e.g. --env-file .env`, {
+      details: { path },
+    });
+  }
+}
+
+function whereGiven(key: SettingKey, source: SettingSource, envFile?: string): string {
+  const meta = settingsMeta[key];
+  if (source === 'flag') return settingLabel(key);
+  if (source === 'env') return `${meta.env} (environment)`;
+  if (source === 'env-file') return `${meta.env} (in ${envFile})`;
+  return `${settingLabel(key)} default`;
+}
+
+function exampleFor(key: SettingKey, source: SettingSource): string {
+  const meta = settingsMeta[key];
+  if ((source === 'env' || source === 'env-file' || !meta.flag) && meta.env) return `${meta.env}=${meta.example}`;
+  return meta.flag?.includes('<') ? `${settingLabel(key)} ${meta.example}` : settingLabel(key);
+}
+
+/**
+ * Merges flags > environment > env file > defaults and validates every value once.
+ * @throws EtlError CONFIG_INVALID naming the setting, the (redacted) value and a valid example.
+ */
+export function loadSettings(input: LoadInput): LoadedConfig {
+  const envFile = readEnvFile(input.flags, input.cwd);
+  const raw: Record<string, string> = {};
+  const sources = {} as Record<SettingKey, SettingSource>;
+  const keys = Object.keys(settingsMeta) as SettingKey[];
+  const accepted = new Set(settingsFor(input.command));
+
+  for (const key of keys) {
+    const meta = settingsMeta[key];
+    const flag = accepted.has(key) ? input.flags[key] : undefined;
+    let value: string | undefined;
+    let source: SettingSource = 'unset';
+    if (flag !== undefined && flag !== null) {
+      value = typeof flag === 'boolean' ? String(flag) : String(flag);
+      source = 'flag';
+    } else if (meta.env && input.env[meta.env] !== undefined && input.env[meta.env] !== '') {
+      value = input.env[meta.env];
+      source = 'env';
+    } else if (meta.env && envFile.values[meta.env] !== undefined && envFile.values[meta.env] !== '') {
+      value = envFile.values[meta.env];
+      source = 'env-file';
+    } else if (meta.default !== undefined) {
+      value = meta.default;
+      source = 'default';
+    }
+    if (value !== undefined) raw[key] = value;
+    sources[key] = source;
+  }
+
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as SettingKey;
+      const value = redactText(raw[key] ?? '');
+      return `Invalid ${whereGiven(key, sources[key], envFile.path)}: "${value}" ${issue.message}. Example: ${exampleFor(key, sources[key])}`;
+    });
+    throw new EtlError('CONFIG_INVALID', lines.join('\n'), { details: { settings: parsed.error.issues.map((i) => i.path[0]) } });
+  }
+  const settings = parsed.data;
+  if (input.env.ETL_DEBUG && input.env.ETL_DEBUG !== '0' && input.env.ETL_DEBUG !== 'false') settings.verbose = true;
+  checkCombinations(settings, sources, input.command);
+  return { settings, sources, envFile: envFile.path };
+}
+
+function conflict(message: string, key: SettingKey): EtlError {
+  return new EtlError('CONFIG_INVALID', message, { details: { settings: [key] } });
+}
+
+/** Rules between settings that no single value can break. */
+function checkCombinations(s: Settings, sources: Record<SettingKey, SettingSource>, command: CommandName): void {
+  if (command !== 'stream' && command !== 'schedule') return;
+  if (s.rate !== undefined && sources.interval !== 'default') {
+    throw conflict(`--rate and --interval both set (rate ${s.rate}, interval ${s.interval}s): use --rate N, or --interval S --batch-size N`, 'interval');
+  }
+  if (s.to && !s.from) throw conflict(`--to ${s.to.toISOString()} needs --from: a backfill runs from --from to --to`, 'to');
+  if (s.from && s.to && s.to.getTime() <= s.from.getTime()) {
+    throw conflict(`--to ${s.to.toISOString()} must be after --from ${s.from.toISOString()}`, 'to');
+  }
+  if (s.speed !== undefined && !s.from) throw conflict(`--speed ${s.speed} applies to a backfill: add --from <date>`, 'speed');
+  if (s.speed !== undefined && s.rate !== undefined) throw conflict(`--speed ${s.speed} and --rate ${s.rate} both pace the run: use one`, 'speed');
+  if (s.sink === 'stdout' && s.workers > 1) throw conflict(`--sink stdout writes one ordered stream: use --workers 1 (got ${s.workers})`, 'workers');
+}

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { ConnectionString } from 'mongodb-connection-string-url';
+
+/**
+ * zod schemas for single raw setting values. Every raw value arrives as a string
+ * (command-line flags and environment variables are text), so each schema parses text.
+ */
+
+const wholeNumber = /^[+-]?\d+$/;
+const decimalNumber = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+export function intValue(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(wholeNumber, 'must be a whole number')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `must be at least ${min.toLocaleString('en-US')}`)
+        .max(max, `must be at most ${max.toLocaleString('en-US')}`),
+    );
+}
+
+export function numberValue(opts: { min: number; max: number; minExclusive?: boolean }) {
+  const base = z.number().max(opts.max, `must be at most ${opts.max}`);
+  return z
+    .string()
+    .trim()
+    .regex(decimalNumber, 'must be a number')
+    .transform(Number)
+    .pipe(opts.minExclusive ? base.gt(opts.min, `must be greater than ${opts.min}`) : base.min(opts.min, `must be at least ${opts.min}`));
+}
+
+/** A share between 0 and 1; also accepts a percentage like "2%". */
+export const fractionValue = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const pct = /^(\d+(\.\d+)?)%$/.exec(s);
+    const n = pct ? Number(pct[1]) / 100 : decimalNumber.test(s) ? Number(s) : Number.NaN;
+    if (!Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a share between 0 and 1 (e.g. 0.02 or 2%)' });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .pipe(z.number().min(0, 'must be at least 0').max(1, 'must be at most 1 (a share, e.g. 0.02)'));
+
+const truthy = new Set(['1', 'true', 'yes', 'on']);
+const falsy = new Set(['0', 'false', 'no', 'off', '']);
+export const boolValue = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => truthy.has(s) || falsy.has(s), 'must be true or false')
+  .transform((s) => truthy.has(s));
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** "30s", "5m", "1h", "1.5h", "250ms", "2d", or a bare number of seconds; parsed to milliseconds. */
+export const durationValue = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(s);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration like 30s, 5m or 1h' });
+      return z.NEVER;
+    }
+    const ms = Math.round(Number(m[1]) * durationUnits[m[2] ?? 's']);
+    if (ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be longer than 0' });
+      return z.NEVER;
+    }
+    if (ms > 366 * 86_400_000) {
+      ctx.addIssue({ code: 'custom', message: 'must be at most 366d' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** An ISO date ("2026-01-01") or date-time ("2026-01-01T08:00:00Z"); dates without a zone are UTC. */
+export const dateValue = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+    if (!iso.test(s)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO date like 2026-01-01 or 2026-01-01T08:00:00Z' });
+      return z.NEVER;
+    }
+    const withZone = s.length === 10 ? `${s}T00:00:00Z` : /(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s : `${s}Z`;
+    const d = new Date(withZone);
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== withZone.slice(0, 10) && !/[+-]\d{2}:?\d{2}$/.test(withZone)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a real calendar date' });
+      return z.NEVER;
+    }
+    if (d.getUTCFullYear() < 1970 || d.getUTCFullYear() > 2100) {
+      ctx.addIssue({ code: 'custom', message: 'must be between 1970 and 2100' });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+export const mixKeys = ['views', 'cart', 'orders'] as const;
+export type Mix = Record<(typeof mixKeys)[number], number>;
+/** "views=60,cart=30,orders=10" (any positive weights; normalised to shares summing to 1). */
+export const mixValue = z
+  .string()
+  .trim()
+  .transform((s, ctx): Mix => {
+    const out: Partial<Mix> = {};
+    for (const part of s.split(',')) {
+      const m = /^\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+      const key = m?.[1] as keyof Mix | undefined;
+      if (!m || !key || !(mixKeys as readonly string[]).includes(key) || key in out) {
+        ctx.addIssue({ code: 'custom', message: 'must look like views=60,cart=30,orders=10 (each key once)' });
+        return z.NEVER;
+      }
+      out[key] = Number(m[2]);
+    }
+    const views = out.views ?? 0;
+    const cart = out.cart ?? 0;
+    const orders = out.orders ?? 0;
+    const total = views + cart + orders;
+    if (views <= 0 || cart <= 0 || total <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'needs views and cart above 0 (orders may be 0)' });
+      return z.NEVER;
+    }
+    if (orders > cart) {
+      ctx.addIssue({ code: 'custom', message: 'orders cannot exceed cart (every order is a checkout cart event)' });
+      return z.NEVER;
+    }
+    return { views: views / total, cart: cart / total, orders: orders / total };
+  });
+
+export interface Partition {
+  index: number;
+  count: number;
+}
+/** "I/N": this process is partition I (0-based) of N. */
+export const partitionValue = z
+  .string()
+  .trim()
+  .transform((s, ctx): Partition => {
+    const m = /^(\d+)\/(\d+)$/.exec(s);
+    const index = Number(m?.[1]);
+    const count = Number(m?.[2]);
+    if (!m || count < 1 || count > 4096 || index >= count) {
+      ctx.addIssue({ code: 'custom', message: 'must be I/N with 0 <= I < N <= 4096 (e.g. 0/4 for the first of four)' });
+      return z.NEVER;
+    }
+    return { index, count };
+  });
+
+export const sinkNames = ['mongo', 'jsonl', 'stdout', 'null'] as const;
+export type SinkName = (typeof sinkNames)[number];
+export const sinkValue = z.enum(sinkNames, { error: `must be one of ${sinkNames.join(', ')}` });
+
+export const uriValue = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((s) => {
+    try {
+      new ConnectionString(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a valid MongoDB connection string (expected mongodb://host:port or mongodb+srv://host)');
+
+// MongoDB database name rules: no / \ . " $ * < > : | ? or space, at most 63 bytes.
+export const dbNameValue = z
+  .string()
+  .trim()
+  .regex(/^[^/\\. "$*<>:|?\0]{1,63}$/, 'must be 1-63 characters without / \\ . " $ * < > : | ? or spaces');
+
+export const pathValue = z.string().trim().min(1, 'must not be empty');
+
+export const timezoneValue = z
+  .string()
+  .trim()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not an IANA time zone (e.g. Europe/Berlin or UTC)');

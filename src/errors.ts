@@ -1,0 +1,58 @@
+/**
+ * Typed errors with a stable `code` and the exit code the CLI maps them to.
+ * Only `cli/entry.ts` turns these into a process exit; everything else throws them.
+ */
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'ENV_FILE_UNREADABLE'
+  | 'OUT_DIR_UNWRITABLE'
+  | 'CONNECTION_FAILED'
+  | 'AUTH_FAILED'
+  | 'SERVER_CONFIG'
+  | 'NO_MONGOD_BINARY'
+  | 'CATALOG_INVALID'
+  | 'CATALOG_MISSING'
+  | 'RESUME_NOTHING'
+  | 'WORK_LOST'
+  | 'SINK_FAILED'
+  | 'INTERNAL';
+
+/** Exit codes of DESIGN.md: 1 = run finished but lost/rejected work, 2 = usage/config/connection. */
+const exitCodes: Record<ErrorCode, 1 | 2> = {
+  CONFIG_INVALID: 2,
+  ENV_FILE_UNREADABLE: 2,
+  OUT_DIR_UNWRITABLE: 2,
+  CONNECTION_FAILED: 2,
+  AUTH_FAILED: 2,
+  SERVER_CONFIG: 2,
+  NO_MONGOD_BINARY: 2,
+  CATALOG_INVALID: 2,
+  CATALOG_MISSING: 2,
+  RESUME_NOTHING: 2,
+  WORK_LOST: 1,
+  SINK_FAILED: 1,
+  INTERNAL: 1,
+};
+
+export class EtlError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: 1 | 2;
+  /** Context for logs and tests (never contains secrets: callers redact first). */
+  readonly details: Record<string, unknown>;
+  /** Extra lines telling the user what to do (printed after the message). */
+  readonly hints: string[];
+
+  constructor(code: ErrorCode, message: string, opts: { details?: Record<string, unknown>; hints?: string[]; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'EtlError';
+    this.code = code;
+    this.exitCode = exitCodes[code];
+    this.details = opts.details ?? {};
+    this.hints = opts.hints ?? [];
+  }
+}
+
+export function isEtlError(err: unknown): err is EtlError {
+  return err instanceof EtlError;
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { categoryNames, countryCodes, customerSegments } from '../catalog/reference.js';
+
+/**
+ * One zod schema per event collection: the single definition of each document's shape.
+ * Types come from z.infer; MongoDB validators are derived from these (src/sinks/mongo/collections.ts).
+ */
+
+/** Derived record id: base36 seed, partition index.count, base36 sequence (see events/ids.ts). */
+export const eventIdPattern = /^[0-9a-z]+-\d+\.\d+-[0-9a-z]+$/;
+const eventId = z.string().regex(eventIdPattern);
+const sessionId = z.string().regex(/^SES-[0-9a-z]+-\d+\.\d+-[0-9a-z]+$/);
+const userRef = z.string().regex(/^USR_\d{7,}$/);
+const productRef = z.string().regex(/^PRD_\d{6,}$/);
+const money = z.number().nonnegative().multipleOf(0.01);
+const category = z.enum(categoryNames as [string, ...string[]]);
+const country = z.enum(countryCodes as [string, ...string[]]);
+
+export const deviceTypes = ['desktop', 'mobile', 'tablet'] as const;
+export const browsers = ['chrome', 'safari', 'firefox', 'edge', 'samsung_internet', 'app'] as const;
+export const trafficSources = ['direct', 'organic_search', 'paid_search', 'email', 'social', 'referral'] as const;
+export const viewTypes = ['view', 'search', 'filter', 'compare'] as const;
+export const cartEventTypes = ['add', 'remove', 'update_quantity', 'checkout', 'abandon'] as const;
+export const activityTypes = ['login', 'logout', 'page_view', 'wishlist_add', 'review_submit'] as const;
+export const inventoryUpdateTypes = ['restock', 'sale', 'adjustment', 'return'] as const;
+export const paymentMethods = ['credit_card', 'debit_card', 'paypal', 'apple_pay', 'google_pay', 'bank_transfer'] as const;
+export const anomalyTypes = ['high_value', 'high_quantity', 'order_burst', 'country_mismatch', 'card_testing'] as const;
+export type AnomalyType = (typeof anomalyTypes)[number];
+
+function cents(x: number): number {
+  return Math.round(x * 100);
+}
+
+export const productViewSchema = z.strictObject({
+  _id: eventId,
+  session_id: sessionId,
+  user_id: userRef,
+  event_type: z.enum(viewTypes),
+  product_id: productRef,
+  category,
+  price_shown: money.positive(),
+  search_query: z.string().min(1).nullable(),
+  compared_product_id: productRef.nullable(),
+  duration_seconds: z.number().int().nonnegative(),
+  device_type: z.enum(deviceTypes),
+  timestamp: z.date(),
+});
+export type ProductView = z.infer<typeof productViewSchema>;
+
+export const cartEventSchema = z
+  .strictObject({
+    _id: eventId,
+    session_id: sessionId,
+    user_id: userRef,
+    event_type: z.enum(cartEventTypes),
+    product_id: productRef.nullable(),
+    quantity: z.number().int().nonnegative(),
+    unit_price: money.positive().nullable(),
+    cart_items: z.number().int().nonnegative(),
+    cart_value: money,
+    timestamp: z.date(),
+  })
+  .refine((e) => e.event_type !== 'checkout' || (e.cart_items === 0 && e.cart_value === 0), {
+    message: 'a checkout empties the cart',
+    path: ['cart_items'],
+  });
+export type CartEvent = z.infer<typeof cartEventSchema>;
+
+export const lineItemSchema = z.strictObject({
+  product_id: productRef,
+  product_name: z.string().min(1),
+  category,
+  brand: z.string().min(1),
+  base_price: money.positive(),
+  quantity: z.number().int().positive(),
+  unit_price: money.positive(),
+  line_total: money.positive(),
+});
+export type LineItem = z.infer<typeof lineItemSchema>;
+
+export const transactionSchema = z
+  .strictObject({
+    _id: eventId,
+    transaction_id: eventId,
+    session_id: sessionId,
+    user_id: userRef,
+    items: z.array(lineItemSchema).min(1),
+    item_count: z.number().int().positive(),
+    subtotal: money.positive(),
+    discount_amount: money,
+    tax_amount: money,
+    shipping_cost: money,
+    final_amount: money.positive(),
+    currency: z.literal('USD'),
+    payment_method: z.enum(paymentMethods),
+    user_snapshot: z.strictObject({
+      country,
+      region: z.string().min(1),
+      customer_segment: z.enum(customerSegments),
+      age: z.number().int().min(18).max(80),
+    }),
+    shipping_country: country,
+    billing_country: country,
+    ip_country: country,
+    is_fraud: z.boolean(),
+    anomaly_type: z.enum(anomalyTypes).nullable(),
+    is_returned: z.boolean(),
+    timestamp: z.date(),
+  })
+  .superRefine((t, ctx) => {
+    if (t._id !== t.transaction_id) ctx.addIssue({ code: 'custom', message: 'transaction_id must equal _id', path: ['transaction_id'] });
+    let sub = 0;
+    let count = 0;
+    t.items.forEach((it, i) => {
+      if (cents(it.unit_price) * it.quantity !== cents(it.line_total)) {
+        ctx.addIssue({ code: 'custom', message: 'line_total must be quantity × unit_price', path: ['items', i, 'line_total'] });
+      }
+      sub += cents(it.line_total);
+      count += it.quantity;
+    });
+    if (sub !== cents(t.subtotal)) ctx.addIssue({ code: 'custom', message: 'subtotal must be the sum of line totals', path: ['subtotal'] });
+    if (count !== t.item_count) ctx.addIssue({ code: 'custom', message: 'item_count must be the sum of quantities', path: ['item_count'] });
+    if (cents(t.subtotal) - cents(t.discount_amount) + cents(t.tax_amount) + cents(t.shipping_cost) !== cents(t.final_amount)) {
+      ctx.addIssue({ code: 'custom', message: 'final_amount must equal subtotal - discount + tax + shipping', path: ['final_amount'] });
+    }
+    if (t.is_fraud !== (t.anomaly_type !== null)) ctx.addIssue({ code: 'custom', message: 'anomaly_type is set exactly when is_fraud', path: ['anomaly_type'] });
+  });
+export type Transaction = z.infer<typeof transactionSchema>;
+
+export const userActivitySchema = z.strictObject({
+  _id: eventId,
+  session_id: sessionId,
+  user_id: userRef,
+  activity_type: z.enum(activityTypes),
+  page: z.string().min(1),
+  product_id: productRef.nullable(),
+  device_type: z.enum(deviceTypes),
+  browser: z.enum(browsers),
+  traffic_source: z.enum(trafficSources),
+  ip_address: z.ipv4(),
+  timestamp: z.date(),
+});
+export type UserActivity = z.infer<typeof userActivitySchema>;
+
+export const inventoryUpdateSchema = z
+  .strictObject({
+    _id: eventId,
+    product_id: productRef,
+    warehouse_id: z.string().regex(/^WH-\d+\.\d+$/),
+    update_type: z.enum(inventoryUpdateTypes),
+    previous_stock: z.number().int().nonnegative(),
+    quantity_change: z.number().int(),
+    new_stock: z.number().int().nonnegative(),
+    reference_id: eventId.nullable(),
+    timestamp: z.date(),
+  })
+  .refine((u) => u.previous_stock + u.quantity_change === u.new_stock, {
+    message: 'new_stock must equal previous_stock + quantity_change',
+    path: ['new_stock'],
+  })
+  .refine((u) => (u.update_type === 'sale' ? u.quantity_change < 0 : u.update_type === 'adjustment' || u.quantity_change > 0), {
+    message: 'sales decrease stock, restocks and returns increase it',
+    path: ['quantity_change'],
+  });
+export type InventoryUpdate = z.infer<typeof inventoryUpdateSchema>;
+
+export const eventSchemas = {
+  product_views: productViewSchema,
+  cart_events: cartEventSchema,
+  transactions: transactionSchema,
+  user_activities: userActivitySchema,
+  inventory_updates: inventoryUpdateSchema,
+} as const;
+
+export type EventCollection = keyof typeof eventSchemas;
+export const eventCollections = Object.keys(eventSchemas) as EventCollection[];
+export type EventDoc = ProductView | CartEvent | Transaction | UserActivity | InventoryUpdate;

@@ -1,0 +1,39 @@
+import { redactConnectionString } from 'mongodb-connection-string-url';
+
+// Any mongodb:// or mongodb+srv:// URL with user info, wherever it sits in a text.
+const uriWithCredentials = /(mongodb(?:\+srv)?:\/\/)([^:@/\s]+)(?::([^@/\s]*))?@/gi;
+
+/** Redacts one connection string (password replaced), tolerating strings the parser rejects. */
+export function redactUri(uri: string): string {
+  try {
+    return redactConnectionString(uri, { redactUsernames: false, replacementString: '****' });
+  } catch {
+    return redactText(uri);
+  }
+}
+
+/** Redacts every connection-string password found in free text (error messages, options). */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(uriWithCredentials, (_m, scheme: string, user: string, pass: string | undefined) =>
+    pass === undefined ? `${scheme}${user}@` : `${scheme}${user}:****@`,
+  );
+  for (const secret of secrets) {
+    if (secret.length >= 3) out = out.split(secret).join('****');
+  }
+  return out;
+}
+
+/** The password (URL-decoded and raw) of a connection string, to scrub from texts we did not write. */
+export function secretsOf(uri: string | undefined): string[] {
+  if (!uri) return [];
+  const m = /^mongodb(?:\+srv)?:\/\/[^:@/\s]+:([^@/\s]*)@/i.exec(uri);
+  if (!m || !m[1]) return [];
+  const raw = m[1];
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // keep raw
+  }
+  return decoded === raw ? [raw] : [raw, decoded];
+}

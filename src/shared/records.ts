@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Shapes of the tool's own bookkeeping documents: dead letters and run records. */
+
+export const reasonSchema = z.strictObject({
+  path: z.string(),
+  code: z.string().min(1),
+  message: z.string().min(1),
+});
+export type Reason = z.infer<typeof reasonSchema>;
+
+export const deadLetterSchema = z.strictObject({
+  _id: z.string().min(1),
+  run_id: z.string().min(1),
+  collection: z.string().min(1),
+  stage: z.enum(['validation', 'write']),
+  reasons: z.array(reasonSchema).min(1),
+  /** How the record was deliberately corrupted (--dirty-rate), null when it was not. */
+  injected: z.string().nullable(),
+  record: z.record(z.string(), z.unknown()),
+  created_at: z.date(),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+export const collectionCountsSchema = z.strictObject({
+  generated: z.number().int().nonnegative(),
+  written: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  dead_lettered: z.number().int().nonnegative(),
+});
+export type CollectionCounts = z.infer<typeof collectionCountsSchema>;
+
+export const runRecordSchema = z.strictObject({
+  _id: z.string().min(1),
+  command: z.enum(['seed', 'stream', 'schedule']),
+  /** Effective options, connection strings redacted. */
+  options: z.record(z.string(), z.unknown()),
+  seed: z.number().int().nonnegative(),
+  partitions: z.array(z.string()),
+  started_at: z.date(),
+  ended_at: z.date().nullable(),
+  status: z.enum(['running', 'completed', 'interrupted', 'failed']),
+  counts: z.record(z.string(), collectionCountsSchema),
+  rate: z.number().nonnegative(),
+  /** Per partition ("I.N"): highest sequence number whose records are all acknowledged. */
+  checkpoint: z.record(z.string(), z.number().int()),
+  resumed_from: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -1,0 +1,34 @@
+import type { Writable } from 'node:stream';
+import type { SinkName } from '../config/values.js';
+import { JsonlSink } from './jsonl.js';
+import { NullSink } from './null.js';
+import { StdoutSink } from './stdout.js';
+import type { Sink } from './types.js';
+
+export interface SinkOptions {
+  sink: SinkName;
+  out: string;
+  uri?: string;
+  db: string;
+  dataDir: string;
+  /** Where the stdout sink writes. */
+  stdout: Writable;
+}
+
+/** Builds the configured sink; MongoDB modules are loaded only when the mongo sink is chosen. */
+export async function createSink(o: SinkOptions): Promise<Sink> {
+  switch (o.sink) {
+    case 'jsonl':
+      return new JsonlSink(o.out);
+    case 'stdout':
+      return new StdoutSink(o.stdout);
+    case 'null':
+      return new NullSink();
+    case 'mongo': {
+      const [{ MongoSink }, { connectMongo }] = await Promise.all([import('./mongo/sink.js'), import('./mongo/connect.js')]);
+      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir }));
+    }
+  }
+}
+
+export type { Sink } from './types.js';

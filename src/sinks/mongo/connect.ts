@@ -1,0 +1,126 @@
+import type { Db, MongoClient } from 'mongodb';
+import { EtlError } from '../../errors.js';
+import { logger } from '../../log.js';
+import { redactText, redactUri, secretsOf } from '../../redact.js';
+import { type EmbeddedServer, embeddedRemedies, findRunningEmbedded, startEmbedded } from './embedded.js';
+import { classifyError } from './errors.js';
+import type { CollectionSpec } from './collections.js';
+
+const log = logger('mongo');
+
+export interface MongoTarget {
+  client: MongoClient;
+  db: Db;
+  /** Redacted connection string, or a description of the embedded server. */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  uri?: string;
+  db: string;
+  dataDir: string;
+  serverSelectionTimeoutMS?: number;
+}
+
+/** Turns a connect-time driver error into a one-line EtlError with the password removed. */
+export function connectError(err: unknown, uri: string): EtlError {
+  const secrets = secretsOf(uri);
+  const reason = redactText(err instanceof Error ? err.message : String(err), secrets).split('\n')[0];
+  const where = redactUri(uri);
+  const kind = classifyError(err);
+  if (kind === 'auth') {
+    return new EtlError('AUTH_FAILED', `Authentication to ${where} failed: ${reason}. Check the user and password in MONGODB_URI (or --uri).`);
+  }
+  if (kind === 'config') {
+    return new EtlError('CONFIG_INVALID', `Invalid MongoDB connection string ${where}: ${reason}. Example: mongodb://localhost:27017`);
+  }
+  return new EtlError('CONNECTION_FAILED', `Cannot reach MongoDB at ${where}: ${reason}. Check that the server runs and MONGODB_URI (or --uri) is right.`, {
+    hints: ['start one with `docker compose up -d`, or unset MONGODB_URI to use the embedded MongoDB'],
+  });
+}
+
+/**
+ * Connects to MONGODB_URI, or to the embedded MongoDB when none is set (finding one that
+ * another etl process already runs on the same data directory before starting its own).
+ * @throws EtlError CONNECTION_FAILED, AUTH_FAILED, CONFIG_INVALID or NO_MONGOD_BINARY.
+ */
+export async function connectMongo(opts: ConnectOptions): Promise<MongoTarget> {
+  const { MongoClient } = await import('mongodb');
+  let embedded: EmbeddedServer | undefined;
+  let uri = opts.uri;
+  let description: string;
+  if (uri) {
+    description = redactUri(uri);
+  } else {
+    uri = findRunningEmbedded(opts.dataDir);
+    if (uri) {
+      description = `embedded MongoDB of another etl process (${uri})`;
+    } else {
+      embedded = await startEmbedded(opts.dataDir);
+      uri = embedded.uri;
+      description = `embedded MongoDB (${opts.dataDir})`;
+    }
+  }
+  const client = new MongoClient(uri, {
+    appName: 'ecom-etl',
+    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
+    connectTimeoutMS: 5000,
+  });
+  try {
+    await client.connect();
+    await client.db(opts.db).command({ ping: 1 });
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    log('connect failed: %s', redactText(String(err), secretsOf(uri)));
+    const e = connectError(err, uri);
+    if (!opts.uri) e.hints.push(...embeddedRemedies);
+    throw e;
+  }
+  log('connected to %s', description);
+  let closed = false;
+  return {
+    client,
+    db: client.db(opts.db),
+    description,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** What ensureCollections changed: lists are empty when everything already existed. */
+export interface SetupReport {
+  created: string[];
+  validatorsUpdated: string[];
+  indexesCreated: string[];
+}
+
+/**
+ * Creates every collection with its validator and indexes; re-running changes nothing.
+ */
+export async function ensureCollections(db: Db, specs: readonly CollectionSpec[]): Promise<SetupReport> {
+  const report: SetupReport = { created: [], validatorsUpdated: [], indexesCreated: [] };
+  const existing = new Map((await db.listCollections({}, { nameOnly: false }).toArray()).map((c) => [c.name, c as { options?: { validator?: unknown } }]));
+  for (const spec of specs) {
+    const current = existing.get(spec.name);
+    if (!current) {
+      await db.createCollection(spec.name, { validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
+      report.created.push(spec.name);
+    } else if (JSON.stringify(current.options?.validator) !== JSON.stringify(spec.validator)) {
+      await db.command({ collMod: spec.name, validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
+      report.validatorsUpdated.push(spec.name);
+    }
+    const have = new Set((await db.collection(spec.name).listIndexes().toArray()).map((i) => String(i.name)));
+    const missing = spec.indexes.filter((i) => !have.has(i.name));
+    if (missing.length > 0) {
+      await db.collection(spec.name).createIndexes(missing.map((i) => ({ name: i.name, key: i.key, ...(i.unique ? { unique: true } : {}) })));
+      report.indexesCreated.push(...missing.map((i) => `${spec.name}.${i.name}`));
+    }
+  }
+  return report;
+}

@@ -1,0 +1,212 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
+import { EtlError } from '../../errors.js';
+import { logger } from '../../log.js';
+import { redactText } from '../../redact.js';
+import type { Reason, RunRecord } from '../../shared/records.js';
+import type { Doc, RetryListener, Sink, WriteMode, WriteResult } from '../types.js';
+import { collectionSpecs } from './collections.js';
+import { type MongoTarget, ensureCollections } from './connect.js';
+import { MongoBulkWriteError, classifyError, splitBulkError } from './errors.js';
+
+const log = logger('sink');
+
+/** Retry policy for transient errors: capped, jittered exponential backoff. */
+export interface RetryPolicy {
+  retries: number;
+  minTimeout: number;
+  maxTimeout: number;
+  /** Give up on a batch after this long of continuous failure. */
+  maxRetryTime: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { retries: 1000, minTimeout: 100, maxTimeout: 5_000, maxRetryTime: 120_000 };
+
+/** The narrow slice of the driver this sink calls: a real Db, or a fake in tests. */
+export interface MongoLike {
+  collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'countDocuments' | 'drop'>;
+}
+
+/**
+ * Writes to MongoDB: unordered bulk inserts, duplicate keys absorbed, validator refusals
+ * returned as rejects, transient errors retried. Only a lost batch throws.
+ */
+export class MongoSink implements Sink {
+  readonly name = 'mongo' as const;
+  onRetry?: RetryListener;
+  private conn?: MongoTarget;
+  private db?: MongoLike;
+  private closed = false;
+
+  constructor(
+    private readonly connect: () => Promise<MongoTarget>,
+    private readonly policy: RetryPolicy = defaultRetryPolicy,
+    private readonly setup = true,
+  ) {}
+
+  /** For tests: a sink over a fake database, no connection. */
+  static over(db: MongoLike, policy: RetryPolicy = defaultRetryPolicy): MongoSink {
+    const sink = new MongoSink(async () => {
+      throw new Error('not used');
+    }, policy, false);
+    sink.db = db;
+    return sink;
+  }
+
+  get target(): string {
+    return this.conn?.description ?? 'MongoDB';
+  }
+
+  async open(): Promise<void> {
+    if (this.db) return;
+    this.conn = await this.connect();
+    this.db = this.conn.db as unknown as MongoLike;
+    if (this.setup) {
+      const report = await ensureCollections(this.conn.db, collectionSpecs());
+      log('setup: %o', report);
+    }
+  }
+
+  private coll(name: string) {
+    if (!this.db) throw new EtlError('INTERNAL', 'MongoSink used before open()');
+    return this.db.collection(name);
+  }
+
+  async reset(collections: readonly string[]): Promise<void> {
+    for (const name of collections) await this.coll(name).drop().catch(() => false);
+    if (this.conn && this.setup) await ensureCollections(this.conn.db, collectionSpecs());
+  }
+
+  async write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
+    const result: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
+    let pending = docs;
+    // Each round sends what is not yet settled; transient per-document failures go round again.
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      await pRetry(
+        async () => {
+          try {
+            if (mode === 'insert') {
+              const r = await this.coll(collection).insertMany(batch, { ordered: false });
+              result.written += r.insertedCount;
+            } else {
+              await this.coll(collection).bulkWrite(upserts(batch), { ordered: false });
+              result.written += batch.length;
+            }
+          } catch (err) {
+            if (err instanceof MongoBulkWriteError && classifyError(err) !== 'transient') {
+              const split = splitBulkError(err, batch.length, mode);
+              result.written += split.inserted;
+              result.duplicates += split.duplicates;
+              for (const inv of split.invalid) {
+                result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
+              }
+              if (split.fatal.length > 0) {
+                for (const f of split.fatal) result.rejected.push({ doc: batch[f.index], reasons: [{ path: '', code: `server_${f.code}`, message: f.message }] });
+              }
+              pending = split.retryIndexes.map((i) => batch[i]);
+              return;
+            }
+            throw this.asRetryable(err);
+          }
+        },
+        {
+          retries: this.policy.retries,
+          minTimeout: this.policy.minTimeout,
+          maxTimeout: this.policy.maxTimeout,
+          maxRetryTime: this.policy.maxRetryTime,
+          randomize: true,
+          onFailedAttempt: (e) => {
+            result.retries++;
+            log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
+            this.onRetry?.({ collection, attempt: e.attemptNumber, error: e.message, delayMs: 0 });
+          },
+        },
+      ).catch((err: unknown) => {
+        throw this.lost(collection, batch.length, err);
+      });
+    }
+    return result;
+  }
+
+  /** Non-transient errors must not be retried: wrap them so p-retry stops at once. */
+  private asRetryable(err: unknown): Error {
+    const kind = classifyError(err);
+    const message = redactText(err instanceof Error ? err.message : String(err));
+    if (kind === 'transient') {
+      const e = new Error(message);
+      e.name = 'TransientMongoError';
+      return e;
+    }
+    return new AbortError(Object.assign(new Error(message), { kind }));
+  }
+
+  private lost(collection: string, count: number, err: unknown): EtlError {
+    if (err instanceof EtlError) return err;
+    const e = err as Error & { kind?: string };
+    const message = redactText(e?.message ?? String(err)).split('\n')[0];
+    if (e.kind === 'auth') return new EtlError('AUTH_FAILED', `MongoDB refused the credentials while writing ${collection}: ${message}. Check MONGODB_URI.`);
+    if (e.kind === 'config') return new EtlError('SERVER_CONFIG', `MongoDB rejected the write to ${collection}: ${message}.`);
+    return new EtlError('SINK_FAILED', `Lost a batch of ${count} ${collection} records after retrying: ${message}`, { details: { collection, count } });
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    await pRetry(() => this.coll('etl_runs').replaceOne({ _id: run._id }, run as unknown as Doc, { upsert: true }), {
+      retries: 5,
+      minTimeout: 200,
+      maxTimeout: 2000,
+      shouldRetry: (e) => classifyError(e) === 'transient',
+    });
+  }
+
+  async lastRun(filter: { command: RunRecord['command']; seed?: number; partitions?: string[] }): Promise<RunRecord | null> {
+    const q: Record<string, unknown> = { command: filter.command };
+    if (filter.seed !== undefined) q.seed = filter.seed;
+    if (filter.partitions) q.partitions = filter.partitions;
+    const docs = await this.coll('etl_runs').find(q).sort({ started_at: -1 }).limit(1).toArray();
+    return (docs[0] as unknown as RunRecord | undefined) ?? null;
+  }
+
+  read(collection: string): AsyncIterable<Doc> {
+    return this.coll(collection).find({}).sort({ _id: 1 }) as unknown as AsyncIterable<Doc>;
+  }
+
+  async count(collection: string): Promise<number> {
+    return this.coll(collection).countDocuments({});
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.conn?.close();
+  }
+}
+
+function upserts(docs: Doc[]): AnyBulkWriteOperation<Doc>[] {
+  return docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
+}
+
+/** The server's explanation of a validator refusal (errInfo.details), flattened into reasons. */
+export function serverReasons(code: number, message: string, details: unknown): Reason[] {
+  const reasons: Reason[] = [];
+  const walk = (node: unknown, path: string) => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (Array.isArray(n.propertiesNotSatisfied)) {
+      for (const p of n.propertiesNotSatisfied as Array<Record<string, unknown>>) walk(p, path ? `${path}.${String(p.propertyName)}` : String(p.propertyName));
+    }
+    if (Array.isArray(n.missingProperties)) {
+      for (const m of n.missingProperties) reasons.push({ path: path ? `${path}.${String(m)}` : String(m), code: 'server_required', message: 'required property missing' });
+    }
+    if (Array.isArray(n.details)) for (const d of n.details) walk(d, path);
+    if (typeof n.operatorName === 'string' && !Array.isArray(n.propertiesNotSatisfied) && !Array.isArray(n.missingProperties) && Array.isArray(n.specifiedAs) === false) {
+      const reason = typeof n.reason === 'string' ? n.reason : `failed ${n.operatorName}`;
+      if (path) reasons.push({ path, code: `server_${n.operatorName}`, message: reason });
+    }
+    if (Array.isArray(n.schemaRulesNotSatisfied)) for (const r of n.schemaRulesNotSatisfied) walk(r, path);
+  };
+  walk(details, '');
+  if (reasons.length === 0) reasons.push({ path: '', code: `server_${code}`, message });
+  return reasons;
+}

@@ -1,0 +1,32 @@
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { EJSON } from 'bson';
+import type { Doc, Sink, WriteResult } from './types.js';
+
+/** NDJSON on a stream (stdout for pipes): one `{"collection": ..., "doc": ...}` per line, relaxed Extended JSON. */
+export class StdoutSink implements Sink {
+  readonly name = 'stdout' as const;
+  readonly target = 'stdout (NDJSON)';
+  private closed = false;
+
+  constructor(private readonly out: Writable) {}
+
+  async open(): Promise<void> {}
+  async reset(): Promise<void> {}
+
+  async write(collection: string, docs: Doc[]): Promise<WriteResult> {
+    let text = '';
+    const prefix = `{"collection":${JSON.stringify(collection)},"doc":`;
+    for (const doc of docs) text += `${prefix}${EJSON.stringify(doc, { relaxed: true })}}\n`;
+    if (!this.out.write(text)) await once(this.out, 'drain');
+    return { written: docs.length, duplicates: 0, rejected: [], retries: 0 };
+  }
+
+  async recordRun(): Promise<void> {}
+  async lastRun(): Promise<null> {
+    return null;
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
