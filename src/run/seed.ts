@@ -14,6 +14,8 @@ export interface SeedOptions {
   reset: boolean;
   chunkSize: number;
   sink: Sink;
+  /** Stops between chunks when aborted (Ctrl-C); what was written stays written. */
+  signal?: AbortSignal;
   /** Called after every written chunk with documents done so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -28,6 +30,8 @@ export interface SeedReport {
   rate: number;
   /** Invalid generated documents (a bug if ever non-zero); they are not written. */
   invalid: Array<{ collection: string; id: unknown; reasons: string[] }>;
+  /** True when stopped by a signal before the whole catalog was written. */
+  interrupted: boolean;
 }
 
 function zero(): CollectionCounts {
@@ -49,6 +53,7 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
     elapsedMs: 0,
     rate: 0,
     invalid: [],
+    interrupted: false,
   };
   // A file target is rewritten whole (same seed => same bytes); a database is upserted unless --reset.
   if (o.reset || o.sink.name === 'jsonl') await o.sink.reset(['products', 'users']);
@@ -64,6 +69,10 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
     // Generate chunk k+1 while chunk k is being written.
     let inFlight: Promise<void> | undefined;
     for (let start = 0; start < count; start += o.chunkSize) {
+      if (o.signal?.aborted) {
+        report.interrupted = true;
+        break;
+      }
       const n = Math.min(o.chunkSize, count - start);
       const docs = collection === 'products' ? gen.products(start, n) : gen.users(start, n);
       const checked = checkAll<unknown>(schema, docs);
@@ -86,6 +95,6 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
     log('%s: %o', collection, counts);
   }
   report.elapsedMs = performance.now() - started;
-  report.rate = total / Math.max(report.elapsedMs / 1000, 1e-9);
+  report.rate = (report.counts.products.generated + report.counts.users.generated) / Math.max(report.elapsedMs / 1000, 1e-9);
   return report;
 }

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { access, appendFile, mkdir, open, readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { access, appendFile, open, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensureDir } from '../shared/fs.js';
 import { createInterface } from 'node:readline';
 import { EJSON } from 'bson';
 import { EtlError } from '../errors.js';
@@ -49,7 +50,7 @@ export class JsonlSink implements Sink {
    */
   async open(): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
+      await ensureDir(this.dir);
       await access(this.dir, constants.W_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';

@@ -23,7 +23,7 @@ document (upsert by product_id / user_id).`,
     );
   addSettingOptions(cmd, 'seed');
   cmd.action(async () => {
-    const { config, out } = holder.get();
+    const { config, out, stopSignal } = holder.get();
     const s = config.settings;
     const seed = s.seed ?? 42;
     const sink = await openSink(s, holder.get());
@@ -32,15 +32,17 @@ document (upsert by product_id / user_id).`,
       const total = s.products + s.users;
       out.line(out.c.dim(`Seeding ${fmtInt(s.products)} products and ${fmtInt(s.users)} users (seed ${seed}) into ${sink.target}${s.reset ? ', after dropping the catalog' : ''}`));
       const report = await withProgressBar(out, 'catalog', total, (tick) =>
-        seedCatalog({ seed, products: s.products, users: s.users, reset: s.reset, chunkSize: s.chunkSize, sink, onProgress: tick }),
+        seedCatalog({ seed, products: s.products, users: s.users, reset: s.reset, chunkSize: s.chunkSize, sink, signal: stopSignal, onProgress: tick }),
       );
       out.json({ type: 'summary', command: 'seed', ...report, elapsedMs: Math.round(report.elapsedMs), rate: Math.round(report.rate) });
       const c = out.c;
       const rows = (['products', 'users'] as const).map((k) => [k, report.counts[k].generated, report.counts[k].written, report.counts[k].dead_lettered]);
       out.summary(table(['collection', 'generated', 'written', 'rejected'], rows, c));
       const ok = report.invalid.length === 0;
+      const done = report.counts.products.written + report.counts.users.written;
+      if (report.interrupted) out.summary(c.yellow(`Interrupted: ${fmtInt(done)} of ${fmtInt(total)} documents written; run the same command again to complete the catalog.`));
       out.summary(
-        `${ok ? c.green('✔') : c.red('✘')} Seeded ${c.bold(fmtInt(total))} documents in ${fmtDuration(report.elapsedMs)} (${c.cyan(`${fmtInt(report.rate)} docs/s`)}), seed ${seed}, into ${report.target}`,
+        `${ok ? c.green('✔') : c.red('✘')} Seeded ${c.bold(fmtInt(done))} documents in ${fmtDuration(report.elapsedMs)} (${c.cyan(`${fmtInt(report.rate)} docs/s`)}), seed ${seed}, into ${report.target}`,
       );
       for (const bad of report.invalid.slice(0, 5)) out.summary(c.red(`  rejected ${bad.collection} ${String(bad.id)}: ${bad.reasons.join('; ')}`));
       if (!ok) throw new EtlError('WORK_LOST', `${fmtInt(report.invalid.length)} catalog documents were rejected and not written.`);

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ensureDir } from '../../shared/fs.js';
 import { join, resolve } from 'node:path';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
@@ -58,7 +59,11 @@ export function findRunningEmbedded(dataDir: string): string | undefined {
  */
 export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
   const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
+  try {
+    await ensureDir(dir);
+  } catch (err) {
+    throw new EtlError('OUT_DIR_UNWRITABLE', `Cannot create the embedded MongoDB data directory ETL_DATA_DIR "${dir}" (${(err as NodeJS.ErrnoException).code}). Set ETL_DATA_DIR to a writable directory.`);
+  }
   // One download attempt: an offline machine should fail in seconds, not after retries.
   process.env.MONGOMS_MAX_RETRIES ??= '1';
   const mms = await import('mongodb-memory-server-core');

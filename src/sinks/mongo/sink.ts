@@ -95,7 +95,7 @@ export class MongoSink implements Sink {
               result.written += batch.length;
             }
           } catch (err) {
-            if (err instanceof MongoBulkWriteError && classifyError(err) !== 'transient') {
+            if (err instanceof MongoBulkWriteError && hasWriteErrors(err)) {
               const split = splitBulkError(err, batch.length, mode);
               result.written += split.inserted;
               result.duplicates += split.duplicates;
@@ -183,6 +183,11 @@ export class MongoSink implements Sink {
   }
 }
 
+/** A bulk error with per-document errors is split per document; without them (write concern) it is classified whole. */
+function hasWriteErrors(err: MongoBulkWriteError): boolean {
+  return Array.isArray(err.writeErrors) ? err.writeErrors.length > 0 : Boolean(err.writeErrors);
+}
+
 function upserts(docs: Doc[]): AnyBulkWriteOperation<Doc>[] {
   return docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
 }
@@ -200,6 +205,7 @@ export function serverReasons(code: number, message: string, details: unknown): 
       for (const m of n.missingProperties) reasons.push({ path: path ? `${path}.${String(m)}` : String(m), code: 'server_required', message: 'required property missing' });
     }
     if (Array.isArray(n.details)) for (const d of n.details) walk(d, path);
+    else if (n.details && typeof n.details === 'object') walk(n.details, path);
     if (typeof n.operatorName === 'string' && !Array.isArray(n.propertiesNotSatisfied) && !Array.isArray(n.missingProperties) && Array.isArray(n.specifiedAs) === false) {
       const reason = typeof n.reason === 'string' ? n.reason : `failed ${n.operatorName}`;
       if (path) reasons.push({ path, code: `server_${n.operatorName}`, message: reason });

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { renderEnvExample } from '../src/config/env-example.js';
+import { type SettingKey, settingsMeta } from '../src/config/settings.js';
+import { collectionSpecs } from '../src/sinks/mongo/collections.js';
+import { renderInitScript } from '../src/sinks/mongo/init-script.js';
+import { root } from './helpers/cli.js';
+
+const read = (name: string) => readFileSync(join(root, name), 'utf8');
+
+describe('committed generated files are current', () => {
+  it('init-mongo.js equals what the tool creates (run `npm run generate` if this fails)', () => {
+    expect(read('init-mongo.js')).toBe(renderInitScript(collectionSpecs()));
+  });
+
+  it('.env.example lists every environment variable the tool reads (run `npm run generate`)', () => {
+    const text = read('.env.example');
+    expect(text).toBe(renderEnvExample());
+    for (const key of Object.keys(settingsMeta) as SettingKey[]) {
+      const env = settingsMeta[key].env;
+      if (env) expect(text).toContain(`${env}=`);
+    }
+  });
+
+  it('init-mongo.js is valid JavaScript that creates every collection and index', () => {
+    const created: string[] = [];
+    const indexes: string[] = [];
+    const fakeDb = {
+      getSiblingDB: () => fakeDb,
+      getCollectionNames: () => [],
+      createCollection: (name: string, opts: { validator: unknown }) => {
+        expect(opts.validator).toHaveProperty('$jsonSchema');
+        created.push(name);
+      },
+      runCommand: (cmd: { createIndexes?: string; indexes?: Array<{ name: string }> }) => {
+        if (cmd.createIndexes) indexes.push(...(cmd.indexes ?? []).map((i) => `${cmd.createIndexes}.${i.name}`));
+      },
+    };
+    // mongosh provides db and print; run the script with stand-ins to check what it would do.
+    new Function('db', 'print', 'process', read('init-mongo.js'))(fakeDb, () => undefined, { env: {} });
+    expect(created).toEqual(collectionSpecs().map((s) => s.name));
+    expect(indexes).toEqual(collectionSpecs().flatMap((s) => s.indexes.map((i) => `${s.name}.${i.name}`)));
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parseYaml(read('docker-compose.yml')) as {
+    services: Record<string, { image: string; environment: Record<string, string>; volumes: string[]; healthcheck: { test: string[] } }>;
+  };
+  const mongo = compose.services.mongodb;
+
+  it('runs the current MongoDB major with a healthcheck', () => {
+    expect(mongo.image).toMatch(/^mongo:8/);
+    expect(mongo.healthcheck.test.join(' ')).toContain('ping');
+  });
+
+  it('mounts the generated init-mongo.js into the init directory', () => {
+    expect(mongo.volumes).toContain('./init-mongo.js:/docker-entrypoint-initdb.d/init-mongo.js:ro');
+  });
+
+  it('takes credentials from the environment, never hard-coded', () => {
+    expect(mongo.environment.MONGO_INITDB_ROOT_USERNAME).toMatch(/^\$\{MONGO_ROOT_USERNAME:\?/);
+    expect(mongo.environment.MONGO_INITDB_ROOT_PASSWORD).toMatch(/^\$\{MONGO_ROOT_PASSWORD:\?/);
+  });
+});
+
+describe('validators derived from the zod schemas', () => {
+  it('use MongoDB $jsonSchema keywords only', () => {
+    const text = JSON.stringify(collectionSpecs());
+    for (const banned of ['"type"', '"format"', '"$schema"', '"multipleOf"', '"additionalProperties"']) expect(text).not.toContain(banned);
+    const products = collectionSpecs().find((s) => s.name === 'products')!;
+    const schema = products.validator.$jsonSchema as { required: string[]; properties: Record<string, { bsonType: unknown }> };
+    expect(schema.required).toContain('product_id');
+    expect(schema.properties.created_at.bsonType).toBe('date');
+  });
+
+  it('every collection of DESIGN.md has a unique business key or time index', () => {
+    const names = collectionSpecs().map((s) => s.name);
+    expect(names).toEqual(['products', 'users', 'product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates', 'dead_letters', 'etl_runs']);
+    const users = collectionSpecs().find((s) => s.name === 'users')!;
+    expect(users.indexes.filter((i) => i.unique).map((i) => Object.keys(i.key)[0])).toEqual(['user_id', 'email']);
+  });
+});

@@ -1,0 +1,64 @@
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedCatalog } from '../../src/run/seed.js';
+import { collectionSpecs } from '../../src/sinks/mongo/collections.js';
+import { connectMongo, ensureCollections } from '../../src/sinks/mongo/connect.js';
+import { MongoSink } from '../../src/sinks/mongo/sink.js';
+
+const uri = inject('mongoUri');
+const reason = inject('mongoSkipReason');
+
+// Runs against a real MongoDB (MONGODB_TEST_URI or a local mongodb-memory-server binary);
+// reported as skipped, with the reason in its name, where none exists.
+describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`, () => {
+  const dbName = `etl_it_${process.pid}_${Date.now()}`;
+  let client: MongoClient;
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(uri);
+  });
+  afterAll(async () => {
+    await client?.db(dbName).dropDatabase();
+    await client?.close();
+  });
+
+  it('creates every collection with its validator and indexes, and re-running changes nothing', async () => {
+    const db = client.db(dbName);
+    const first = await ensureCollections(db, collectionSpecs());
+    expect(first.created.sort()).toEqual(collectionSpecs().map((s) => s.name).sort());
+    const again = await ensureCollections(db, collectionSpecs());
+    expect(again).toEqual({ created: [], validatorsUpdated: [], indexesCreated: [] });
+    for (const spec of collectionSpecs()) {
+      const [info] = await db.listCollections({ name: spec.name }).toArray();
+      expect((info as unknown as { options: { validator: unknown } }).options.validator).toEqual(spec.validator);
+      const names = (await db.collection(spec.name).listIndexes().toArray()).map((i) => i.name);
+      for (const idx of spec.indexes) expect(names).toContain(idx.name);
+    }
+  });
+
+  it('seeding twice leaves one copy of each document', async () => {
+    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }));
+    await sink.open();
+    try {
+      for (let i = 0; i < 2; i++) await seedCatalog({ seed: 3, products: 300, users: 700, reset: false, chunkSize: 128, sink });
+      expect(await client.db(dbName).collection('products').countDocuments()).toBe(300);
+      expect(await client.db(dbName).collection('users').countDocuments()).toBe(700);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('the server rejects a document that violates a validator, and the sink reports why', async () => {
+    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }));
+    await sink.open();
+    try {
+      const bad = { _id: 'PRD_999999', product_id: 'PRD_999999', name: 'x', category: 'Nope', brand: 'b', base_price: -1 };
+      const r = await sink.write('products', [bad as never]);
+      expect(r.written).toBe(0);
+      expect(r.rejected).toHaveLength(1);
+      expect(r.rejected[0].reasons.length).toBeGreaterThan(0);
+    } finally {
+      await sink.close();
+    }
+  });
+});
