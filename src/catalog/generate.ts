@@ -64,7 +64,7 @@ export class CatalogGenerator {
       brands: categories.map(() => {
         const n = 6 + this.faker.number.int(8);
         const set = new Set<string>();
-        while (set.size < n) set.add(this.faker.company.name().split(/[ ,-]/)[0] + (this.faker.datatype.boolean(0.3) ? ` ${this.faker.word.noun()}` : ''));
+        while (set.size < n) set.add(this.faker.company.name().split(/[ ,]/)[0]);
         return [...set];
       }),
     };

@@ -1,0 +1,26 @@
+import type { Partition } from '../config/values.js';
+
+/**
+ * Record ids derived from (seed, partition, sequence): `<seed36>-<index>.<count>-<seq36>`.
+ * A replayed sequence reproduces the same ids; partitions can never collide.
+ */
+export function idPrefix(seed: number, partition: Partition): string {
+  return `${seed.toString(36)}-${partition.index}.${partition.count}-`;
+}
+
+export function partitionKey(partition: Partition): string {
+  return `${partition.index}.${partition.count}`;
+}
+
+export interface ParsedId {
+  seed: number;
+  partition: string;
+  seq: number;
+}
+
+/** Splits a derived id (or a dead letter's `dl-` id) back into its parts; undefined for other ids. */
+export function parseId(id: string): ParsedId | undefined {
+  const m = /^(?:dl-)?([0-9a-z]+)-(\d+\.\d+)-([0-9a-z]+)$/.exec(id);
+  if (!m) return undefined;
+  return { seed: parseInt(m[1], 36), partition: m[2], seq: parseInt(m[3], 36) };
+}

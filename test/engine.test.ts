@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import type { CartEvent, InventoryUpdate, Transaction } from '../src/events/schemas.js';
+import { eventSchemas } from '../src/events/schemas.js';
+import type { EngineRecord } from '../src/events/engine.js';
+import { parseId } from '../src/events/ids.js';
+import { engine, generate } from './helpers/engine.js';
+
+const cents = (x: number) => Math.round(x * 100);
+const of = <T>(recs: EngineRecord[], c: string) => recs.filter((r) => r.collection === c).map((r) => r.doc as unknown as T);
+
+describe('event engine on 300,000 records (backfill, seed 1)', () => {
+  const recs = generate(300_000);
+
+  it('the default mix is within 3 points of 60/30/10', () => {
+    const v = of(recs, 'product_views').length;
+    const c = of(recs, 'cart_events').length;
+    const o = of(recs, 'transactions').length;
+    const total = v + c + o;
+    expect(Math.abs(v / total - 0.6)).toBeLessThan(0.03);
+    expect(Math.abs(c / total - 0.3)).toBeLessThan(0.03);
+    expect(Math.abs(o / total - 0.1)).toBeLessThan(0.03);
+    // Activity and inventory records come along with the mix.
+    expect(of(recs, 'user_activities').length).toBeGreaterThan(0);
+    expect(of(recs, 'inventory_updates').length).toBeGreaterThan(0);
+  });
+
+  it('the fraud share is within 0.5 points of --fraud-rate, with every anomaly type labelled', () => {
+    const txns = of<Transaction>(recs, 'transactions');
+    const fraud = txns.filter((t) => t.is_fraud);
+    expect(Math.abs(fraud.length / txns.length - 0.02)).toBeLessThan(0.005);
+    expect(new Set(fraud.map((t) => t.anomaly_type))).toEqual(new Set(['high_value', 'high_quantity', 'order_burst', 'country_mismatch', 'card_testing']));
+    for (const t of txns) expect(t.is_fraud).toBe(t.anomaly_type !== null);
+    const mismatch = fraud.filter((t) => t.anomaly_type === 'country_mismatch');
+    for (const t of mismatch) expect(t.shipping_country).not.toBe(t.user_snapshot.country);
+  });
+
+  it('every order contains exactly what was in its session’s cart at checkout', () => {
+    const carts = new Map<string, Map<string, { qty: number; price: number }>>();
+    const lastCheckout = new Map<string, Map<string, { qty: number; price: number }>>();
+    for (const r of recs) {
+      if (r.collection === 'cart_events') {
+        const e = r.doc as CartEvent;
+        const cart = carts.get(e.session_id) ?? new Map();
+        carts.set(e.session_id, cart);
+        if (e.event_type === 'add') {
+          const line = cart.get(e.product_id!);
+          cart.set(e.product_id!, { qty: (line?.qty ?? 0) + e.quantity, price: line?.price ?? e.unit_price! });
+        } else if (e.event_type === 'remove') cart.delete(e.product_id!);
+        else if (e.event_type === 'update_quantity') cart.set(e.product_id!, { qty: e.quantity, price: e.unit_price! });
+        else if (e.event_type === 'checkout') {
+          lastCheckout.set(e.session_id, cart);
+          carts.set(e.session_id, new Map());
+          expect(e.cart_items).toBe(0);
+        }
+        const items = [...cart.values()].reduce((a, l) => a + l.qty, 0);
+        if (e.event_type !== 'checkout') expect(e.cart_items).toBe(items);
+        expect(e.quantity).toBeGreaterThanOrEqual(0);
+      } else if (r.collection === 'transactions') {
+        const t = r.doc as Transaction;
+        const cart = lastCheckout.get(t.session_id);
+        expect(cart, `checkout before ${t._id}`).toBeDefined();
+        expect(new Map(t.items.map((i) => [i.product_id, { qty: i.quantity, price: i.unit_price }]))).toEqual(cart);
+        lastCheckout.delete(t.session_id);
+      }
+    }
+  });
+
+  it('amounts are consistent to the cent and prices stay within ±20 % of base', () => {
+    for (const t of of<Transaction>(recs, 'transactions')) {
+      const sub = t.items.reduce((a, i) => a + cents(i.unit_price) * i.quantity, 0);
+      expect(cents(t.subtotal)).toBe(sub);
+      expect(cents(t.final_amount)).toBe(cents(t.subtotal) - cents(t.discount_amount) + cents(t.tax_amount) + cents(t.shipping_cost));
+      for (const i of t.items) {
+        expect(i.unit_price).toBeGreaterThanOrEqual(Math.floor(i.base_price * 0.8 * 100) / 100);
+        expect(i.unit_price).toBeLessThanOrEqual(Math.ceil(i.base_price * 1.2 * 100) / 100);
+      }
+    }
+  });
+
+  it('stock never goes negative and every update chains: new = previous + change', () => {
+    const level = new Map<string, number>();
+    for (const u of of<InventoryUpdate>(recs, 'inventory_updates')) {
+      expect(u.new_stock).toBe(u.previous_stock + u.quantity_change);
+      expect(u.new_stock).toBeGreaterThanOrEqual(0);
+      const key = `${u.warehouse_id}/${u.product_id}`;
+      if (level.has(key)) expect(u.previous_stock).toBe(level.get(key));
+      level.set(key, u.new_stock);
+    }
+  });
+
+  it('sales match orders: one sale per order line, for its quantity', () => {
+    const sales = new Map<string, number>();
+    for (const u of of<InventoryUpdate>(recs, 'inventory_updates')) {
+      if (u.update_type === 'sale') sales.set(`${u.reference_id}/${u.product_id}`, -u.quantity_change);
+    }
+    for (const t of of<Transaction>(recs, 'transactions')) for (const i of t.items) expect(sales.get(`${t._id}/${i.product_id}`)).toBe(i.quantity);
+  });
+
+  it('timestamps inside a session never go backwards; sessions start with login', () => {
+    const last = new Map<string, number>();
+    const first = new Map<string, string>();
+    let backwards = 0;
+    for (const r of recs) {
+      const d = r.doc as { session_id?: string; timestamp: Date; activity_type?: string };
+      if (!d.session_id) continue;
+      const t = d.timestamp.getTime();
+      if (t < (last.get(d.session_id) ?? 0)) backwards++;
+      last.set(d.session_id, t);
+      if (!first.has(d.session_id)) first.set(d.session_id, d.activity_type ?? r.collection);
+    }
+    expect(backwards).toBe(0);
+    expect(last.size).toBeGreaterThan(1000);
+    expect(new Set(first.values())).toEqual(new Set(['login']));
+  });
+
+  it('every clean record passes its schema; sequence numbers are gapless', () => {
+    expect(recs.filter((r, i) => r.seq !== i || parseId(r.doc._id)?.seq !== i)).toEqual([]);
+    const invalid = recs.filter((r) => !eventSchemas[r.collection].safeParse(r.doc).success);
+    expect(invalid).toEqual([]);
+  });
+});
+
+describe('determinism and ids', () => {
+  const key = (r: EngineRecord) => JSON.stringify(r.doc);
+
+  it('a backfill repeats byte for byte for the same seed, and differs for another seed', () => {
+    const a = generate(50_000).map(key);
+    expect(generate(50_000).map(key)).toEqual(a);
+    const other = generate(50_000, { seed: 2 }).map(key);
+    expect(other.filter((x, i) => x === a[i]).length).toBe(0);
+  });
+
+  it('record k does not depend on how the stream is cut into batches', () => {
+    const whole = generate(20_000).map(key);
+    const e = engine();
+    const pieces: string[] = [];
+    for (const n of [1, 999, 5000, 3, 13_997]) pieces.push(...e.take(n).map(key));
+    expect(pieces).toEqual(whole);
+  });
+
+  it('in real time everything but the timestamps repeats', () => {
+    let wall = Date.parse('2026-05-05T10:00:00Z');
+    const strip = (r: EngineRecord) => JSON.stringify({ ...r.doc, timestamp: 0 });
+    const a = generate(20_000, { from: undefined, wall: () => (wall += 3) }).map(strip);
+    const b = generate(20_000, { from: undefined, wall: () => (wall += 7) }).map(strip);
+    expect(b).toEqual(a);
+    const backfill = generate(20_000).map(strip);
+    expect(backfill).toEqual(a);
+  });
+
+  it('no duplicate _id across 4 partitions, and each partition is its own warehouse', () => {
+    const ids = new Set<string>();
+    let total = 0;
+    for (let index = 0; index < 4; index++) {
+      const recs = generate(50_000, { partition: { index, count: 4 } });
+      for (const r of recs) ids.add(r.doc._id);
+      total += recs.length;
+      const warehouses = new Set(recs.filter((r) => r.collection === 'inventory_updates').map((r) => (r.doc as InventoryUpdate).warehouse_id));
+      expect(warehouses).toEqual(new Set([`WH-${index}.4`]));
+    }
+    expect(ids.size).toBe(total);
+  });
+
+  it('skipTo continues exactly where a run left off (resume)', () => {
+    const whole = generate(30_000).map(key);
+    const e = engine();
+    e.skipTo(12_345);
+    expect(e.take(30_000 - 12_345).map(key)).toEqual(whole.slice(12_345));
+  });
+});
+
+describe('time, mix and dirty data options', () => {
+  it('a backfill stays inside --from/--to and follows the day curve', () => {
+    const from = new Date('2026-03-02T00:00:00Z');
+    const to = new Date('2026-03-03T00:00:00Z');
+    const e = engine({ from });
+    const recs = e.take(5_000_000, to.getTime());
+    expect(recs.length).toBeGreaterThan(10_000);
+    expect(recs.length).toBeLessThan(5_000_000);
+    const byHour = new Array(24).fill(0);
+    let outside = 0;
+    for (const r of recs) {
+      const t = (r.doc.timestamp as Date).getTime();
+      if (t < from.getTime() || t >= to.getTime()) outside++;
+      byHour[(r.doc.timestamp as Date).getUTCHours()]++;
+    }
+    expect(outside).toBe(0);
+    // Evening peak is several times busier than the small hours.
+    expect(byHour[20]).toBeGreaterThan(byHour[3] * 5);
+  });
+
+  it('follows a custom --mix', () => {
+    const recs = generate(200_000, { mix: { views: 0.5, cart: 0.35, orders: 0.15 } });
+    const v = of(recs, 'product_views').length;
+    const c = of(recs, 'cart_events').length;
+    const o = of(recs, 'transactions').length;
+    const t = v + c + o;
+    expect(Math.abs(v / t - 0.5)).toBeLessThan(0.03);
+    expect(Math.abs(c / t - 0.35)).toBeLessThan(0.03);
+    expect(Math.abs(o / t - 0.15)).toBeLessThan(0.03);
+  });
+
+  it('--fraud-rate 0 gives no fraud; 0.1 gives 10 %', () => {
+    expect(of<Transaction>(generate(100_000, { fraudRate: 0 }), 'transactions').some((t) => t.is_fraud)).toBe(false);
+    const txns = of<Transaction>(generate(200_000, { fraudRate: 0.1 }), 'transactions');
+    expect(Math.abs(txns.filter((t) => t.is_fraud).length / txns.length - 0.1)).toBeLessThan(0.005);
+  });
+
+  it('--dirty-rate corrupts that share; every dirty record fails its schema, every clean one passes', () => {
+    const recs = generate(100_000, { dirtyRate: 0.05 });
+    const dirty = recs.filter((r) => r.dirty !== null);
+    expect(Math.abs(dirty.length / recs.length - 0.05)).toBeLessThan(0.005);
+    expect(new Set(dirty.map((r) => r.dirty))).toEqual(new Set(['missing_field', 'wrong_type', 'negative_amount', 'broken_arithmetic']));
+    const wrong = recs.filter((r) => eventSchemas[r.collection].safeParse(r.doc).success !== (r.dirty === null));
+    expect(wrong).toEqual([]);
+  });
+
+  it('dirty records do not change the clean ones around them', () => {
+    const clean = generate(20_000).map((r) => JSON.stringify(r.doc));
+    const withDirty = generate(20_000, { dirtyRate: 0.1 });
+    withDirty.forEach((r, i) => {
+      if (r.dirty === null) expect(JSON.stringify(r.doc)).toBe(clean[i]);
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import { CatalogGenerator } from '../../src/catalog/generate.js';
+import type { Mix } from '../../src/config/values.js';
+import { EventEngine, type EngineOptions, type EngineRecord } from '../../src/events/engine.js';
+import { buildStoreCatalog, type StoreCatalog } from '../../src/events/store-catalog.js';
+
+export const defaultMix: Mix = { views: 0.6, cart: 0.3, orders: 0.1 };
+
+const catalogs = new Map<string, StoreCatalog>();
+export function testCatalog(products = 200, users = 2000, seed = 42): StoreCatalog {
+  const key = `${products}/${users}/${seed}`;
+  let c = catalogs.get(key);
+  if (!c) {
+    const g = new CatalogGenerator(seed);
+    c = buildStoreCatalog(g.products(0, products), g.users(0, users));
+    catalogs.set(key, c);
+  }
+  return c;
+}
+
+export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog()): EventEngine {
+  return new EventEngine(catalog, {
+    seed: 1,
+    partition: { index: 0, count: 1 },
+    mix: defaultMix,
+    fraudRate: 0.02,
+    dirtyRate: 0,
+    from: new Date('2026-03-01T00:00:00Z'),
+    ...over,
+  });
+}
+
+export function generate(n: number, over: Partial<EngineOptions> = {}): EngineRecord[] {
+  return engine(over).take(n);
+}
