@@ -13,13 +13,15 @@ export interface SinkOptions {
   dataDir: string;
   /** Where the stdout sink writes. */
   stdout: Writable;
+  /** jsonl: cut torn last lines at open (false in worker threads: the main thread did it). */
+  repair?: boolean;
 }
 
 /** Builds the configured sink; MongoDB modules are loaded only when the mongo sink is chosen. */
 export async function createSink(o: SinkOptions): Promise<Sink> {
   switch (o.sink) {
     case 'jsonl':
-      return new JsonlSink(o.out);
+      return new JsonlSink(o.out, o.repair ?? true);
     case 'stdout':
       return new StdoutSink(o.stdout);
     case 'null':

@@ -1,0 +1,184 @@
+import { randomInt } from 'node:crypto';
+import { Command } from 'commander';
+import type { LoadedConfig } from '../../config/load.js';
+import { EtlError } from '../../errors.js';
+import { redactUri } from '../../redact.js';
+import type { RunSummary, StreamTick } from '../../run/stream.js';
+import type { RunContext } from '../context.js';
+import type { ContextHolder } from '../context.js';
+import { addSettingOptions } from '../options.js';
+import { type Output, fmtDuration, fmtInt, table } from '../output.js';
+import { openSink } from '../shared.js';
+
+const shortNames: Record<string, string> = {
+  product_views: 'views',
+  cart_events: 'cart',
+  transactions: 'orders',
+  user_activities: 'activity',
+  inventory_updates: 'inventory',
+};
+
+/** The options stored in etl_runs (and compared by --resume): effective values, connection string redacted. */
+export function runOptions(config: LoadedConfig, seed: number): Record<string, unknown> {
+  const s = config.settings;
+  return {
+    sink: s.sink,
+    out: s.sink === 'jsonl' ? s.out : undefined,
+    db: s.sink === 'mongo' ? s.db : undefined,
+    uri: s.sink === 'mongo' && s.uri ? redactUri(s.uri) : undefined,
+    seed,
+    rate: s.rate,
+    interval: s.rate === undefined ? s.interval : undefined,
+    batchSize: s.batchSize,
+    duration: s.duration,
+    limit: s.limit,
+    workers: s.workers,
+    partition: s.partition ? `${s.partition.index}/${s.partition.count}` : undefined,
+    from: s.from?.toISOString(),
+    to: s.to?.toISOString(),
+    speed: s.speed,
+    fraudRate: s.fraudRate,
+    dirtyRate: s.dirtyRate,
+    mix: s.mix,
+  };
+}
+
+function tickLine(out: Output, t: StreamTick): string {
+  const c = out.c;
+  const parts = Object.keys(shortNames)
+    .filter((name) => t.delta.collections[name])
+    .map((name) => `+${fmtInt(t.delta.collections[name].generated)} ${shortNames[name]}`);
+  const dead = Object.values(t.delta.collections).reduce((a, n) => a + n.dead_lettered, 0);
+  const clock = new Date(t.clockMs || Date.now()).toISOString().slice(0, 19).replace('T', ' ');
+  const segs = [
+    c.dim(clock),
+    parts.length ? parts.join(' ') : c.dim('(waiting)'),
+    c.cyan(`${fmtInt(t.rate)} rec/s`),
+    dead > 0 ? c.red(`dead ${fmtInt(dead)}`) : c.dim('dead 0'),
+    t.delta.retries > 0 ? c.yellow(`retries ${fmtInt(t.delta.retries)}`) : c.dim('retries 0'),
+  ];
+  if (t.sinkBound) segs.push(c.magenta('sink-bound: the target cannot keep up, generation slowed'));
+  return segs.join(c.dim(' │ '));
+}
+
+/** Live ticks: coloured lines (and a progress bar for bounded runs) on a terminal, NDJSON with --json. */
+async function makeTickRenderer(out: Output, bounded: boolean) {
+  if (out.mode.json) {
+    return {
+      tick: (t: StreamTick) => out.json({ type: 'tick', elapsedMs: t.elapsedMs, rate: Math.round(t.rate), sinkBound: t.sinkBound, progress: t.progress, delta: t.delta.collections, retries: t.delta.retries }),
+      stop: () => undefined,
+    };
+  }
+  if (out.mode.quiet) return { tick: () => undefined, stop: () => undefined };
+  if (out.interactive && bounded) {
+    const { MultiBar, Presets } = await import('cli-progress');
+    const bars = new MultiBar({ stream: out.io.stderr, format: `${out.c.cyan('{bar}')} {percentage}% | {elapsed} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true, fps: 5 }, Presets.shades_classic);
+    const bar = bars.create(1000, 0);
+    const started = Date.now();
+    return {
+      tick: (t: StreamTick) => {
+        bars.log(`${tickLine(out, t)}\n`);
+        bar.update(Math.round((t.progress ?? 0) * 1000), { elapsed: fmtDuration(Date.now() - started) });
+      },
+      stop: () => bars.stop(),
+    };
+  }
+  return { tick: (t: StreamTick) => out.line(tickLine(out, t)), stop: () => undefined };
+}
+
+function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
+  const c = out.c;
+  const rows = Object.entries(r.counts.collections).map(([name, n]) => [name, n.generated, n.written, n.duplicates, n.dead_lettered]);
+  const t = Object.values(r.counts.collections).reduce(
+    (a, n) => ({ g: a.g + n.generated, w: a.w + n.written, d: a.d + n.duplicates, x: a.x + n.dead_lettered }),
+    { g: 0, w: 0, d: 0, x: 0 },
+  );
+  rows.push(['total', t.g, t.w, t.d, t.x]);
+  out.summary(table(['collection', 'generated', 'written', 'duplicates', 'dead-lettered'], rows, c));
+  const reconciled = r.lost === 0 ? c.green('counts reconcile (generated = written + duplicates + dead-lettered)') : c.red(`${fmtInt(r.lost)} records lost`);
+  const head =
+    r.status === 'completed' ? c.green('✔ completed') : r.status === 'interrupted' ? c.yellow('■ stopped') : c.red('✘ failed');
+  out.summary(`${head}: ${fmtInt(t.g)} records in ${fmtDuration(r.elapsedMs)} (${c.cyan(`${fmtInt(r.rate)} rec/s`)}), seed ${r.seed}, run ${r.runId}; ${reconciled}`);
+  if (r.counts.injectedDirty > 0) out.summary(c.dim(`${fmtInt(r.counts.injectedDirty)} records corrupted on purpose (--dirty-rate) are in dead_letters`));
+  if (r.status !== 'completed') out.summary(c.dim(`continue with: ${resumeHint}`));
+}
+
+async function streamAction(ctx: RunContext): Promise<void> {
+  const { config, out, stopSignal } = ctx;
+  const s = config.settings;
+  const sink = await openSink(s, ctx);
+  try {
+    const { loadCatalog } = await import('../../run/catalog-source.js');
+    const { runStream, planPartitions } = await import('../../run/stream.js');
+    const { findResumePoint } = await import('../../run/resume.js');
+    const { partitionKey } = await import('../../events/ids.js');
+    const catalog = await loadCatalog(sink);
+    if (catalog.source === 'seeded') out.line(out.c.yellow(`No catalog in ${sink.target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
+    if (catalog.source === 'memory') out.line(out.c.dim(`--sink ${s.sink} keeps no catalog: using the default one in memory (100 products, 1,000 users, seed 42).`));
+
+    const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
+    let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
+    let resume;
+    if (s.resume) {
+      const probe = runOptions(config, seed);
+      resume = await findResumePoint(sink, { seed: s.seed, partitions, options: probe });
+      seed = resume.seed;
+      out.line(out.c.dim(`Resuming run ${resume.previous._id} (seed ${seed}) after its checkpoint ${JSON.stringify(resume.startSeqs)}`));
+    }
+    const options = runOptions(config, seed);
+    const bounded = s.limit !== undefined || s.duration !== undefined || (s.from !== undefined && s.to !== undefined);
+    const renderer = await makeTickRenderer(out, bounded);
+    const pace = s.rate !== undefined ? `${fmtInt(s.rate)} rec/s` : s.from && config.sources.interval === 'default' && s.speed === undefined ? 'as fast as the target takes' : s.speed ? `${s.speed}× simulated time` : `${fmtInt(s.batchSize)} every ${s.interval}s`;
+    out.line(
+      out.c.dim(
+        `Streaming into ${sink.target}: ${pace}, ${s.workers} worker${s.workers > 1 ? 's' : ''}, partitions ${partitions.join(',')}, seed ${seed}${s.from ? `, backfill from ${s.from.toISOString()}` : ''}${bounded ? '' : ' — Ctrl-C to stop'}`,
+      ),
+    );
+    const summary = await runStream({
+      command: 'stream',
+      settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
+      seed,
+      sink,
+      sinkOptions: { sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
+      catalog,
+      signal: stopSignal,
+      options,
+      resume: resume?.previous,
+      startSeqs: resume?.startSeqs,
+      onTick: renderer.tick,
+    }).finally(() => renderer.stop());
+    out.json({ type: 'summary', command: 'stream', ...summary, error: summary.error?.message });
+    renderSummary(out, summary, `etl stream --resume --seed ${seed} (with the same options)`);
+    if (summary.error) throw summary.error;
+    if (summary.counts.unexpectedRejects > 0) {
+      throw new EtlError('WORK_LOST', `${fmtInt(summary.counts.unexpectedRejects)} records were rejected without being corrupted on purpose; they are in dead_letters with the reasons.`);
+    }
+  } finally {
+    await sink.close();
+  }
+}
+
+/** `etl stream`: generate linked events on a timer, validate, write, show live figures. */
+export function makeStreamCommand(holder: ContextHolder): Command {
+  const cmd = new Command('stream')
+    .description('generate sessions, views, cart events, orders, activity and inventory changes, and write them')
+    .addHelpText(
+      'after',
+      `
+Pacing: --rate N (records/s, held steadily) or --interval S --batch-size N (default: 500
+every 1 s). A backfill (--from, optionally --to) runs on a simulated clock as fast as the
+target takes, unless --rate or --speed paces it. --duration and --limit bound a run;
+otherwise it runs until Ctrl-C (a second Ctrl-C exits at once).
+
+Examples:
+  $ etl stream --duration 1m
+  $ etl stream --sink jsonl --out ./data --rate 2000 --duration 5s
+  $ etl stream --from 2026-01-01 --to 2026-01-08 --workers 2 --sink jsonl --out ./week
+  $ etl stream --dirty-rate 0.01 --fraud-rate 0.05 --limit 100000
+  $ etl stream --resume --seed 1234           continue an interrupted run
+  $ etl stream --partition 0/4 --uri mongodb://router:27017   one of 4 processes (sharded cluster)`,
+    );
+  addSettingOptions(cmd, 'stream');
+  cmd.action(() => streamAction(holder.get()));
+  return cmd;
+}

@@ -1,0 +1,217 @@
+import { EventEngine } from '../events/engine.js';
+import type { EventCollection, EventDoc } from '../events/schemas.js';
+import { eventSchemas } from '../events/schemas.js';
+import type { StoreCatalog } from '../events/store-catalog.js';
+import type { Mix, Partition } from '../config/values.js';
+import { logger } from '../log.js';
+import { Counters } from '../reporting/counters.js';
+import type { DeadLetter } from '../shared/records.js';
+import type { Doc, Sink } from '../sinks/types.js';
+import { reasonsOf } from '../validation/validate.js';
+import { Pacer, type Pacing } from './pacer.js';
+
+const log = logger('pipeline');
+
+/** Everything one partition's pipeline needs; plain data, so it can cross into a worker thread. */
+export interface PartitionJob {
+  runId: string;
+  seed: number;
+  partition: Partition;
+  mix: Mix;
+  fraudRate: number;
+  dirtyRate: number;
+  fromMs?: number;
+  toMs?: number;
+  /** Resume: first sequence number to generate (records before it are already stored). */
+  startSeq: number;
+  /** This partition stops before this sequence number (its share of --limit). */
+  endSeq?: number;
+  /** Wall-clock deadline (--duration), ms since epoch. */
+  deadline?: number;
+  pacing: Pacing;
+  batchSize: number;
+  inFlight: number;
+}
+
+export type StopReason = 'limit' | 'duration' | 'to' | 'stopped' | 'failed';
+
+export interface PartitionResult {
+  reason: StopReason;
+  /** Records before this sequence number are all acknowledged (the checkpoint). */
+  watermark: number;
+  error?: unknown;
+}
+
+interface Pending {
+  endSeq: number;
+  done: boolean;
+}
+
+/**
+ * One partition's pipeline: engine → validation → sink, with bounded in-flight batches
+ * (backpressure), counters that reconcile, and a checkpoint of acknowledged sequence numbers.
+ */
+export class PartitionPipeline {
+  readonly counters = new Counters();
+  readonly pacer: Pacer;
+  private readonly engine: EventEngine;
+  private pending: Pending[] = [];
+  private acked: number;
+  private failure: unknown;
+
+  constructor(
+    catalog: StoreCatalog,
+    private readonly sink: Sink,
+    private readonly job: PartitionJob,
+    private readonly signal: AbortSignal,
+    wall: () => number = Date.now,
+  ) {
+    this.engine = new EventEngine(catalog, {
+      seed: job.seed,
+      partition: job.partition,
+      mix: job.mix,
+      fraudRate: job.fraudRate,
+      dirtyRate: job.dirtyRate,
+      from: job.fromMs === undefined ? undefined : new Date(job.fromMs),
+      wall,
+    });
+    if (job.startSeq > 0) this.engine.skipTo(job.startSeq);
+    this.acked = job.startSeq;
+    this.pacer = new Pacer(job.pacing, wall);
+  }
+
+  /** The checkpoint: every record before this sequence number is stored or dead-lettered. */
+  get watermark(): number {
+    return this.acked;
+  }
+
+  get clockMs(): number {
+    return this.engine.clockMs;
+  }
+
+  async run(): Promise<PartitionResult> {
+    const job = this.job;
+    let reason: StopReason = 'stopped';
+    let generated = 0;
+    for (;;) {
+      if (this.failure !== undefined) {
+        reason = 'failed';
+        break;
+      }
+      if (this.signal.aborted) break;
+      if (job.deadline !== undefined && Date.now() >= job.deadline) {
+        reason = 'duration';
+        break;
+      }
+      const next = this.engine.sequence;
+      const room = job.endSeq === undefined ? job.batchSize : Math.min(job.batchSize, job.endSeq - next);
+      if (room <= 0) {
+        reason = 'limit';
+        break;
+      }
+      if (!(await this.pacer.wait(generated, this.engine.clockMs, this.signal))) break;
+      if (job.deadline !== undefined && Date.now() >= job.deadline) {
+        reason = 'duration';
+        break;
+      }
+      const records = this.engine.take(room, job.toMs);
+      generated += records.length;
+      if (records.length > 0) {
+        // Backpressure: never more than `inFlight` batches being written.
+        while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
+        this.dispatch(records);
+      }
+      if (records.length < room && job.toMs !== undefined) {
+        reason = 'to';
+        break;
+      }
+    }
+    await this.drain();
+    if (this.failure !== undefined) return { reason: 'failed', watermark: this.acked, error: this.failure };
+    return { reason, watermark: this.acked };
+  }
+
+  private settleWaiters: Array<() => void> = [];
+
+  private oneSettles(): Promise<void> {
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.some((p) => !p.done)) await this.oneSettles();
+  }
+
+  private dispatch(records: ReturnType<EventEngine['take']>): void {
+    const entry: Pending = { endSeq: records[records.length - 1].seq + 1, done: false };
+    this.pending.push(entry);
+    this.writeBatch(records)
+      .catch((err: unknown) => {
+        this.failure ??= err;
+        log('batch ending at %d lost: %s', entry.endSeq, err instanceof Error ? err.message : String(err));
+      })
+      .finally(() => {
+        entry.done = true;
+        // The checkpoint advances only over a gapless prefix of finished batches, and never past a lost one.
+        while (this.pending.length > 0 && this.pending[0].done && this.failure === undefined) this.acked = this.pending.shift()!.endSeq;
+        const waiters = this.settleWaiters;
+        this.settleWaiters = [];
+        for (const w of waiters) w();
+      });
+  }
+
+  private async writeBatch(records: ReturnType<EventEngine['take']>): Promise<void> {
+    const byCollection = new Map<EventCollection, Doc[]>();
+    const dead: DeadLetter[] = [];
+    const counters = this.counters;
+    const now = new Date();
+    for (const rec of records) {
+      const c = counters.get(rec.collection);
+      c.generated++;
+      const result = eventSchemas[rec.collection].safeParse(rec.doc);
+      if (result.success) {
+        let list = byCollection.get(rec.collection);
+        if (!list) byCollection.set(rec.collection, (list = []));
+        list.push(rec.doc as unknown as Doc);
+      } else {
+        dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasonsOf(result.error), rec.dirty, now));
+        if (rec.dirty) counters.injectedDirty++;
+        else counters.unexpectedRejects++;
+      }
+    }
+    const results = await Promise.all(
+      [...byCollection.entries()].map(async ([collection, docs]) => ({ collection, result: await this.sink.write(collection, docs) })),
+    );
+    for (const { collection, result } of results) {
+      const c = counters.get(collection);
+      c.written += result.written;
+      c.duplicates += result.duplicates;
+      counters.retries += result.retries;
+      for (const rej of result.rejected) {
+        dead.push(deadLetter(this.job.runId, collection, rej.doc as unknown as EventDoc, 'write', rej.reasons, null, now));
+        counters.unexpectedRejects++;
+      }
+    }
+    if (dead.length > 0) {
+      const r = await this.sink.write('dead_letters', dead as unknown as Doc[]);
+      counters.retries += r.retries;
+      // A dead letter the target refuses too would be lost: that is a lost batch.
+      if (r.rejected.length > 0) throw new Error(`${r.rejected.length} dead letters were refused by the target`);
+    }
+    for (const d of dead) counters.get(d.collection).dead_lettered++;
+    counters.batches++;
+  }
+}
+
+/** A rejected record, kept whole with why it was rejected. Its id derives from the record's, so replays stay idempotent. */
+export function deadLetter(
+  runId: string,
+  collection: string,
+  doc: EventDoc,
+  stage: DeadLetter['stage'],
+  reasons: DeadLetter['reasons'],
+  injected: string | null,
+  at: Date,
+): DeadLetter {
+  const id = typeof doc._id === 'string' ? doc._id : `${runId}-${Math.random().toString(36).slice(2)}`;
+  return { _id: `dl-${id}`, run_id: runId, collection, stage, reasons, injected, record: doc as unknown as Record<string, unknown>, created_at: at };
+}

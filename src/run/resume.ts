@@ -1,0 +1,36 @@
+import { EtlError } from '../errors.js';
+import type { RunRecord } from '../shared/records.js';
+import type { Sink } from '../sinks/types.js';
+
+/** Options that change which records a seed produces: a resumed run must use the same. */
+export const contentOptions = ['mix', 'fraudRate', 'dirtyRate', 'from'] as const;
+
+export interface ResumePoint {
+  previous: RunRecord;
+  seed: number;
+  startSeqs: Record<string, number>;
+}
+
+/**
+ * Finds the run `--resume` continues: the newest `etl stream` run with these partitions
+ * (and this seed, when one is given) in the target, and its last checkpoint.
+ * @throws EtlError RESUME_NOTHING or CONFIG_INVALID (options that would change the records).
+ */
+export async function findResumePoint(sink: Sink, q: { seed?: number; partitions: string[]; options: Record<string, unknown> }): Promise<ResumePoint> {
+  if (sink.name === 'null' || sink.name === 'stdout') {
+    throw new EtlError('RESUME_NOTHING', `--resume needs a target that keeps run records: use --sink mongo or --sink jsonl (got --sink ${sink.name}).`);
+  }
+  const previous = await sink.lastRun({ command: 'stream', seed: q.seed, partitions: q.partitions });
+  if (!previous) {
+    const which = q.seed === undefined ? '' : ` with --seed ${q.seed}`;
+    throw new EtlError('RESUME_NOTHING', `--resume: no earlier \`etl stream\` run${which} for partitions ${q.partitions.join(',')} in ${sink.target}. Start one without --resume.`);
+  }
+  for (const key of contentOptions) {
+    const before = JSON.stringify(previous.options[key] ?? null);
+    const now = JSON.stringify(q.options[key] ?? null);
+    if (before !== now) {
+      throw new EtlError('CONFIG_INVALID', `--resume: ${key} is ${now} but the run being resumed (${previous._id}) used ${before}. Resume with the same options.`);
+    }
+  }
+  return { previous, seed: previous.seed, startSeqs: { ...previous.checkpoint } };
+}

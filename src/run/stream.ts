@@ -1,0 +1,313 @@
+import { Worker } from 'node:worker_threads';
+import type { Partition } from '../config/values.js';
+import type { Settings } from '../config/settings.js';
+import { EtlError, isEtlError } from '../errors.js';
+import { buildStoreCatalog } from '../events/store-catalog.js';
+import { partitionKey } from '../events/ids.js';
+import { logger } from '../log.js';
+import { Counters, type CountersSnapshot, emptySnapshot } from '../reporting/counters.js';
+import type { RunRecord } from '../shared/records.js';
+import type { SinkOptions } from '../sinks/index.js';
+import { JsonlSink } from '../sinks/jsonl.js';
+import type { Sink } from '../sinks/types.js';
+import type { LoadedCatalog } from './catalog-source.js';
+import type { Pacing } from './pacer.js';
+import { PartitionPipeline, type PartitionJob, type StopReason } from './partition.js';
+import type { WorkerInput, WorkerMessage } from './worker.js';
+
+const log = logger('stream');
+
+/** The settings `etl stream` runs with (a subset of all settings). */
+export type StreamSettings = Pick<
+  Settings,
+  'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
+> & { intervalGiven: boolean };
+
+export interface StreamRequest {
+  command: 'stream' | 'schedule';
+  settings: StreamSettings;
+  seed: number;
+  sink: Sink;
+  /** How worker threads open their own sink. */
+  sinkOptions: Omit<SinkOptions, 'stdout'>;
+  catalog: LoadedCatalog;
+  signal: AbortSignal;
+  /** Effective options to store in etl_runs (connection strings already redacted). */
+  options: Record<string, unknown>;
+  /** The run this one continues (--resume). */
+  resume?: RunRecord;
+  /** Records this run starts from per partition (resume / schedule continuation). */
+  startSeqs?: Record<string, number>;
+  onTick?: (tick: StreamTick) => void;
+  tickMs?: number;
+  runId?: string;
+}
+
+export interface StreamTick {
+  elapsedMs: number;
+  delta: CountersSnapshot;
+  totals: CountersSnapshot;
+  /** Records generated per second over the last tick. */
+  rate: number;
+  sinkBound: boolean;
+  /** For bounded runs: progress towards the bound (0..1). */
+  progress?: number;
+  clockMs: number;
+}
+
+export type RunStatus = RunRecord['status'];
+
+export interface RunSummary {
+  runId: string;
+  seed: number;
+  status: RunStatus;
+  reason: StopReason;
+  partitions: string[];
+  counts: CountersSnapshot;
+  elapsedMs: number;
+  rate: number;
+  checkpoint: Record<string, number>;
+  resumedFrom: string | null;
+  /** Generated records neither stored, absorbed nor dead-lettered (a lost batch). */
+  lost: number;
+  error?: EtlError;
+}
+
+/** The partitions this process runs: partition I/N split across W workers = I*W+w of N*W. */
+export function planPartitions(base: Partition | undefined, workers: number): Partition[] {
+  const b = base ?? { index: 0, count: 1 };
+  return Array.from({ length: workers }, (_, w) => ({ index: b.index * workers + w, count: b.count * workers }));
+}
+
+function share(total: number, parts: number, i: number): number {
+  return Math.floor(total / parts) + (i < total % parts ? 1 : 0);
+}
+
+/** How each partition is paced, given the whole process's pacing settings. */
+export function pacingFor(s: StreamSettings, parts: number): { pacing: Pacing; batchSize: number } {
+  if (s.rate !== undefined) {
+    const perSecond = s.rate / parts;
+    // Small batches, 20 a second, so the rate is held steadily rather than in bursts.
+    return { pacing: { mode: 'rate', perSecond }, batchSize: Math.max(1, Math.min(s.batchSize, Math.round(perSecond / 20))) };
+  }
+  if (s.speed !== undefined && s.from) return { pacing: { mode: 'speed', x: s.speed, fromMs: s.from.getTime() }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
+  if (s.from && !s.intervalGiven) return { pacing: { mode: 'none' }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
+  return { pacing: { mode: 'interval', ms: s.interval * 1000 }, batchSize: Math.max(1, share(s.batchSize, parts, 0)) };
+}
+
+interface Runner {
+  done: Promise<{ reason: StopReason; watermark: number; error?: unknown }>;
+  stop(): void;
+  /** Counter changes since the last call, and the latest checkpoint. */
+  poll(): { delta: CountersSnapshot; watermark: number; sinkBound: boolean; clockMs: number };
+}
+
+function inlineRunner(catalog: LoadedCatalog, sink: Sink, job: PartitionJob, signal: AbortSignal): Runner {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const pipeline = new PartitionPipeline(buildStoreCatalog(catalog.products, catalog.users), sink, job, stop.signal);
+  let last = emptySnapshot();
+  return {
+    done: pipeline.run().finally(() => signal.removeEventListener('abort', onAbort)),
+    stop: () => stop.abort(),
+    poll() {
+      const delta = pipeline.counters.since(last);
+      last = pipeline.counters.snapshot();
+      return { delta, watermark: pipeline.watermark, sinkBound: pipeline.pacer.sinkBound, clockMs: pipeline.clockMs };
+    },
+  };
+}
+
+function workerScript(): URL {
+  // Tests run the TypeScript sources; worker threads need the compiled file.
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/run/worker.js', here) : new URL('./worker.js', here);
+}
+
+function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
+  const worker = new Worker(workerScript(), { workerData: input });
+  let pending = emptySnapshot();
+  const acc = new Counters();
+  let watermark = input.job.startSeq;
+  let sinkBound = false;
+  let clockMs = 0;
+  const stop = () => worker.postMessage('stop');
+  signal.addEventListener('abort', stop, { once: true });
+  const done = new Promise<{ reason: StopReason; watermark: number; error?: unknown }>((resolve) => {
+    let result: { reason: StopReason; watermark: number; error?: unknown } | undefined;
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') {
+        acc.add(m.delta);
+        watermark = m.watermark;
+        sinkBound = m.sinkBound;
+        clockMs = m.clockMs;
+      } else {
+        watermark = m.watermark;
+        const error = m.error ? new EtlError((m.error.code as never) ?? 'SINK_FAILED', m.error.message) : undefined;
+        result = { reason: m.reason as StopReason, watermark, error };
+      }
+    });
+    worker.on('error', (err) => {
+      result ??= { reason: 'failed', watermark, error: err };
+    });
+    worker.on('exit', () => {
+      signal.removeEventListener('abort', stop);
+      resolve(result ?? { reason: 'failed', watermark, error: new EtlError('INTERNAL', 'a worker thread exited without reporting') });
+    });
+  });
+  return {
+    done,
+    stop,
+    poll() {
+      const delta = acc.since(pending);
+      pending = acc.snapshot();
+      return { delta, watermark, sinkBound, clockMs };
+    },
+  };
+}
+
+/** Ids already in jsonl files beyond the checkpoint of these partitions: written before a kill, not yet checkpointed. */
+export async function idsBeyondCheckpoint(sink: JsonlSink, seed: number, checkpoint: Record<string, number>): Promise<string[]> {
+  const { parseId } = await import('../events/ids.js');
+  const { eventCollections } = await import('../events/schemas.js');
+  const out: string[] = [];
+  for (const collection of [...eventCollections, 'dead_letters']) {
+    for await (const doc of sink.read(collection)) {
+      const id = parseId(String(doc._id));
+      if (!id || id.seed !== seed) continue;
+      const cp = checkpoint[id.partition];
+      if (cp !== undefined && id.seq >= cp) out.push(String(doc._id));
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the stream: one pipeline per partition (inline, or in worker threads), live ticks,
+ * a checkpointed etl_runs record, and a summary whose counts reconcile.
+ */
+export async function runStream(req: StreamRequest): Promise<RunSummary> {
+  const s = req.settings;
+  const started = Date.now();
+  const runId = req.runId ?? `run-${new Date(started).toISOString().replace(/[:.]/g, '')}-${req.seed.toString(36)}-${process.pid}`;
+  const partitions = planPartitions(s.partition, s.workers);
+  const keys = partitions.map(partitionKey);
+  const { pacing, batchSize } = pacingFor(s, partitions.length);
+  const startSeqs = req.startSeqs ?? {};
+  const jobs: PartitionJob[] = partitions.map((p, w) => ({
+    runId,
+    seed: req.seed,
+    partition: p,
+    mix: s.mix,
+    fraudRate: s.fraudRate,
+    dirtyRate: s.dirtyRate,
+    fromMs: s.from?.getTime(),
+    toMs: s.to?.getTime(),
+    startSeq: startSeqs[keys[w]] ?? 0,
+    endSeq: s.limit === undefined ? undefined : share(s.limit, partitions.length, w),
+    deadline: s.duration === undefined ? undefined : started + s.duration,
+    pacing,
+    batchSize,
+    inFlight: s.inFlight,
+  }));
+  for (const j of jobs) if (j.endSeq !== undefined && j.startSeq > j.endSeq) j.startSeq = j.endSeq;
+
+  let present: string[] = [];
+  if (req.sink instanceof JsonlSink && Object.keys(startSeqs).length > 0) {
+    present = await idsBeyondCheckpoint(req.sink, req.seed, startSeqs);
+    req.sink.absorb(present);
+    log('resume: %d records beyond the checkpoint are already in the files', present.length);
+  }
+
+  const counters = new Counters();
+  const checkpoint: Record<string, number> = Object.fromEntries(jobs.map((j, i) => [keys[i], j.startSeq]));
+  const record = (status: RunStatus, error: string | null, ended: Date | null): RunRecord => {
+    const t = counters.totals();
+    return {
+      _id: runId,
+      command: req.command,
+      options: req.options,
+      seed: req.seed,
+      partitions: keys,
+      started_at: new Date(started),
+      ended_at: ended,
+      status,
+      counts: counters.snapshot().collections,
+      rate: Math.round(t.generated / Math.max((Date.now() - started) / 1000, 1e-3)),
+      checkpoint: { ...checkpoint },
+      resumed_from: req.resume?._id ?? null,
+      error,
+    };
+  };
+  await req.sink.recordRun(record('running', null, null));
+
+  const runners: Runner[] =
+    partitions.length === 1
+      ? [inlineRunner(req.catalog, req.sink, jobs[0], req.signal)]
+      : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, products: req.catalog.products, users: req.catalog.users, present }, req.signal));
+
+  const totalToDo = jobs.reduce((a, j) => a + (j.endSeq === undefined ? 0 : j.endSeq - j.startSeq), 0);
+  let lastTick = Date.now();
+  let saving: Promise<void> = Promise.resolve();
+  const tick = (final: boolean) => {
+    const delta = emptySnapshot();
+    const d = new Counters();
+    let sinkBound = false;
+    let clockMs = 0;
+    runners.forEach((r, i) => {
+      const p = r.poll();
+      d.add(p.delta);
+      counters.add(p.delta);
+      checkpoint[keys[i]] = p.watermark;
+      sinkBound ||= p.sinkBound;
+      clockMs = Math.max(clockMs, p.clockMs);
+    });
+    Object.assign(delta, d.snapshot());
+    const now = Date.now();
+    const generated = d.totals().generated;
+    let progress: number | undefined;
+    if (totalToDo > 0) progress = counters.totals().generated / totalToDo;
+    else if (s.duration !== undefined) progress = Math.min(1, (now - started) / s.duration);
+    else if (s.from && s.to) progress = Math.min(1, Math.max(0, (clockMs - s.from.getTime()) / (s.to.getTime() - s.from.getTime())));
+    if (!final) {
+      req.onTick?.({ elapsedMs: now - started, delta, totals: counters.snapshot(), rate: generated / Math.max((now - lastTick) / 1000, 1e-3), sinkBound, progress, clockMs });
+      // Checkpoint: one save at a time; a slow target skips a beat rather than queueing saves.
+      saving = saving.then(() => req.sink.recordRun(record('running', null, null))).catch((err: unknown) => log('checkpoint save failed: %O', err));
+    }
+    lastTick = now;
+  };
+  const timer = setInterval(() => tick(false), req.tickMs ?? 1000);
+  const results = await Promise.all(runners.map((r) => r.done));
+  clearInterval(timer);
+  tick(true);
+  results.forEach((r, i) => (checkpoint[keys[i]] = r.watermark));
+  await saving;
+
+  const failed = results.find((r) => r.reason === 'failed');
+  const stopped = req.signal.aborted || results.some((r) => r.reason === 'stopped');
+  const status: RunStatus = failed ? 'failed' : stopped ? 'interrupted' : 'completed';
+  const error = failed ? toEtlError(failed.error) : undefined;
+  const t = counters.totals();
+  const summary: RunSummary = {
+    runId,
+    seed: req.seed,
+    status,
+    reason: failed ? 'failed' : stopped ? 'stopped' : results[0].reason,
+    partitions: keys,
+    counts: counters.snapshot(),
+    elapsedMs: Date.now() - started,
+    rate: t.generated / Math.max((Date.now() - started) / 1000, 1e-3),
+    checkpoint: { ...checkpoint },
+    resumedFrom: req.resume?._id ?? null,
+    lost: t.generated - t.written - t.duplicates - t.dead_lettered,
+    error,
+  };
+  await req.sink.recordRun(record(status, error ? error.message : null, new Date()));
+  return summary;
+}
+
+function toEtlError(err: unknown): EtlError {
+  if (isEtlError(err)) return err;
+  return new EtlError('SINK_FAILED', err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,60 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Product, User } from '../catalog/schemas.js';
+import { isEtlError } from '../errors.js';
+import { buildStoreCatalog } from '../events/store-catalog.js';
+import { emptySnapshot } from '../reporting/counters.js';
+import { createSink, type SinkOptions } from '../sinks/index.js';
+import { JsonlSink } from '../sinks/jsonl.js';
+import { PartitionPipeline, type PartitionJob } from './partition.js';
+
+/** Messages a worker sends to the main thread. */
+export type WorkerMessage =
+  | { type: 'progress'; delta: ReturnType<PartitionPipeline['counters']['snapshot']>; watermark: number; sinkBound: boolean; clockMs: number }
+  | { type: 'done'; reason: string; watermark: number; error?: { code?: string; message: string; exitCode?: number } };
+
+export interface WorkerInput {
+  job: PartitionJob;
+  sink: Omit<SinkOptions, 'stdout'>;
+  products: Product[];
+  users: User[];
+  /** Ids already stored beyond the checkpoint (jsonl resume): absorbed as duplicates. */
+  present: string[];
+}
+
+/** Runs one partition in a worker thread, reporting progress to the main thread. */
+async function runWorker(input: WorkerInput): Promise<void> {
+  const port = parentPort!;
+  const stop = new AbortController();
+  port.on('message', (m: unknown) => {
+    if (m === 'stop') stop.abort();
+  });
+  const sink = await createSink({ ...input.sink, stdout: process.stdout, repair: false });
+  let pipeline: PartitionPipeline | undefined;
+  try {
+    await sink.open();
+    if (sink instanceof JsonlSink) sink.absorb(input.present);
+    pipeline = new PartitionPipeline(buildStoreCatalog(input.products, input.users), sink, input.job, stop.signal);
+    let last = emptySnapshot();
+    const report = () => {
+      const delta = pipeline!.counters.since(last);
+      last = pipeline!.counters.snapshot();
+      port.postMessage({ type: 'progress', delta, watermark: pipeline!.watermark, sinkBound: pipeline!.pacer.sinkBound, clockMs: pipeline!.clockMs } satisfies WorkerMessage);
+    };
+    const timer = setInterval(report, 200);
+    const result = await pipeline.run();
+    clearInterval(timer);
+    report();
+    port.postMessage({ type: 'done', reason: result.reason, watermark: result.watermark, error: result.error === undefined ? undefined : describe(result.error) } satisfies WorkerMessage);
+  } catch (err) {
+    port.postMessage({ type: 'done', reason: 'failed', watermark: pipeline?.watermark ?? input.job.startSeq, error: describe(err) } satisfies WorkerMessage);
+  } finally {
+    await sink.close();
+  }
+}
+
+function describe(err: unknown): { code?: string; message: string; exitCode?: number } {
+  if (isEtlError(err)) return { code: err.code, message: err.message, exitCode: err.exitCode };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+if (parentPort) await runWorker(workerData as WorkerInput);
