@@ -25,9 +25,10 @@ export interface WorkerInput {
 async function runWorker(input: WorkerInput): Promise<void> {
   const port = parentPort!;
   const stop = new AbortController();
-  port.on('message', (m: unknown) => {
+  const onMessage = (m: unknown) => {
     if (m === 'stop') stop.abort();
-  });
+  };
+  port.on('message', onMessage);
   const sink = await createSink({ ...input.sink, stdout: process.stdout, repair: false });
   let pipeline: PartitionPipeline | undefined;
   try {
@@ -49,6 +50,8 @@ async function runWorker(input: WorkerInput): Promise<void> {
     port.postMessage({ type: 'done', reason: 'failed', watermark: pipeline?.watermark ?? input.job.startSeq, error: describe(err) } satisfies WorkerMessage);
   } finally {
     await sink.close();
+    // A listening port keeps the thread alive: let it end once its last messages are sent.
+    port.off('message', onMessage);
   }
 }
 

@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventSchemas } from '../src/events/schemas.js';
+import { bin, root, runBin, runCli } from './helpers/cli.js';
+import { deadLetterCore, eventFiles, readDocs, readLines, sortedLines } from './helpers/files.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'etl-stream-'));
+
+function summaryOf(stdout: string) {
+  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const summary = lines.find((l) => l.type === 'summary');
+  expect(summary).toBeDefined();
+  return summary;
+}
+
+describe('etl stream through the jsonl sink', () => {
+  it('--rate 2000 --duration 5s writes about 10,000 records, spread evenly over the 5 seconds', () => {
+    const out = tmp();
+    const r = runBin(['stream', '--sink', 'jsonl', '--out', out, '--rate', '2000', '--duration', '5s', '--json']);
+    expect(r.code).toBe(0);
+    const docs = eventFiles.flatMap((c) => readDocs(out, c));
+    expect(Math.abs(docs.length - 10_000)).toBeLessThan(1_000);
+    // Real-time mode: timestamps are wall time, so per-second buckets show the pacing.
+    const times = docs.map((d) => (d.timestamp as Date).getTime()).sort((a, b) => a - b);
+    const start = times[0];
+    const buckets = [0, 0, 0, 0, 0];
+    for (const t of times) buckets[Math.min(4, Math.floor((t - start) / 1000))]++;
+    for (const b of buckets) expect(Math.abs(b - 2000)).toBeLessThan(500);
+    const summary = summaryOf(r.stdout);
+    expect(summary.status).toBe('completed');
+    expect(summary.lost).toBe(0);
+  });
+
+  it('--dirty-rate 0.01: dead letters hold exactly the corrupted records, with reasons, and counts reconcile', async () => {
+    const out = tmp();
+    const r = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--limit', '50000', '--dirty-rate', '0.01', '--seed', '3', '--json']);
+    expect(r.code).toBe(0);
+    const dead = readDocs(out, 'dead_letters');
+    expect(dead.length).toBeGreaterThan(350);
+    expect(dead.length).toBeLessThan(650);
+    for (const d of dead) {
+      expect(d.injected).not.toBeNull();
+      expect((d.reasons as unknown[]).length).toBeGreaterThan(0);
+      expect(eventSchemas[d.collection as keyof typeof eventSchemas].safeParse(d.record).success).toBe(false);
+    }
+    // Everything in the main collections is clean.
+    for (const c of eventFiles) for (const doc of readDocs(out, c)) expect(eventSchemas[c as keyof typeof eventSchemas].safeParse(doc).success).toBe(true);
+    const summary = summaryOf(r.stdout);
+    let generated = 0;
+    for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; written: number; duplicates: number; dead_lettered: number }]>) {
+      expect(n.generated).toBe(n.written + n.duplicates + n.dead_lettered);
+      expect(readLines(out, name)).toHaveLength(n.written);
+      generated += n.generated;
+    }
+    expect(generated).toBe(50_000);
+    expect(summary.counts.injectedDirty).toBe(dead.length);
+    // The run record in etl_runs.jsonl says the same.
+    const runs = readDocs(out, 'etl_runs');
+    const last = runs[runs.length - 1];
+    expect(last.status).toBe('completed');
+    expect(last.counts).toEqual(summary.counts.collections);
+  });
+
+  it('a backfill with the same seed, --limit and --workers 2 produces identical data twice', async () => {
+    const a = tmp();
+    const b = tmp();
+    const args = ['stream', '--sink', 'jsonl', '--from', '2026-02-01', '--limit', '40000', '--seed', '11', '--workers', '2', '--quiet'];
+    expect((await runCli([...args, '--out', a])).code).toBe(0);
+    expect((await runCli([...args, '--out', b])).code).toBe(0);
+    let total = 0;
+    for (const c of eventFiles) {
+      expect(sortedLines(b, c)).toEqual(sortedLines(a, c));
+      total += readLines(a, c).length;
+    }
+    expect(total).toBe(40_000);
+    const ids = eventFiles.flatMap((c) => readDocs(a, c).map((d) => d._id));
+    expect(new Set(ids).size).toBe(40_000);
+  });
+
+  it('SIGKILL mid-backfill leaves whole lines; --resume completes it to equal an uninterrupted run', async () => {
+    const whole = tmp();
+    const killed = tmp();
+    const args = ['stream', '--sink', 'jsonl', '--from', '2026-02-01', '--limit', '150000', '--seed', '21', '--dirty-rate', '0.01', '--batch-size', '500', '--quiet'];
+    expect(runBin([...args, '--out', whole]).code).toBe(0);
+    // Seed the catalog first so the kill lands in the stream, then kill after some output.
+    expect(runBin(['seed', '--sink', 'jsonl', '--out', killed, '--quiet']).code).toBe(0);
+    const child = spawn(process.execPath, [bin, ...args, '--out', killed], { cwd: root, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    let partial = 0;
+    for (const c of eventFiles) {
+      const text = readFileSync(join(killed, `${c}.jsonl`), 'utf8');
+      if (text.length > 0) expect(text.endsWith('\n')).toBe(true);
+      for (const line of readLines(killed, c)) expect(() => JSON.parse(line)).not.toThrow();
+      partial += readLines(killed, c).length;
+    }
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(150_000);
+    const resumed = runBin([...args, '--out', killed, '--resume', '--json']);
+    expect(resumed.code).toBe(0);
+    for (const c of eventFiles) expect(sortedLines(killed, c)).toEqual(sortedLines(whole, c));
+    expect(deadLetterCore(killed)).toEqual(deadLetterCore(whole));
+  });
+
+  it('SIGTERM stops generation, prints the summary, exits 0 and the counts reconcile', async () => {
+    const out = tmp();
+    expect(runBin(['seed', '--sink', 'jsonl', '--out', out, '--quiet']).code).toBe(0);
+    const child = spawn(process.execPath, [bin, 'stream', '--sink', 'jsonl', '--out', out, '--rate', '3000', '--json'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    const summary = summaryOf(stdout);
+    expect(summary.status).toBe('interrupted');
+    expect(summary.lost).toBe(0);
+    let written = 0;
+    for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; written: number; duplicates: number; dead_lettered: number }]>) {
+      expect(n.generated).toBe(n.written + n.duplicates + n.dead_lettered);
+      expect(readLines(out, name)).toHaveLength(n.written);
+      written += n.written;
+    }
+    expect(written).toBeGreaterThan(1000);
+  });
+
+  it('--resume with other content options is refused (exit 2), and with nothing to resume too', async () => {
+    const out = tmp();
+    expect((await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--limit', '1000', '--seed', '4', '--quiet'])).code).toBe(0);
+    const changed = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--limit', '1000', '--seed', '4', '--fraud-rate', '0.3', '--resume']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/--resume: fraudRate is 0.3 but the run being resumed/);
+    const none = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--seed', '999', '--resume']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no earlier `etl stream` run with --seed 999/);
+  });
+});
+
+describe('etl stream through the stdout and null sinks', () => {
+  it('--sink stdout writes one NDJSON record per line with its collection; human text to stderr', async () => {
+    const r = await runCli(['stream', '--sink', 'stdout', '--from', '2026-02-01', '--limit', '200', '--seed', '1']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(200);
+    for (const l of lines) expect(eventFiles).toContain(l.collection);
+    expect(r.stderr).toMatch(/completed: 200 records/);
+    expect(r.stderr).toMatch(/default one in memory/);
+  });
+
+  it('--sink null with --json prints ticks and a reconciled summary', async () => {
+    const r = await runCli(['stream', '--sink', 'null', '--from', '2026-02-01', '--limit', '20000', '--json']);
+    expect(r.code).toBe(0);
+    const summary = summaryOf(r.stdout);
+    expect(summary.counts.collections.transactions.written).toBeGreaterThan(0);
+    expect(summary.lost).toBe(0);
+  });
+});
