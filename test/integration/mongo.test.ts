@@ -4,6 +4,7 @@ import { seedCatalog } from '../../src/run/seed.js';
 import { collectionSpecs } from '../../src/sinks/mongo/collections.js';
 import { connectMongo, ensureCollections } from '../../src/sinks/mongo/connect.js';
 import { MongoSink } from '../../src/sinks/mongo/sink.js';
+import { runCli } from '../helpers/cli.js';
 
 const uri = inject('mongoUri');
 const reason = inject('mongoSkipReason');
@@ -60,5 +61,30 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
     } finally {
       await sink.close();
     }
+  });
+
+  it('etl stream stores what it counts, absorbs a replay as duplicates, and dead-letters dirty records', async () => {
+    const db = `${dbName}_stream`;
+    const args = ['stream', '--uri', uri, '--db', db, '--from', '2026-02-01', '--limit', '20000', '--seed', '5', '--dirty-rate', '0.01', '--json'];
+    const first = await runCli(args);
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout.trim().split('\n').pop()!);
+    for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { written: number; dead_lettered: number }]>) {
+      expect(await client.db(db).collection(name).countDocuments()).toBe(n.written);
+    }
+    const dead = await client.db(db).collection('dead_letters').countDocuments();
+    expect(dead).toBe(summary.counts.injectedDirty);
+    // The same seed again: every record is already there, nothing is written twice.
+    const replay = await runCli(args);
+    expect(replay.code).toBe(0);
+    const again = JSON.parse(replay.stdout.trim().split('\n').pop()!);
+    for (const [name, n] of Object.entries(again.counts.collections) as Array<[string, { written: number; duplicates: number }]>) {
+      expect(n.written).toBe(0);
+      expect(await client.db(db).collection(name).countDocuments()).toBe(summary.counts.collections[name].written);
+    }
+    expect(await client.db(db).collection('dead_letters').countDocuments()).toBe(dead);
+    const runs = await client.db(db).collection('etl_runs').find().toArray();
+    expect(runs.map((r) => r.status)).toEqual(['completed', 'completed']);
+    await client.db(db).dropDatabase();
   });
 });

@@ -1,0 +1,156 @@
+import { MongoNetworkError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { CatalogGenerator } from '../src/catalog/generate.js';
+import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
+import { runStream, type StreamSettings } from '../src/run/stream.js';
+import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
+import type { RunRecord } from '../src/shared/records.js';
+import type { Doc, Sink, WriteResult } from '../src/sinks/types.js';
+import { defaultMix, testCatalog } from './helpers/engine.js';
+
+/** An in-memory sink whose writes take `delayMs` and that remembers the most writes in flight. */
+class SlowSink implements Sink {
+  readonly name = 'null' as const;
+  readonly target = 'slow test sink';
+  inFlight = 0;
+  maxInFlight = 0;
+  stored = new Map<string, Doc[]>();
+  runs: RunRecord[] = [];
+  constructor(private readonly delayMs: number) {}
+  async open() {}
+  async reset() {}
+  async write(collection: string, docs: Doc[]): Promise<WriteResult> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    this.inFlight--;
+    const list = this.stored.get(collection) ?? [];
+    list.push(...docs);
+    this.stored.set(collection, list);
+    return { written: docs.length, duplicates: 0, rejected: [], retries: 0 };
+  }
+  async recordRun(run: RunRecord) {
+    this.runs.push(structuredClone(run));
+  }
+  async lastRun() {
+    return null;
+  }
+  async close() {}
+}
+
+function job(over: Partial<PartitionJob> = {}): PartitionJob {
+  return {
+    runId: 'test-run',
+    seed: 1,
+    partition: { index: 0, count: 1 },
+    mix: defaultMix,
+    fraudRate: 0.02,
+    dirtyRate: 0,
+    fromMs: Date.parse('2026-02-01T00:00:00Z'),
+    startSeq: 0,
+    pacing: { mode: 'none' },
+    batchSize: 100,
+    inFlight: 2,
+    ...over,
+  };
+}
+
+describe('partition pipeline', () => {
+  it('bounds in-flight batches: a slow sink slows generation instead of queueing', async () => {
+    // 5 collections per batch are written concurrently, so 2 batches in flight = at most 10 writes.
+    const sink = new SlowSink(20);
+    const p = new PartitionPipeline(testCatalog(), sink, job({ endSeq: 3000 }), new AbortController().signal);
+    const started = Date.now();
+    const r = await p.run();
+    expect(r).toEqual({ reason: 'limit', watermark: 3000 });
+    expect(sink.maxInFlight).toBeLessThanOrEqual(2 * 5);
+    // 30 batches, two at a time, 20 ms+ each: at least 15 rounds of waiting.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15 * 20);
+    const t = p.counters.totals();
+    expect(t.generated).toBe(3000);
+    expect(t.written).toBe(3000);
+  });
+
+  it('reports sink-bound when a paced run falls behind because writes hold it back', async () => {
+    const sink = new SlowSink(300);
+    const stop = new AbortController();
+    const p = new PartitionPipeline(testCatalog(), sink, job({ pacing: { mode: 'rate', perSecond: 20_000 }, batchSize: 1000, inFlight: 1 }), stop.signal);
+    const run = p.run();
+    let seen = false;
+    for (let i = 0; i < 40 && !seen; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = p.pacer.sinkBound;
+    }
+    stop.abort();
+    await run;
+    expect(seen).toBe(true);
+  });
+
+  it('a lost batch fails the run with exit 1 and the checkpoint stays before it', async () => {
+    let calls = 0;
+    const coll = {
+      async insertMany(batch: Doc[]) {
+        calls++;
+        if (calls > 12) throw new MongoNetworkError('connection refused');
+        return { insertedCount: batch.length };
+      },
+    };
+    const sink = MongoSink.over({ collection: () => coll } as unknown as MongoLike, { retries: 2, minTimeout: 1, maxTimeout: 2, maxRetryTime: 200 });
+    const p = new PartitionPipeline(testCatalog(), sink, job({ endSeq: 5000, inFlight: 1 }), new AbortController().signal);
+    const r = await p.run();
+    expect(r.reason).toBe('failed');
+    expect((r.error as { exitCode: number }).exitCode).toBe(1);
+    expect(r.watermark).toBeGreaterThan(0);
+    expect(r.watermark).toBeLessThan(5000);
+    const t = p.counters.totals();
+    expect(t.written).toBeLessThan(t.generated);
+  });
+});
+
+describe('runStream', () => {
+  const settings: StreamSettings = {
+    rate: undefined,
+    interval: 1,
+    intervalGiven: false,
+    batchSize: 500,
+    duration: undefined,
+    limit: 12_345,
+    workers: 1,
+    partition: undefined,
+    from: new Date('2026-02-01T00:00:00Z'),
+    to: undefined,
+    speed: undefined,
+    fraudRate: 0.02,
+    dirtyRate: 0.02,
+    mix: defaultMix,
+    inFlight: 3,
+  };
+  const g = new CatalogGenerator(42);
+  const catalog = { products: g.products(0, 100), users: g.users(0, 1000), source: 'memory' as const };
+
+  it('stores a run record that reconciles, with a checkpoint at the limit', async () => {
+    const sink = new SlowSink(0);
+    const summary = await runStream({ command: 'stream', settings, seed: 8, sink, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    expect(summary.status).toBe('completed');
+    expect(summary.checkpoint).toEqual({ '0.1': 12_345 });
+    expect(summary.lost).toBe(0);
+    const final = sink.runs[sink.runs.length - 1];
+    expect(final.status).toBe('completed');
+    expect(final.checkpoint).toEqual({ '0.1': 12_345 });
+    for (const c of Object.values(final.counts)) expect(c.generated).toBe(c.written + c.duplicates + c.dead_lettered);
+    expect(sink.stored.get('dead_letters')!.length).toBe(summary.counts.injectedDirty);
+  });
+
+  it('continuing from a checkpoint yields exactly the rest of one uninterrupted run', async () => {
+    const whole = new SlowSink(0);
+    await runStream({ command: 'stream', settings, seed: 8, sink: whole, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    const first = new SlowSink(0);
+    await runStream({ command: 'stream', settings: { ...settings, limit: 5000 }, seed: 8, sink: first, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    const rest = new SlowSink(0);
+    await runStream({ command: 'stream', settings, seed: 8, sink: rest, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 } });
+    for (const c of ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates']) {
+      const union = [...(first.stored.get(c) ?? []), ...(rest.stored.get(c) ?? [])].map((d) => JSON.stringify(d)).sort();
+      expect(union).toEqual((whole.stored.get(c) ?? []).map((d) => JSON.stringify(d)).sort());
+    }
+  });
+});
