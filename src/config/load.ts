@@ -105,6 +105,10 @@ function conflict(message: string, key: SettingKey): EtlError {
 /** Rules between settings that no single value can break. */
 function checkCombinations(s: Settings, sources: Record<SettingKey, SettingSource>, command: CommandName): void {
   if (s.json && s.sink === 'stdout' && command !== 'stats') throw conflict('--json and --sink stdout both write to stdout: use one (records with --sink stdout, or figures with --json)', 'json');
+  if (command === 'schedule') {
+    if (!s.cron) throw conflict('etl schedule needs --cron, e.g. --cron "*/5 * * * *" (every 5 minutes)', 'cron');
+    if (s.limit === undefined && s.duration === undefined) throw conflict('etl schedule needs a bound for each job: --limit N or --duration T (e.g. --limit 10000)', 'limit');
+  }
   if (command !== 'stream' && command !== 'schedule') return;
   if (s.rate !== undefined && sources.interval !== 'default') {
     throw conflict(`--rate and --interval both set (rate ${s.rate}, interval ${s.interval}s): use --rate N, or --interval S --batch-size N`, 'interval');

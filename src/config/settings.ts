@@ -11,6 +11,8 @@ import {
   partitionValue,
   pathValue,
   sinkValue,
+  cronValue,
+  timezoneValue,
   uriValue,
 } from './values.js';
 
@@ -44,6 +46,9 @@ export const settingsShape = {
   mix: mixValue,
   resume: boolValue,
   inFlight: intValue(1, 64),
+  cron: cronValue.optional(),
+  timezone: timezoneValue.optional(),
+  maxJobs: intValue(1, 1_000_000_000).optional(),
   json: boolValue,
   quiet: boolValue,
   verbose: boolValue,
@@ -140,14 +145,14 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     example: '0/4',
     commands: streamish,
   },
-  from: { flag: '--from <date>', env: 'ETL_FROM', description: 'backfill: simulated clock starts here', example: '2026-01-01', commands: streamish },
-  to: { flag: '--to <date>', env: 'ETL_TO', description: 'backfill: stop when the simulated clock reaches this', example: '2026-01-08', commands: streamish },
+  from: { flag: '--from <date>', env: 'ETL_FROM', description: 'backfill: simulated clock starts here', example: '2026-01-01', commands: ['stream'] },
+  to: { flag: '--to <date>', env: 'ETL_TO', description: 'backfill: stop when the simulated clock reaches this', example: '2026-01-08', commands: ['stream'] },
   speed: {
     flag: '--speed <x>',
     env: 'ETL_SPEED',
     description: 'backfill: simulated time runs X times faster than wall time',
     example: '3600',
-    commands: streamish,
+    commands: ['stream'],
   },
   fraudRate: {
     flag: '--fraud-rate <share>',
@@ -173,7 +178,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     example: 'views=60,cart=30,orders=10',
     commands: streamish,
   },
-  resume: { flag: '--resume', default: 'false', description: 'continue the previous run (same seed) after its last checkpoint', example: 'true', commands: streamish },
+  resume: { flag: '--resume', default: 'false', description: 'continue the previous run (same seed) after its last checkpoint', example: 'true', commands: ['stream'] },
   inFlight: {
     env: 'ETL_IN_FLIGHT',
     default: '4',
@@ -181,6 +186,15 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     example: '4',
     commands: streamish,
   },
+  cron: {
+    flag: '--cron <expr>',
+    env: 'ETL_CRON',
+    description: 'schedule: when jobs run (5 fields, or 6 with seconds first)',
+    example: '"*/5 * * * *"',
+    commands: ['schedule'],
+  },
+  timezone: { flag: '--timezone <tz>', env: 'ETL_TIMEZONE', description: 'schedule: time zone of the cron expression (default: local)', example: 'Europe/Berlin', commands: ['schedule'] },
+  maxJobs: { flag: '--max-jobs <n>', env: 'ETL_MAX_JOBS', description: 'schedule: stop after this many jobs (default: until Ctrl-C)', example: '24', commands: ['schedule'] },
   json: { flag: '--json', default: 'false', description: 'machine-readable NDJSON on stdout (human text on stderr)', example: 'true', commands: ['global'] },
   quiet: { flag: '--quiet', default: 'false', description: 'print only the summary', example: 'true', commands: ['global'] },
   verbose: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectionString } from 'mongodb-connection-string-url';
+import { validateDetailed as validateCron } from 'node-cron';
 
 /**
  * zod schemas for single raw setting values. Every raw value arrives as a string
@@ -191,3 +192,17 @@ export const timezoneValue = z
       return false;
     }
   }, 'is not an IANA time zone (e.g. Europe/Berlin or UTC)');
+
+/** A node-cron expression: 5 fields, or 6 with seconds first. */
+export const cronValue = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const check = validateCron(s);
+    if (!check.valid || s.split(/\s+/).length < 5) {
+      const why = check.errors[0] ? ` (${check.errors[0].field}: ${check.errors[0].message})` : '';
+      ctx.addIssue({ code: 'custom', message: `is not a cron expression${why}; use 5 fields (minute hour day month weekday) or 6 with seconds first` });
+      return z.NEVER;
+    }
+    return s;
+  });

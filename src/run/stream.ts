@@ -38,6 +38,8 @@ export interface StreamRequest {
   resume?: RunRecord;
   /** Records this run starts from per partition (resume / schedule continuation). */
   startSeqs?: Record<string, number>;
+  /** --limit counts from the start sequence (a scheduled job) instead of from sequence 0 (a resumed run). */
+  limitFromStart?: boolean;
   onTick?: (tick: StreamTick) => void;
   tickMs?: number;
   runId?: string;
@@ -205,7 +207,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     fromMs: s.from?.getTime(),
     toMs: s.to?.getTime(),
     startSeq: startSeqs[keys[w]] ?? 0,
-    endSeq: s.limit === undefined ? undefined : share(s.limit, partitions.length, w),
+    endSeq: s.limit === undefined ? undefined : share(s.limit, partitions.length, w) + (req.limitFromStart ? (startSeqs[keys[w]] ?? 0) : 0),
     deadline: s.duration === undefined ? undefined : started + s.duration,
     pacing,
     batchSize,

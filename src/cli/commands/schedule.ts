@@ -1,0 +1,96 @@
+import { randomInt } from 'node:crypto';
+import { Command } from 'commander';
+import { EtlError } from '../../errors.js';
+import type { ContextHolder, RunContext } from '../context.js';
+import { addSettingOptions } from '../options.js';
+import { fmtDuration, fmtInt } from '../output.js';
+import { openSink } from '../shared.js';
+import { runOptions } from './stream.js';
+
+function when(d: Date | null): string {
+  return d ? d.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : 'none';
+}
+
+async function scheduleAction(ctx: RunContext): Promise<void> {
+  const { config, out, stopSignal } = ctx;
+  const s = config.settings;
+  const sink = await openSink(s, ctx);
+  try {
+    const { loadCatalog } = await import('../../run/catalog-source.js');
+    const { runStream } = await import('../../run/stream.js');
+    const { runSchedule } = await import('../../run/schedule.js');
+    const catalog = await loadCatalog(sink);
+    if (catalog.source === 'seeded') out.line(out.c.yellow(`No catalog in ${sink.target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
+    const seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
+    const c = out.c;
+    const bound = [s.limit !== undefined ? `${fmtInt(s.limit)} records` : '', s.duration !== undefined ? `at most ${fmtDuration(s.duration)}` : ''].filter(Boolean).join(', ');
+    const report = await runSchedule({
+      cron: s.cron!,
+      timezone: s.timezone,
+      maxJobs: s.maxJobs,
+      signal: stopSignal,
+      runJob: (k, startSeqs, signal) =>
+        runStream({
+          command: 'schedule',
+          settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
+          seed,
+          sink,
+          sinkOptions: { sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
+          catalog,
+          signal,
+          options: { ...runOptions(config, seed), cron: s.cron, timezone: s.timezone, job: k },
+          startSeqs,
+          limitFromStart: true,
+        }),
+      onEvent: (e) => {
+        if (e.type === 'started') {
+          out.line(c.dim(`Scheduled "${s.cron}"${s.timezone ? ` (${s.timezone})` : ''}: each job ${bound} into ${sink.target}, seed ${seed}. First job at ${when(e.next)}. Ctrl-C to stop.`));
+        } else if (e.type === 'job') {
+          const r = e.summary;
+          const t = Object.values(r.counts.collections).reduce((a, n) => a + n.generated, 0);
+          const mark = r.status === 'completed' ? c.green('✔') : r.status === 'interrupted' ? c.yellow('■') : c.red('✘');
+          const line = `${mark} job ${e.job} ${r.status}: ${fmtInt(t)} records in ${fmtDuration(r.elapsedMs)} (${fmtInt(r.rate)} rec/s), run ${r.runId}${r.error ? c.red(` — ${r.error.message}`) : ''}; next at ${when(e.next)}`;
+          out.line(line);
+          out.json({ type: 'job', job: e.job, status: r.status, runId: r.runId, counts: r.counts.collections, elapsedMs: r.elapsedMs, rate: Math.round(r.rate), checkpoint: r.checkpoint, next: e.next, error: r.error?.message });
+        } else if (e.type === 'skipped') {
+          out.line(c.yellow(`tick at ${when(e.at)} skipped: job ${e.runningJob} is still running (${e.skipped} skipped so far)`));
+          out.json({ type: 'skipped', at: e.at, runningJob: e.runningJob, skipped: e.skipped });
+        } else {
+          out.line(c.yellow(`tick at ${when(e.at)} missed (the process was busy or asleep; ${e.missed} missed so far)`));
+          out.json({ type: 'missed', at: e.at, missed: e.missed });
+        }
+      },
+    });
+    out.json({ type: 'summary', command: 'schedule', seed, ...report, fatal: report.fatal instanceof Error ? report.fatal.message : undefined });
+    out.summary(
+      `${report.failedJobs === 0 ? c.green('✔') : c.red('✘')} schedule ended (${report.stopReason}): ${fmtInt(report.jobs)} jobs, ${fmtInt(report.failedJobs)} failed, ${fmtInt(report.skipped)} ticks skipped, ${fmtInt(report.missed)} missed; seed ${seed}`,
+    );
+    if (report.fatal) throw report.fatal;
+    if (report.failedJobs > 0) throw new EtlError('WORK_LOST', `${report.failedJobs} scheduled jobs failed; their run records in etl_runs say why.`);
+  } finally {
+    await sink.close();
+  }
+}
+
+/** `etl schedule`: one bounded stream job per cron tick, never overlapping. */
+export function makeScheduleCommand(holder: ContextHolder): Command {
+  const cmd = new Command('schedule')
+    .description('run one bounded stream job per cron tick (node-cron), never two at once')
+    .addHelpText(
+      'after',
+      `
+Each job needs a bound: --limit N and/or --duration T. Jobs continue one seeded stream:
+job k starts where job k-1 ended. Ticks that arrive while a job runs are skipped and counted.
+
+Examples:
+  $ etl schedule --cron "*/5 * * * *" --limit 10000            every 5 minutes
+  $ etl schedule --cron "0 * * * *" --timezone Europe/Berlin --duration 10m --rate 500
+  $ etl schedule --cron "*/10 * * * * *" --limit 2000 --max-jobs 6   every 10 seconds, 6 jobs
+
+Or from the system crontab (no TTY: plain output, exit codes, one etl_runs record per run):
+  */5 * * * * cd /srv/ecom-etl && npx etl stream --limit 10000 --quiet >> etl.log 2>&1`,
+    );
+  addSettingOptions(cmd, 'schedule');
+  cmd.action(() => scheduleAction(holder.get()));
+  return cmd;
+}
