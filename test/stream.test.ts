@@ -88,7 +88,9 @@ describe('etl stream through the jsonl sink', () => {
     // Seed the catalog first so the kill lands in the stream, then kill after some output.
     expect(runBin(['seed', '--sink', 'jsonl', '--out', killed, '--quiet']).code).toBe(0);
     const child = spawn(process.execPath, [bin, ...args, '--out', killed], { cwd: root, stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill once the stream is writing (start-up time varies with machine load).
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && readLines(killed, 'product_views').length < 2000) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     let partial = 0;
@@ -112,7 +114,9 @@ describe('etl stream through the jsonl sink', () => {
     const child = spawn(process.execPath, [bin, 'stream', '--sink', 'jsonl', '--out', out, '--rate', '3000', '--json'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Stop it mid-stream: after two ticks (one per second) have been printed.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (stdout.match(/"type":"tick"/g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(0);
