@@ -4,6 +4,7 @@ import { redactText } from '../redact.js';
 import { makeSeedCommand } from './commands/seed.js';
 import { makeStreamCommand } from './commands/stream.js';
 import { makeScheduleCommand } from './commands/schedule.js';
+import { makeStatsCommand } from './commands/stats.js';
 import { ContextHolder } from './context.js';
 import { addGlobalOptions } from './options.js';
 import type { CliIO } from './output.js';
@@ -35,7 +36,7 @@ Environment: MONGODB_URI, MONGODB_DATABASE and ETL_* (see .env.example).
 Exit codes: 0 success, 1 finished but lost or rejected work, 2 usage/config/connection error.`,
   );
   program.hook('preAction', (_thisCommand, actionCommand) => holder.load(actionCommand));
-  for (const cmd of [makeSeedCommand(holder), makeStreamCommand(holder), makeScheduleCommand(holder)]) {
+  for (const cmd of [makeSeedCommand(holder), makeStreamCommand(holder), makeStatsCommand(holder), makeScheduleCommand(holder)]) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),

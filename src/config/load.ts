@@ -36,6 +36,14 @@ function readEnvFile(flags: Record<string, unknown>, cwd: string): { path?: stri
   }
 }
 
+/** Commander's attribute for a flag: "--batch-size <n>" → batchSize. */
+function attributeName(flag: string): string {
+  return flag
+    .split(' ')[0]
+    .replace(/^--/, '')
+    .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
 function whereGiven(key: SettingKey, source: SettingSource, envFile?: string): string {
   const meta = settingsMeta[key];
   if (source === 'flag') return settingLabel(key);
@@ -63,7 +71,7 @@ export function loadSettings(input: LoadInput): LoadedConfig {
 
   for (const key of keys) {
     const meta = settingsMeta[key];
-    const flag = accepted.has(key) ? input.flags[key] : undefined;
+    const flag = accepted.has(key) && meta.flag ? input.flags[attributeName(meta.flag)] : undefined;
     let value: string | undefined;
     let source: SettingSource = 'unset';
     if (flag !== undefined && flag !== null) {

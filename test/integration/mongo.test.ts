@@ -87,4 +87,31 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
     expect(runs.map((r) => r.status)).toEqual(['completed', 'completed']);
     await client.db(db).dropDatabase();
   });
+
+  it('etl stats gives the same figures from MongoDB as --from DIR on the same data, and the window stages use indexes', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'etl-it-stats-'));
+    const db = `${dbName}_stats`;
+    const common = ['--from', '2026-03-01', '--limit', '20000', '--seed', '6', '--quiet'];
+    expect((await runCli(['seed', '--uri', uri, '--db', db, '--quiet'])).code).toBe(0);
+    expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--quiet'])).code).toBe(0);
+    expect((await runCli(['stream', '--uri', uri, '--db', db, ...common])).code).toBe(0);
+    expect((await runCli(['stream', '--sink', 'jsonl', '--out', dir, ...common])).code).toBe(0);
+    const fromDb = JSON.parse((await runCli(['stats', '--uri', uri, '--db', db, '--json'])).stdout);
+    const fromDir = JSON.parse((await runCli(['stats', '--from', dir, '--json'])).stdout);
+    expect(fromDb.sales).toEqual(fromDir.sales);
+    expect(fromDb.behaviour).toEqual(fromDir.behaviour);
+    expect(fromDb.risk.fraud).toEqual(fromDir.risk.fraud);
+    const { pipelines } = await import('../../src/reporting/stats.js');
+    const w = fromDb.window;
+    const plan = await client
+      .db(db)
+      .collection('transactions')
+      .aggregate(pipelines.sales(new Date(w.from), new Date(w.to)))
+      .explain();
+    expect(JSON.stringify(plan)).toContain('IXSCAN');
+    await client.db(db).dropDatabase();
+  });
 });

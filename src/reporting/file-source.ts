@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { aggregate } from 'mingo';
+import { EtlError } from '../errors.js';
+import { JsonlSink } from '../sinks/jsonl.js';
+import type { Pipeline, StatsSource } from './stats.js';
+
+/**
+ * Stats over a jsonl output directory: the same pipelines, run in memory with mingo.
+ * Like a MongoDB collection, a file keeps one document per _id (the last line wins, as
+ * etl_runs.jsonl appends a new state of a run at each checkpoint).
+ */
+export class FileStatsSource implements StatsSource {
+  readonly description: string;
+  private readonly files: JsonlSink;
+  private readonly cache = new Map<string, Array<Record<string, unknown>>>();
+
+  /** @throws EtlError CONFIG_INVALID when the directory does not exist. */
+  constructor(dir: string) {
+    const abs = resolve(dir);
+    if (!existsSync(abs)) throw new EtlError('CONFIG_INVALID', `Invalid --from: "${dir}" does not exist. Give the --out directory of a jsonl run, e.g. --from ./data`);
+    this.files = new JsonlSink(abs, false);
+    this.description = `${abs}/*.jsonl`;
+  }
+
+  private async load(collection: string): Promise<Array<Record<string, unknown>>> {
+    let docs = this.cache.get(collection);
+    if (!docs) {
+      const byId = new Map<unknown, Record<string, unknown>>();
+      for await (const doc of this.files.read(collection)) byId.set(doc._id, doc);
+      docs = [...byId.values()];
+      this.cache.set(collection, docs);
+    }
+    return docs;
+  }
+
+  async aggregate(collection: string, pipeline: Pipeline): Promise<Array<Record<string, unknown>>> {
+    return aggregate(await this.load(collection), pipeline) as Array<Record<string, unknown>>;
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+  }
+}

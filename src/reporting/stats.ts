@@ -1,0 +1,274 @@
+/**
+ * The figures of `etl stats`, each defined once as a MongoDB aggregation pipeline. The same
+ * pipeline objects run on the server (with its indexes) and, for `--from DIR`, in memory
+ * with mingo over the jsonl files.
+ */
+
+import type { Pipeline, StatsSource } from '../shared/stats-source.js';
+
+export type { Pipeline, StatsSource };
+
+export const eventCollectionNames = ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates'] as const;
+export const lowStockThreshold = 25;
+const buckets = 60;
+
+const timeField: Record<string, string> = {
+  dead_letters: 'created_at',
+  etl_runs: 'started_at',
+};
+
+export const pipelines = {
+  /** Count, oldest and newest time of a collection. */
+  extent(collection: string): Pipeline {
+    const f = timeField[collection] ?? 'timestamp';
+    return [{ $group: { _id: null, count: { $sum: 1 }, oldest: { $min: `$${f}` }, newest: { $max: `$${f}` } } }];
+  },
+  count(): Pipeline {
+    return [{ $count: 'count' }];
+  },
+  /** Events per bucket of the window (bucket index from 0). */
+  perBucket(from: Date, to: Date, bucketMs: number, sum?: string): Pipeline {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to } } },
+      { $group: { _id: { $floor: { $divide: [{ $subtract: ['$timestamp', from] }, bucketMs] } }, n: { $sum: sum ? `$${sum}` : 1 } } },
+      { $sort: { _id: 1 } },
+    ];
+  },
+  sales(from: Date, to: Date): Pipeline {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to } } },
+      { $group: { _id: null, orders: { $sum: 1 }, revenue: { $sum: '$final_amount' }, units: { $sum: '$item_count' }, returned: { $sum: { $cond: ['$is_returned', 1, 0] } } } },
+    ];
+  },
+  revenueByCategory(from: Date, to: Date): Pipeline {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to } } },
+      { $unwind: '$items' },
+      { $group: { _id: '$items.category', revenue: { $sum: '$items.line_total' }, units: { $sum: '$items.quantity' } } },
+      { $sort: { revenue: -1, _id: 1 } },
+    ];
+  },
+  revenueByCountry(from: Date, to: Date): Pipeline {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to } } },
+      { $group: { _id: '$user_snapshot.country', revenue: { $sum: '$final_amount' }, orders: { $sum: 1 } } },
+      { $sort: { revenue: -1, _id: 1 } },
+    ];
+  },
+  topProducts(from: Date, to: Date, by: 'revenue' | 'units'): Pipeline {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to } } },
+      { $unwind: '$items' },
+      { $group: { _id: '$items.product_id', name: { $first: '$items.product_name' }, revenue: { $sum: '$items.line_total' }, units: { $sum: '$items.quantity' } } },
+      { $sort: { [by]: -1, _id: 1 } },
+      { $limit: 10 },
+    ];
+  },
+  /** Distinct sessions among the matching events. */
+  sessions(from: Date, to: Date, match: Record<string, unknown> = {}): Pipeline {
+    return [{ $match: { timestamp: { $gte: from, $lt: to }, ...match } }, { $group: { _id: '$session_id' } }, { $count: 'n' }];
+  },
+  cartOutcomes(from: Date, to: Date): Pipeline {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to }, event_type: { $in: ['checkout', 'abandon'] } } },
+      { $group: { _id: '$event_type', n: { $sum: 1 } } },
+      { $sort: { _id: 1 } },
+    ];
+  },
+  /** Most viewed products in the window, with their views in the window before. */
+  trending(from: Date, to: Date): Pipeline {
+    const before = new Date(from.getTime() - (to.getTime() - from.getTime()));
+    return [
+      { $match: { timestamp: { $gte: before, $lt: to } } },
+      {
+        $group: {
+          _id: '$product_id',
+          now: { $sum: { $cond: [{ $gte: ['$timestamp', from] }, 1, 0] } },
+          before: { $sum: { $cond: [{ $lt: ['$timestamp', from] }, 1, 0] } },
+        },
+      },
+      { $sort: { now: -1, _id: 1 } },
+      { $limit: 10 },
+    ];
+  },
+  fraudByType(from: Date, to: Date): Pipeline {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to }, is_fraud: true } },
+      { $group: { _id: '$anomaly_type', orders: { $sum: 1 }, amount: { $sum: '$final_amount' } } },
+      { $sort: { orders: -1, _id: 1 } },
+    ];
+  },
+  /** Latest stock per product and warehouse, below the restock threshold. */
+  lowStock(threshold = lowStockThreshold): Pipeline {
+    return [
+      { $sort: { timestamp: -1, _id: -1 } },
+      { $group: { _id: { product: '$product_id', warehouse: '$warehouse_id' }, stock: { $first: '$new_stock' }, at: { $first: '$timestamp' } } },
+      { $match: { stock: { $lt: threshold } } },
+      { $sort: { stock: 1, '_id.product': 1, '_id.warehouse': 1 } },
+      { $limit: 10 },
+    ];
+  },
+  deadLettersByCollection(): Pipeline {
+    return [{ $group: { _id: '$collection', n: { $sum: 1 }, injected: { $sum: { $cond: [{ $ne: ['$injected', null] }, 1, 0] } } } }, { $sort: { n: -1, _id: 1 } }];
+  },
+  deadLetterReasons(): Pipeline {
+    return [
+      { $unwind: '$reasons' },
+      { $group: { _id: { collection: '$collection', code: '$reasons.code', path: '$reasons.path' }, n: { $sum: 1 } } },
+      { $sort: { n: -1, '_id.collection': 1, '_id.path': 1 } },
+      { $limit: 10 },
+    ];
+  },
+  lastRuns(n = 5): Pipeline {
+    return [{ $sort: { started_at: -1 } }, { $limit: n }];
+  },
+};
+
+export interface CollectionStat {
+  name: string;
+  count: number;
+  oldest: Date | null;
+  newest: Date | null;
+  /** Events per bucket over the window (event collections). */
+  series?: number[];
+}
+
+export interface StatsReport {
+  source: string;
+  empty: boolean;
+  window: { from: Date; to: Date; bucketMinutes: number } | null;
+  collections: CollectionStat[];
+  sales: {
+    orders: number;
+    revenue: number;
+    averageOrderValue: number;
+    units: number;
+    returned: number;
+    byCategory: Array<{ category: string; revenue: number; units: number }>;
+    byCountry: Array<{ country: string; revenue: number; orders: number }>;
+    topByRevenue: Array<{ product_id: string; name: string; revenue: number; units: number }>;
+    topByUnits: Array<{ product_id: string; name: string; revenue: number; units: number }>;
+    revenueSeries: number[];
+  };
+  behaviour: {
+    funnel: { sessions: number; viewed: number; carted: number; checkedOut: number };
+    carts: { checkouts: number; abandoned: number; abandonmentRate: number };
+    trending: Array<{ product_id: string; views: number; viewsBefore: number }>;
+  };
+  risk: {
+    fraud: Array<{ anomaly_type: string; orders: number; amount: number }>;
+    fraudOrders: number;
+    lowStock: Array<{ product_id: string; warehouse_id: string; stock: number; at: Date }>;
+    deadLetters: Array<{ collection: string; count: number; injected: number }>;
+    deadLetterReasons: Array<{ collection: string; code: string; path: string; count: number }>;
+  };
+  runs: Array<{ id: string; command: string; status: string; started: Date; ended: Date | null; generated: number; written: number; duplicates: number; deadLettered: number; reconciled: boolean; seed: number }>;
+}
+
+const num = (x: unknown) => (typeof x === 'number' ? x : 0);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function series(rows: Array<Record<string, unknown>>): number[] {
+  const out = new Array<number>(buckets).fill(0);
+  for (const r of rows) {
+    const i = num(r._id);
+    if (i >= 0 && i < buckets) out[i] = round2(num(r.n));
+  }
+  return out;
+}
+
+/** Computes the whole report from a source; `sinceMs` is the window before the newest event. */
+export async function computeStats(src: StatsSource, sinceMs: number): Promise<StatsReport> {
+  const collections: CollectionStat[] = [];
+  for (const name of ['products', 'users', ...eventCollectionNames, 'dead_letters', 'etl_runs']) {
+    const isCatalog = name === 'products' || name === 'users';
+    const [row] = await src.aggregate(name, isCatalog ? pipelines.count() : pipelines.extent(name));
+    collections.push({
+      name,
+      count: num(row?.count),
+      oldest: (row?.oldest as Date | undefined) ?? null,
+      newest: (row?.newest as Date | undefined) ?? null,
+    });
+  }
+  const newest = collections
+    .filter((c) => (eventCollectionNames as readonly string[]).includes(c.name) && c.newest)
+    .map((c) => (c.newest as Date).getTime());
+  const report: StatsReport = {
+    source: src.description,
+    empty: collections.every((c) => c.count === 0),
+    window: null,
+    collections,
+    sales: { orders: 0, revenue: 0, averageOrderValue: 0, units: 0, returned: 0, byCategory: [], byCountry: [], topByRevenue: [], topByUnits: [], revenueSeries: [] },
+    behaviour: { funnel: { sessions: 0, viewed: 0, carted: 0, checkedOut: 0 }, carts: { checkouts: 0, abandoned: 0, abandonmentRate: 0 }, trending: [] },
+    risk: { fraud: [], fraudOrders: 0, lowStock: [], deadLetters: [], deadLetterReasons: [] },
+    runs: [],
+  };
+  if (newest.length > 0) {
+    // The window ends just after the newest event, so a backfill of last year reports too.
+    const to = new Date(Math.max(...newest) + 1);
+    const from = new Date(to.getTime() - sinceMs);
+    const bucketMs = Math.ceil(sinceMs / buckets / 60_000) * 60_000;
+    report.window = { from, to, bucketMinutes: bucketMs / 60_000 };
+    for (const c of collections) {
+      if ((eventCollectionNames as readonly string[]).includes(c.name)) c.series = series(await src.aggregate(c.name, pipelines.perBucket(from, to, bucketMs)));
+    }
+    const [sales] = await src.aggregate('transactions', pipelines.sales(from, to));
+    const s = report.sales;
+    s.orders = num(sales?.orders);
+    s.revenue = round2(num(sales?.revenue));
+    s.units = num(sales?.units);
+    s.returned = num(sales?.returned);
+    s.averageOrderValue = s.orders > 0 ? round2(s.revenue / s.orders) : 0;
+    s.byCategory = (await src.aggregate('transactions', pipelines.revenueByCategory(from, to))).map((r) => ({ category: String(r._id), revenue: round2(num(r.revenue)), units: num(r.units) }));
+    s.byCountry = (await src.aggregate('transactions', pipelines.revenueByCountry(from, to))).map((r) => ({ country: String(r._id), revenue: round2(num(r.revenue)), orders: num(r.orders) }));
+    const product = (r: Record<string, unknown>) => ({ product_id: String(r._id), name: String(r.name), revenue: round2(num(r.revenue)), units: num(r.units) });
+    s.topByRevenue = (await src.aggregate('transactions', pipelines.topProducts(from, to, 'revenue'))).map(product);
+    s.topByUnits = (await src.aggregate('transactions', pipelines.topProducts(from, to, 'units'))).map(product);
+    s.revenueSeries = series(await src.aggregate('transactions', pipelines.perBucket(from, to, bucketMs, 'final_amount')));
+
+    const n = async (collection: string, p: ReturnType<typeof pipelines.sessions>) => num((await src.aggregate(collection, p))[0]?.n);
+    const b = report.behaviour;
+    b.funnel = {
+      sessions: await n('user_activities', pipelines.sessions(from, to, { activity_type: 'login' })),
+      viewed: await n('product_views', pipelines.sessions(from, to)),
+      carted: await n('cart_events', pipelines.sessions(from, to, { event_type: 'add' })),
+      checkedOut: await n('cart_events', pipelines.sessions(from, to, { event_type: 'checkout' })),
+    };
+    const outcomes = new Map((await src.aggregate('cart_events', pipelines.cartOutcomes(from, to))).map((r) => [String(r._id), num(r.n)]));
+    const checkouts = outcomes.get('checkout') ?? 0;
+    const abandoned = outcomes.get('abandon') ?? 0;
+    b.carts = { checkouts, abandoned, abandonmentRate: checkouts + abandoned > 0 ? abandoned / (checkouts + abandoned) : 0 };
+    b.trending = (await src.aggregate('product_views', pipelines.trending(from, to))).map((r) => ({ product_id: String(r._id), views: num(r.now), viewsBefore: num(r.before) }));
+
+    const risk = report.risk;
+    risk.fraud = (await src.aggregate('transactions', pipelines.fraudByType(from, to))).map((r) => ({ anomaly_type: String(r._id), orders: num(r.orders), amount: round2(num(r.amount)) }));
+    risk.fraudOrders = risk.fraud.reduce((a, f) => a + f.orders, 0);
+  }
+  report.risk.lowStock = (await src.aggregate('inventory_updates', pipelines.lowStock())).map((r) => {
+    const id = r._id as { product: string; warehouse: string };
+    return { product_id: id.product, warehouse_id: id.warehouse, stock: num(r.stock), at: r.at as Date };
+  });
+  report.risk.deadLetters = (await src.aggregate('dead_letters', pipelines.deadLettersByCollection())).map((r) => ({ collection: String(r._id), count: num(r.n), injected: num(r.injected) }));
+  report.risk.deadLetterReasons = (await src.aggregate('dead_letters', pipelines.deadLetterReasons())).map((r) => {
+    const id = r._id as { collection: string; code: string; path: string };
+    return { collection: id.collection, code: id.code, path: id.path, count: num(r.n) };
+  });
+  report.runs = (await src.aggregate('etl_runs', pipelines.lastRuns())).map((r) => {
+    const counts = Object.values((r.counts ?? {}) as Record<string, { generated: number; written: number; duplicates: number; dead_lettered: number }>);
+    const t = counts.reduce((a, c) => ({ g: a.g + c.generated, w: a.w + c.written, d: a.d + c.duplicates, x: a.x + c.dead_lettered }), { g: 0, w: 0, d: 0, x: 0 });
+    return {
+      id: String(r._id),
+      command: String(r.command),
+      status: String(r.status),
+      started: r.started_at as Date,
+      ended: (r.ended_at as Date | null) ?? null,
+      generated: t.g,
+      written: t.w,
+      duplicates: t.d,
+      deadLettered: t.x,
+      reconciled: counts.every((c) => c.generated === c.written + c.duplicates + c.dead_lettered),
+      seed: num(r.seed),
+    };
+  });
+  return report;
+}
