@@ -138,9 +138,13 @@ describe('etl stream through the jsonl sink', () => {
     const changed = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--limit', '1000', '--seed', '4', '--fraud-rate', '0.3', '--resume']);
     expect(changed.code).toBe(2);
     expect(changed.stderr).toMatch(/--resume: fraudRate is 0.3 but the run being resumed/);
-    const none = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--seed', '999', '--resume']);
+    const none = await runCli(['stream', '--sink', 'jsonl', '--out', tmp(), '--resume']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no earlier `etl stream` run with --seed 999/);
+    expect(none.stderr).toMatch(/no earlier `etl stream` run for partitions 0.1/);
+    // With a seed and no recorded run (killed before its first checkpoint), it starts at the beginning.
+    const fresh = await runCli(['stream', '--sink', 'jsonl', '--out', tmp(), '--seed', '999', '--from', '2026-02-01', '--limit', '100', '--resume']);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toMatch(/starting at the beginning/);
   });
 });
 

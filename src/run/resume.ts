@@ -6,14 +6,16 @@ import type { Sink } from '../sinks/types.js';
 export const contentOptions = ['mix', 'fraudRate', 'dirtyRate', 'from'] as const;
 
 export interface ResumePoint {
-  previous: RunRecord;
+  /** The run continued; null when none was recorded yet (it then starts at the beginning). */
+  previous: RunRecord | null;
   seed: number;
   startSeqs: Record<string, number>;
 }
 
 /**
  * Finds the run `--resume` continues: the newest `etl stream` run with these partitions
- * (and this seed, when one is given) in the target, and its last checkpoint.
+ * (and this seed, when one is given) in the target, and its last checkpoint. With a seed
+ * and no recorded run yet, the stream starts at the beginning.
  * @throws EtlError RESUME_NOTHING or CONFIG_INVALID (options that would change the records).
  */
 export async function findResumePoint(sink: Sink, q: { seed?: number; partitions: string[]; options: Record<string, unknown> }): Promise<ResumePoint> {
@@ -22,8 +24,10 @@ export async function findResumePoint(sink: Sink, q: { seed?: number; partitions
   }
   const previous = await sink.lastRun({ command: 'stream', seed: q.seed, partitions: q.partitions });
   if (!previous) {
-    const which = q.seed === undefined ? '' : ` with --seed ${q.seed}`;
-    throw new EtlError('RESUME_NOTHING', `--resume: no earlier \`etl stream\` run${which} for partitions ${q.partitions.join(',')} in ${sink.target}. Start one without --resume.`);
+    // With a seed, "no checkpoint yet" is checkpoint 0 (a run killed before its first record):
+    // start at the beginning. Without one there is nothing to say which stream to continue.
+    if (q.seed !== undefined) return { previous: null, seed: q.seed, startSeqs: {} };
+    throw new EtlError('RESUME_NOTHING', `--resume: no earlier \`etl stream\` run for partitions ${q.partitions.join(',')} in ${sink.target}. Start one without --resume, or give its --seed.`);
   }
   for (const key of contentOptions) {
     const before = JSON.stringify(previous.options[key] ?? null);

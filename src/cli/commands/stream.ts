@@ -123,7 +123,13 @@ async function streamAction(ctx: RunContext): Promise<void> {
       const probe = runOptions(config, seed);
       resume = await findResumePoint(sink, { seed: s.seed, partitions, options: probe });
       seed = resume.seed;
-      out.line(out.c.dim(`Resuming run ${resume.previous._id} (seed ${seed}) after its checkpoint ${JSON.stringify(resume.startSeqs)}`));
+      out.line(
+        out.c.dim(
+          resume.previous
+            ? `Resuming run ${resume.previous._id} (seed ${seed}) after its checkpoint ${JSON.stringify(resume.startSeqs)}`
+            : `--resume: no earlier run with seed ${seed} was recorded here; starting at the beginning`,
+        ),
+      );
     }
     const options = runOptions(config, seed);
     const bounded = s.limit !== undefined || s.duration !== undefined || (s.from !== undefined && s.to !== undefined);
@@ -143,7 +149,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
       catalog,
       signal: stopSignal,
       options,
-      resume: resume?.previous,
+      resume: resume?.previous ?? undefined,
       startSeqs: resume?.startSeqs,
       onTick: renderer.tick,
     }).finally(() => renderer.stop());
