@@ -68,6 +68,8 @@ describe('every kind of bad value stops before work with one line naming it', ()
     ['unknown sink', 'seed', { sink: 'kafka' }, {}, /--sink: "kafka" must be one of mongo, jsonl, stdout, null/],
     ['bad database name', 'seed', { db: 'my.db' }, {}, /--db: "my.db"/],
     ['unparsable uri', 'seed', { uri: 'localhost:27017' }, {}, /--uri: "localhost:27017" is not a valid MongoDB connection string/],
+    ['uri with a bad port', 'seed', { uri: 'mongodb://db:notaport' }, {}, /--uri: "mongodb:\/\/db:notaport" is not a valid/],
+    ['uri port out of range', 'seed', { uri: 'mongodb://db:99999' }, {}, /--uri: "mongodb:\/\/db:99999" is not a valid/],
     ['bad duration', 'stream', { duration: '5 minutes' }, {}, /--duration: "5 minutes" must be a duration like 30s/],
     ['zero duration', 'stream', { duration: '0s' }, {}, /--duration: "0s" must be longer than 0/],
     ['bad date', 'stream', { from: '2026-13-45' }, {}, /--from: "2026-13-45"/],
@@ -102,6 +104,12 @@ describe('every kind of bad value stops before work with one line naming it', ()
     expect(failure(() => load('stream', { to: '2026-01-02' })).message).toMatch(/--to .* needs --from/);
     expect(failure(() => load('stream', { from: '2026-01-02', to: '2026-01-01' })).message).toMatch(/must be after --from/);
     expect(failure(() => load('stream', { speed: '10' })).message).toMatch(/--speed 10 applies to a backfill/);
+  });
+
+  it('accepts the connection strings MongoDB users write', () => {
+    for (const uri of ['mongodb://localhost', 'mongodb://u:p@h1:27017,h2:27018/db?replicaSet=rs0', 'mongodb+srv://cluster0.example.net/?retryWrites=true', 'mongodb://[::1]:27017']) {
+      expect(load('seed', { uri }).settings.uri).toBe(uri);
+    }
   });
 
   it('parses good values into types', () => {

@@ -166,8 +166,12 @@ export const uriValue = z
   .min(1, 'must not be empty')
   .refine((s) => {
     try {
-      new ConnectionString(s);
-      return true;
+      const cs = new ConnectionString(s);
+      // The parser accepts hosts the driver later refuses ("host:notaport"): check ports here.
+      return cs.hosts.every((h) => {
+        const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(h);
+        return m !== null && (m[2] === undefined || Number(m[2]) <= 65535);
+      });
     } catch {
       return false;
     }

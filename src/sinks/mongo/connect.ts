@@ -62,11 +62,19 @@ export async function connectMongo(opts: ConnectOptions): Promise<MongoTarget> {
       description = `embedded MongoDB (${opts.dataDir})`;
     }
   }
-  const client = new MongoClient(uri, {
-    appName: 'ecom-etl',
-    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
-    connectTimeoutMS: 5000,
-  });
+  // Fail fast on an unreachable server unless the connection string sets its own timeouts.
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, {
+      appName: 'ecom-etl',
+      ...(/serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }),
+      ...(/connectTimeoutMS=/i.test(uri) ? {} : { connectTimeoutMS: 5000 }),
+    });
+  } catch (err) {
+    await embedded?.stop().catch(() => undefined);
+    const reason = redactText(err instanceof Error ? err.message : String(err), secretsOf(uri)).split('\n')[0];
+    throw new EtlError('CONFIG_INVALID', `Invalid MongoDB connection string ${redactUri(uri)}: ${reason}. Example: mongodb://localhost:27017`);
+  }
   try {
     await client.connect();
     await client.db(opts.db).command({ ping: 1 });

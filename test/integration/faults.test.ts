@@ -1,0 +1,49 @@
+import { MongoClient } from 'mongodb';
+import { ConnectionString } from 'mongodb-connection-string-url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { FaultProxy } from '../helpers/proxy.js';
+
+const uri = inject('mongoUri');
+const reason = inject('mongoSkipReason');
+
+// Database faults need a real server: they run wherever MONGODB_TEST_URI (standalone or
+// replica set) or a local mongod binary exists, and are reported as skipped elsewhere.
+describe.skipIf(!uri)(`database faults${uri ? '' : ` (skipped: ${reason})`}`, () => {
+  let client: MongoClient;
+  const db = `etl_faults_${process.pid}`;
+  beforeAll(async () => {
+    client = await MongoClient.connect(uri);
+  });
+  afterAll(async () => {
+    await client?.db(db).dropDatabase();
+    await client?.close();
+  });
+
+  it('connections cut mid-batch 5 times: stored = generated − dead-lettered, no duplicates, the run finishes by itself', async () => {
+    const cs = new ConnectionString(uri);
+    const [host, port] = cs.hosts[0].split(':');
+    const proxy = new FaultProxy(host, Number(port ?? 27017));
+    const proxyPort = await proxy.start();
+    cs.hosts = [`127.0.0.1:${proxyPort}`];
+    // Through the proxy the driver must talk to this one node, not discover the others.
+    cs.searchParams.set('directConnection', 'true');
+    cs.searchParams.delete('replicaSet');
+    const cutter = setInterval(() => {
+      if (proxy.cuts < 5) proxy.cut();
+    }, 400);
+    try {
+      const r = await runCli(['stream', '--uri', cs.toString(), '--db', db, '--from', '2026-01-01', '--limit', '60000', '--seed', '13', '--dirty-rate', '0.01', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      console.log(`[faults] ${proxy.cuts} cuts, ${summary.counts.retries} retries, ${summary.lost} lost`);
+      expect(proxy.cuts).toBe(5);
+      for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; dead_lettered: number }]>) {
+        expect(await client.db(db).collection(name).countDocuments()).toBe(n.generated - n.dead_lettered);
+      }
+    } finally {
+      clearInterval(cutter);
+      await proxy.stop();
+    }
+  });
+});
