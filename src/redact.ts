@@ -1,16 +1,5 @@
-import { redactConnectionString } from 'mongodb-connection-string-url';
-
 // Any mongodb:// or mongodb+srv:// URL with user info, wherever it sits in a text.
 const uriWithCredentials = /(mongodb(?:\+srv)?:\/\/)([^:@/\s]+)(?::([^@/\s]*))?@/gi;
-
-/** Redacts one connection string (password replaced), tolerating strings the parser rejects. */
-export function redactUri(uri: string): string {
-  try {
-    return redactConnectionString(uri, { redactUsernames: false, replacementString: '****' });
-  } catch {
-    return redactText(uri);
-  }
-}
 
 /** Redacts every connection-string password found in free text (error messages, options). */
 export function redactText(text: string, secrets: readonly string[] = []): string {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { type LoadedConfig, loadSettings } from '../config/load.js';
-import type { CommandName } from '../config/settings.js';
-import { type CliIO, Output } from './output.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { CommandName } from '../config/meta.js';
+import type { CliIO } from './io.js';
+import type { Output } from './output.js';
 
 /** What every command's action gets: validated settings and where to print. */
 export interface RunContext {
@@ -21,8 +22,9 @@ export class ContextHolder {
     private readonly stopSignal: AbortSignal,
   ) {}
 
-  /** Loads and validates every setting once, before any work. */
-  load(actionCommand: Command): void {
+  /** Loads and validates every setting once, before any work (zod and chalk load only here, not for --help). */
+  async load(actionCommand: Command): Promise<void> {
+    const [{ loadSettings }, { Output }] = await Promise.all([import('../config/load.js'), import('./output.js')]);
     const flags = actionCommand.optsWithGlobals() as Record<string, unknown>;
     const command = actionCommand.name() as CommandName;
     const config = loadSettings({ command, flags, env: this.io.env, cwd: this.io.cwd });

@@ -7,7 +7,7 @@ import { makeScheduleCommand } from './commands/schedule.js';
 import { makeStatsCommand } from './commands/stats.js';
 import { ContextHolder } from './context.js';
 import { addGlobalOptions } from './options.js';
-import type { CliIO } from './output.js';
+import type { CliIO } from './io.js';
 import { version } from './version.js';
 
 /** Builds the `etl` program; commands are added with addCommand (one file each). */

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { type CommandName, type SettingKey, settingsFor, settingsMeta } from '../config/settings.js';
+import { type CommandName, type SettingKey, settingsFor, settingsMeta } from '../config/meta.js';
 
 function helpSuffix(key: SettingKey): string {
   const m = settingsMeta[key];

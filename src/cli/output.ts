@@ -1,13 +1,9 @@
 import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 
-/** The process's streams and environment, passed in so commands can be tested without a process. */
-export interface CliIO {
-  stdout: Writable & { isTTY?: boolean; columns?: number };
-  stderr: Writable & { isTTY?: boolean; columns?: number };
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
+import type { CliIO } from './io.js';
+
+export type { CliIO } from './io.js';
 
 export interface OutputMode {
   json: boolean;
@@ -55,24 +51,4 @@ export class Output {
   }
 }
 
-const nf = new Intl.NumberFormat('en-US');
-export function fmtInt(n: number): string {
-  return nf.format(Math.round(n));
-}
-
-export function fmtDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-}
-
-/** Renders rows as an aligned text table (numbers right-aligned). */
-export function table(headers: string[], rows: Array<Array<string | number>>, c?: ChalkInstance): string {
-  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' ? fmtInt(v) : v)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
-  const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number'));
-  const fmt = (r: string[]) => r.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ');
-  const head = fmt(headers);
-  return [c ? c.bold(head) : head, ...cells.map(fmt)].join('\n');
-}
+export { fmtDuration, fmtInt, table } from './format.js';

@@ -1,4 +1,4 @@
-import { type SettingKey, settingsMeta } from './settings.js';
+import { type SettingKey, settingsMeta } from './meta.js';
 
 /** Renders .env.example from the settings table: every variable, its default and meaning. */
 export function renderEnvExample(): string {

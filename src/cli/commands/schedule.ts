@@ -3,9 +3,8 @@ import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import type { ContextHolder, RunContext } from '../context.js';
 import { addSettingOptions } from '../options.js';
-import { fmtDuration, fmtInt } from '../output.js';
+import { fmtDuration, fmtInt } from '../format.js';
 import { openSink } from '../shared.js';
-import { runOptions } from './stream.js';
 
 function when(d: Date | null): string {
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : 'none';
@@ -19,6 +18,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
     const { loadCatalog } = await import('../../run/catalog-source.js');
     const { runStream } = await import('../../run/stream.js');
     const { runSchedule } = await import('../../run/schedule.js');
+    const { runOptions } = await import('../run-options.js');
     const catalog = await loadCatalog(sink);
     if (catalog.source === 'seeded') out.line(out.c.yellow(`No catalog in ${sink.target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
     const seed = s.seed ?? randomInt(0, 2 ** 32 - 1);

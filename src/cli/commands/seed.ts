@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import { addSettingOptions } from '../options.js';
 import type { ContextHolder } from '../context.js';
-import { fmtDuration, fmtInt, table } from '../output.js';
+import { fmtDuration, fmtInt, table } from '../format.js';
 import { openSink, withProgressBar } from '../shared.js';
 
 /** `etl seed`: create the product and user catalog. */

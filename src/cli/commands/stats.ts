@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import type { StatsReport, StatsSource } from '../../reporting/stats.js';
 import type { ContextHolder, RunContext } from '../context.js';
 import { addSettingOptions } from '../options.js';
-import { type Output, fmtInt, table } from '../output.js';
+import type { Output } from '../output.js';
+import { fmtInt, table } from '../format.js';
 
 const spark = '▁▂▃▄▅▆▇█';
 export function sparkline(values: number[]): string {
@@ -12,8 +13,8 @@ export function sparkline(values: number[]): string {
   return values.map((v) => (v <= 0 ? ' ' : spark[Math.min(spark.length - 1, Math.floor((v / max) * (spark.length - 1)))])).join('');
 }
 
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-const money = (x: number) => usd.format(x);
+let usd: Intl.NumberFormat | undefined;
+const money = (x: number) => (usd ??= new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })).format(x);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const time = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '—');
 

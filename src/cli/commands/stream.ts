@@ -1,13 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { Command } from 'commander';
-import type { LoadedConfig } from '../../config/load.js';
 import { EtlError } from '../../errors.js';
-import { redactUri } from '../../redact.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
 import type { RunContext } from '../context.js';
 import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
-import { type Output, fmtDuration, fmtInt, table } from '../output.js';
+import type { Output } from '../output.js';
+import { fmtDuration, fmtInt, table } from '../format.js';
 import { openSink } from '../shared.js';
 
 const shortNames: Record<string, string> = {
@@ -17,31 +16,6 @@ const shortNames: Record<string, string> = {
   user_activities: 'activity',
   inventory_updates: 'inventory',
 };
-
-/** The options stored in etl_runs (and compared by --resume): effective values, connection string redacted. */
-export function runOptions(config: LoadedConfig, seed: number): Record<string, unknown> {
-  const s = config.settings;
-  return {
-    sink: s.sink,
-    out: s.sink === 'jsonl' ? s.out : undefined,
-    db: s.sink === 'mongo' ? s.db : undefined,
-    uri: s.sink === 'mongo' && s.uri ? redactUri(s.uri) : undefined,
-    seed,
-    rate: s.rate,
-    interval: s.rate === undefined ? s.interval : undefined,
-    batchSize: s.batchSize,
-    duration: s.duration,
-    limit: s.limit,
-    workers: s.workers,
-    partition: s.partition ? `${s.partition.index}/${s.partition.count}` : undefined,
-    from: s.from?.toISOString(),
-    to: s.to?.toISOString(),
-    speed: s.speed,
-    fraudRate: s.fraudRate,
-    dirtyRate: s.dirtyRate,
-    mix: s.mix,
-  };
-}
 
 function tickLine(out: Output, t: StreamTick): string {
   const c = out.c;
@@ -112,6 +86,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const { runStream, planPartitions } = await import('../../run/stream.js');
     const { findResumePoint } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
+    const { runOptions } = await import('../run-options.js');
     const catalog = await loadCatalog(sink);
     if (catalog.source === 'seeded') out.line(out.c.yellow(`No catalog in ${sink.target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
     if (catalog.source === 'memory') out.line(out.c.dim(`--sink ${s.sink} keeps no catalog: using the default one in memory (100 products, 1,000 users, seed 42).`));

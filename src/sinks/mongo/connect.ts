@@ -1,7 +1,8 @@
 import type { Db, MongoClient } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
-import { redactText, redactUri, secretsOf } from '../../redact.js';
+import { redactText, secretsOf } from '../../redact.js';
+import { redactUri } from '../../redact-uri.js';
 import { type EmbeddedServer, embeddedRemedies, findRunningEmbedded, startEmbedded } from './embedded.js';
 import { classifyError } from './errors.js';
 import type { CollectionSpec } from './collections.js';

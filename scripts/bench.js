@@ -1,0 +1,190 @@
+// npm run bench [-- --json FILE] [--quick]
+// Measures ecom-etl side by side with what a user would otherwise use, in one run on one
+// machine: warm-up first, several repetitions, median/min/max. See README "Performance".
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { BSON } from 'bson';
+import { faker } from '@faker-js/faker';
+import { z as z3 } from 'zod3';
+import { CatalogGenerator } from '../dist/catalog/generate.js';
+import { buildStoreCatalog } from '../dist/events/store-catalog.js';
+import { EventEngine } from '../dist/events/engine.js';
+
+const require = createRequire(import.meta.url);
+const mgenerate = require('mgeneratejs');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/etl.js', import.meta.url));
+const args = process.argv.slice(2);
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const quick = args.includes('--quick');
+const cores = cpus().length;
+const reps = quick ? 2 : 3;
+const N = quick ? 200_000 : 1_000_000;
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
+};
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const log = (m) => process.stderr.write(`${m}\n`);
+
+/** Runs fn `reps` times after one warm-up; fn returns records/s. */
+function repeat(name, fn, n = reps) {
+  log(`  ${name}: warm-up`);
+  fn(true);
+  const xs = [];
+  for (let i = 0; i < n; i++) xs.push(fn(false));
+  log(`  ${name}: ${xs.map(fmt).join(', ')}`);
+  return stats(xs);
+}
+
+/** `etl ... --json`, returning the summary object and the child's peak RSS (kB, from GNU time). */
+function etl(argv) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...argv, '--json', '--quiet'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`etl ${argv.join(' ')} failed: ${r.stderr}`);
+  const summary = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((o) => o.type === 'summary');
+  const rssKb = Number(r.stderr.trim().split('\n').pop());
+  return { summary, rssKb };
+}
+
+function streamRate(workers, limit = N) {
+  const { summary } = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', String(limit), '--seed', '1', '--workers', String(workers)]);
+  return summary.rate;
+}
+
+// ---- the documents ecom-etl produces (for the ceiling) ------------------------------------
+const gen = new CatalogGenerator(42);
+const catalog = buildStoreCatalog(gen.products(0, 100), gen.users(0, 1000));
+const sample = new EventEngine(catalog, { seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.6, cart: 0.3, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, from: new Date('2026-01-01') })
+  .take(200_000)
+  .map((r) => r.doc);
+
+function ceiling() {
+  const t = performance.now();
+  let bytes = 0;
+  for (const d of sample) bytes += BSON.serialize(d).byteLength;
+  if (bytes === 0) throw new Error('nothing encoded');
+  return sample.length / ((performance.now() - t) / 1000);
+}
+
+// ---- naive baseline: the seed design's way — faker per field, zod 3, BSON ------------------
+
+faker.seed(1);
+const naiveSchemas = {
+  view: z3.object({ event_id: z3.string().uuid(), session_id: z3.string().uuid(), user_id: z3.string(), product_id: z3.string(), category: z3.string(), event_type: z3.enum(['view', 'search', 'filter', 'compare']), price: z3.number().positive(), device_type: z3.string(), timestamp: z3.date() }),
+  cart: z3.object({ event_id: z3.string().uuid(), session_id: z3.string().uuid(), user_id: z3.string(), product_id: z3.string(), event_type: z3.enum(['add', 'remove', 'update_quantity', 'checkout', 'abandon']), quantity: z3.number().int().nonnegative(), unit_price: z3.number().positive(), timestamp: z3.date() }),
+  order: z3.object({
+    transaction_id: z3.string().uuid(), user_id: z3.string(), session_id: z3.string().uuid(),
+    items: z3.array(z3.object({ product_id: z3.string(), product_name: z3.string(), category: z3.string(), quantity: z3.number().int().positive(), unit_price: z3.number().positive() })).min(1),
+    subtotal: z3.number(), tax_amount: z3.number(), shipping_cost: z3.number(), discount_amount: z3.number(), final_amount: z3.number().positive(),
+    payment_method: z3.string(), country: z3.string(), is_fraud: z3.boolean(), timestamp: z3.date(),
+  }),
+};
+const cats = ['Electronics', 'Clothing', 'Home & Garden', 'Sports & Outdoors', 'Books', 'Beauty', 'Toys & Games', 'Food & Grocery', 'Automotive', 'Health'];
+function naiveEvent() {
+  const r = faker.number.float();
+  if (r < 0.6) {
+    return ['view', { event_id: faker.string.uuid(), session_id: faker.string.uuid(), user_id: `USR_${faker.string.numeric(7)}`, product_id: `PRD_${faker.string.numeric(6)}`, category: faker.helpers.arrayElement(cats), event_type: faker.helpers.arrayElement(['view', 'search', 'filter', 'compare']), price: Number(faker.commerce.price()), device_type: faker.helpers.arrayElement(['desktop', 'mobile', 'tablet']), timestamp: faker.date.recent() }];
+  }
+  if (r < 0.9) {
+    return ['cart', { event_id: faker.string.uuid(), session_id: faker.string.uuid(), user_id: `USR_${faker.string.numeric(7)}`, product_id: `PRD_${faker.string.numeric(6)}`, event_type: faker.helpers.arrayElement(['add', 'remove', 'update_quantity', 'checkout', 'abandon']), quantity: faker.number.int({ min: 1, max: 5 }), unit_price: Number(faker.commerce.price()), timestamp: faker.date.recent() }];
+  }
+  const items = Array.from({ length: faker.number.int({ min: 1, max: 4 }) }, () => ({ product_id: `PRD_${faker.string.numeric(6)}`, product_name: faker.commerce.productName(), category: faker.helpers.arrayElement(cats), quantity: faker.number.int({ min: 1, max: 3 }), unit_price: Number(faker.commerce.price()) }));
+  const subtotal = items.reduce((a, i) => a + i.quantity * i.unit_price, 0);
+  const tax = subtotal * 0.08;
+  return ['order', { transaction_id: faker.string.uuid(), user_id: `USR_${faker.string.numeric(7)}`, session_id: faker.string.uuid(), items, subtotal, tax_amount: tax, shipping_cost: 5.99, discount_amount: 0, final_amount: subtotal + tax + 5.99, payment_method: faker.helpers.arrayElement(['credit_card', 'paypal', 'debit_card']), country: faker.location.countryCode(), is_fraud: faker.datatype.boolean(0.02), timestamp: faker.date.recent() }];
+}
+function naive(warm) {
+  const n = warm ? 20_000 : 100_000;
+  const t = performance.now();
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const [kind, doc] = naiveEvent();
+    naiveSchemas[kind].parse(doc);
+    bytes += BSON.serialize(doc).byteLength;
+  }
+  if (bytes === 0) throw new Error('nothing encoded');
+  return n / ((performance.now() - t) / 1000);
+}
+
+// ---- mgeneratejs: the equivalent order document from a template --------------------------
+const orderTemplate = {
+  transaction_id: '$guid', user_id: { $string: { length: 11 } }, session_id: '$guid',
+  items: { $array: { of: { product_id: { $string: { length: 10 } }, product_name: '$word', category: { $choose: { from: cats } }, quantity: { $integer: { min: 1, max: 3 } }, unit_price: { $floating: { min: 2, max: 900, fixed: 2 } } }, number: { $integer: { min: 1, max: 4 } } } },
+  subtotal: { $floating: { min: 2, max: 2000, fixed: 2 } }, tax_amount: { $floating: { min: 0, max: 200, fixed: 2 } }, shipping_cost: { $floating: { min: 0, max: 15, fixed: 2 } },
+  discount_amount: { $floating: { min: 0, max: 50, fixed: 2 } }, final_amount: { $floating: { min: 2, max: 2300, fixed: 2 } },
+  payment_method: { $choose: { from: ['credit_card', 'paypal', 'debit_card'] } }, country: '$country', is_fraud: '$bool', timestamp: '$date',
+};
+function mgen(warm) {
+  const n = warm ? 2_000 : 10_000;
+  const t = performance.now();
+  let bytes = 0;
+  for (let i = 0; i < n; i++) bytes += BSON.serialize(mgenerate(orderTemplate)).byteLength;
+  if (bytes === 0) throw new Error('nothing encoded');
+  return n / ((performance.now() - t) / 1000);
+}
+
+// ---- run ---------------------------------------------------------------------------------
+const started = Date.now();
+log(`ecom-etl benchmark: ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}${quick ? ' (quick)' : ''}`);
+const rows = {};
+rows.ecom1 = repeat(`ecom-etl stream --sink null, 1 worker (${fmt(N)} records)`, (warm) => streamRate(1, warm ? 100_000 : N));
+rows.ecomAll = repeat(`ecom-etl stream --sink null, ${cores} workers`, (warm) => streamRate(cores, warm ? 100_000 : N));
+rows.naive = repeat('naive: faker per field + zod 3 + BSON', naive, 5);
+rows.mgeneratejs = repeat('mgeneratejs order template + BSON', mgen, 5);
+rows.ceiling = repeat('ceiling: BSON.serialize of ecom-etl documents', ceiling, 5);
+rows.seed = repeat('seeding users to null', (warm) => {
+  const users = warm ? 50_000 : quick ? 200_000 : 1_000_000;
+  const { summary } = etl(['seed', '--sink', 'null', '--products', '100', '--users', String(users)]);
+  return summary.counts.users.generated / (summary.elapsedMs / 1000);
+});
+log('  memory: 1 M and 10 M records to null');
+const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '1000000', '--seed', '1']);
+const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
+const startup = [];
+for (let i = 0; i < 11; i++) {
+  const t = performance.now();
+  execFileSync(process.execPath, [bin, '--help'], { cwd: root, stdio: 'ignore' });
+  startup.push(performance.now() - t);
+}
+rows.startup = stats(startup.slice(1));
+
+const result = {
+  machine: { cores, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model },
+  date: new Date().toISOString(),
+  recordsPerSecond: { ecom1: rows.ecom1, ecomAll: rows.ecomAll, naive: rows.naive, mgeneratejs: rows.mgeneratejs, ceiling: rows.ceiling },
+  seedUsersPerSecond: rows.seed,
+  peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), '10Mworkers': quick ? 1 : cores },
+  startupMs: rows.startup,
+  ratios: {
+    ecomAllOverNaive: rows.ecomAll.median / rows.naive.median,
+    ecomAllOverMgeneratejs: rows.ecomAll.median / rows.mgeneratejs.median,
+    ecom1OverCeiling: rows.ecom1.median / rows.ceiling.median,
+    ecomAllOverCeiling: rows.ecomAll.median / rows.ceiling.median,
+  },
+  seconds: Math.round((Date.now() - started) / 1000),
+};
+
+const line = (name, s, unit = '/s') => `| ${name} | ${fmt(s.median)}${unit} | ${fmt(s.min)} | ${fmt(s.max)} | ${s.runs} |`;
+const table = [
+  '| row | median | min | max | runs |',
+  '|---|---:|---:|---:|---:|',
+  line('ecom-etl `stream --sink null`, 1 worker (validated records)', rows.ecom1),
+  line(`ecom-etl \`stream --sink null\`, ${cores} workers`, rows.ecomAll),
+  line('naive: faker per field + zod 3 + BSON', rows.naive),
+  line('mgeneratejs (order template) + BSON', rows.mgeneratejs),
+  line('ceiling: `BSON.serialize` of ecom-etl documents', rows.ceiling),
+  line('seeding users to `null`', rows.seed),
+  line('start-up: `node bin/etl.js --help`', rows.startup, ' ms'),
+].join('\n');
+const ratios = [
+  `ecom-etl (${cores} workers) ÷ naive: ${result.ratios.ecomAllOverNaive.toFixed(2)}`,
+  `ecom-etl (${cores} workers) ÷ mgeneratejs: ${result.ratios.ecomAllOverMgeneratejs.toFixed(2)}`,
+  `ecom-etl (1 worker) ÷ ceiling: ${result.ratios.ecom1OverCeiling.toFixed(2)}; (${cores} workers) ÷ ceiling: ${result.ratios.ecomAllOverCeiling.toFixed(2)}`,
+  `peak RSS: ${result.peakRssMB['1M']} MB for 1 M records (1 worker), ${result.peakRssMB['10M']} MB for 10 M records (${result.peakRssMB['10Mworkers']} workers)`,
+].join('\n');
+console.log(`${table}\n\n${ratios}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
+if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(result, null, 2)}\n`);

@@ -1,0 +1,30 @@
+/** Number, duration and table formatting for human output (no colour library: cheap to load). */
+
+// eslint-disable-next-line no-control-regex
+const ansi = /\x1b\[[0-9;]*m/g;
+
+// Created on first use: building a number format costs ~15 ms, which `--help` should not pay.
+let nf: Intl.NumberFormat | undefined;
+export function fmtInt(n: number): string {
+  nf ??= new Intl.NumberFormat('en-US');
+  return nf.format(Math.round(n));
+}
+
+export function fmtDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** Renders rows as an aligned text table (numbers right-aligned). */
+export function table(headers: string[], rows: Array<Array<string | number>>, c?: { bold: (s: string) => string }): string {
+  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' ? fmtInt(v) : v)));
+  const width = (s: string) => s.replace(ansi, '').length;
+  const pad = (s: string, w: number, left: boolean) => (left ? ' '.repeat(Math.max(0, w - width(s))) + s : s + ' '.repeat(Math.max(0, w - width(s))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => width(r[i]))));
+  const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number'));
+  const fmt = (r: string[]) => r.map((v, i) => pad(v, widths[i], numeric[i])).join('  ').trimEnd();
+  const head = fmt(headers);
+  return [c ? c.bold(head) : head, ...cells.map(fmt)].join('\n');
+}
