@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/events/rng.js';
+import { Rng } from '../src/shared/rng.js';
 import { bin, root, runBin } from './helpers/cli.js';
 import { deadLetterCore, eventFiles, readLines, sortedLines } from './helpers/files.js';
 

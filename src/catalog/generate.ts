@@ -12,6 +12,7 @@ import {
   segmentWeights,
   userId,
 } from './reference.js';
+import { Rng, mixSeed } from '../shared/rng.js';
 import type { Product, User } from './schemas.js';
 
 /**
@@ -49,10 +50,17 @@ function asciiSlug(s: string): string {
     .toLowerCase();
 }
 
-/** Seed-dependent pools drawn once: brands per category. */
+/** Seed-dependent pools drawn once with faker: brands per category, and names and cities for users. */
 interface Pools {
   brands: string[][];
+  femaleFirst: string[];
+  maleFirst: string[];
+  last: string[];
+  cities: string[];
 }
+
+const namePool = 4000;
+const cityPool = 1500;
 
 export class CatalogGenerator {
   private readonly faker = new Faker({ locale: [en] });
@@ -67,6 +75,10 @@ export class CatalogGenerator {
         while (set.size < n) set.add(this.faker.company.name().split(/[ ,]/)[0]);
         return [...set];
       }),
+      femaleFirst: Array.from({ length: namePool }, () => this.faker.person.firstName('female')),
+      maleFirst: Array.from({ length: namePool }, () => this.faker.person.firstName('male')),
+      last: Array.from({ length: namePool }, () => this.faker.person.lastName()),
+      cities: Array.from({ length: cityPool }, () => this.faker.location.city()),
     };
   }
 
@@ -118,39 +130,43 @@ export class CatalogGenerator {
     };
   }
 
-  /** Users number `start + 1` .. `start + count` (1-based ids). */
+  /**
+   * Users number `start + 1` .. `start + count` (1-based ids). Names and cities come from the
+   * faker-drawn pools; per-user choices use the fast seeded PRNG (millions of users).
+   */
   users(start: number, count: number): User[] {
     const out: User[] = new Array(count);
     const from = catalogWindow.from.getTime();
     const span = catalogWindow.to.getTime() - from;
     let block = -1;
+    let rng = new Rng(0);
     for (let i = 0; i < count; i++) {
       const n = start + i;
       const b = Math.floor(n / blockSize);
       if (b !== block) {
         block = b;
-        this.faker.seed([this.seed, kindUsers, b]);
-        for (let skip = b * blockSize; skip < n; skip++) this.drawUser(skip + 1, from, span);
+        rng = new Rng(mixSeed(this.seed, kindUsers, b));
+        for (let skip = b * blockSize; skip < n; skip++) this.drawUser(rng, skip + 1, from, span);
       }
-      out[i] = this.drawUser(n + 1, from, span);
+      out[i] = this.drawUser(rng, n + 1, from, span);
     }
     return out;
   }
 
-  private drawUser(number: number, from: number, span: number): User {
-    const f = this.faker;
-    const gender = genders[weightedIndex(genderWeights, f.number.float())];
-    const sex = gender === 'female' ? 'female' : gender === 'male' ? 'male' : undefined;
-    const first = f.person.firstName(sex);
-    const last = f.person.lastName();
-    const country = countries[weightedIndex(countryWeights, f.number.float())];
-    const region = country.regions[f.number.int(country.regions.length - 1)];
+  private drawUser(r: Rng, number: number, from: number, span: number): User {
+    const pools = this.pools;
+    const gender = genders[weightedIndex(genderWeights, r.next())];
+    const firstPool = gender === 'female' ? pools.femaleFirst : gender === 'male' ? pools.maleFirst : r.chance(0.5) ? pools.femaleFirst : pools.maleFirst;
+    const first = firstPool[r.int(firstPool.length)];
+    const last = pools.last[r.int(pools.last.length)];
+    const country = countries[weightedIndex(countryWeights, r.next())];
+    const region = country.regions[r.int(country.regions.length)];
     // Ages 18-80, most shoppers 25-45: the mean of two uniforms gives a triangle peaking at 35.
-    const age = Math.min(80, Math.max(18, Math.round(18 + ((f.number.float() + f.number.float()) / 2) * 34 + (f.datatype.boolean(0.2) ? f.number.int(28) : 0))));
-    const segment: CustomerSegment = customerSegments[weightedIndex(segmentWeightList, f.number.float())];
+    const age = Math.min(80, Math.max(18, Math.round(18 + ((r.next() + r.next()) / 2) * 34 + (r.chance(0.2) ? r.int(29) : 0))));
+    const segment: CustomerSegment = customerSegments[weightedIndex(segmentWeightList, r.next())];
     const id = userId(number);
     // The user number makes the address unique by construction, whatever names repeat.
-    const email = `${asciiSlug(first) || 'user'}.${asciiSlug(last) || 'shopper'}.${number}@${emailDomains[f.number.int(emailDomains.length - 1)]}`;
+    const email = `${asciiSlug(first) || 'user'}.${asciiSlug(last) || 'shopper'}.${number}@${emailDomains[r.int(emailDomains.length)]}`;
     return {
       _id: id,
       user_id: id,
@@ -161,11 +177,11 @@ export class CatalogGenerator {
       gender,
       country: country.code,
       region,
-      city: f.location.city(),
-      signup_date: new Date(from + Math.floor((f.number.float() * span) / 1000) * 1000),
+      city: pools.cities[r.int(pools.cities.length)],
+      signup_date: new Date(from + Math.floor((r.next() * span) / 1000) * 1000),
       customer_segment: segment,
-      preferred_category: categories[weightedIndex(categoryWeights, f.number.float())].name,
-      is_active: !f.datatype.boolean(0.08),
+      preferred_category: categories[weightedIndex(categoryWeights, r.next())].name,
+      is_active: !r.chance(0.08),
     };
   }
 }

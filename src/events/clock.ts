@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../shared/rng.js';
 
 /**
  * Store activity by hour of day (UTC) and day of week: quiet nights, a lunch peak and an

@@ -3,7 +3,7 @@ import type { Mix, Partition } from '../config/values.js';
 import { type Clock, RealClock, SimulatedClock } from './clock.js';
 import { type DirtyKind, corrupt, pickDirtyKind } from './dirty.js';
 import { idPrefix } from './ids.js';
-import { Rng, cumulative, mixSeed } from './rng.js';
+import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import {
   type AnomalyType,
   type CartEvent,

@@ -1,6 +1,6 @@
 import { categories, countries, countryByCode, customerSegments, type CustomerSegment } from '../catalog/reference.js';
 import type { Product, User } from '../catalog/schemas.js';
-import { cumulative } from './rng.js';
+import { cumulative } from '../shared/rng.js';
 
 /**
  * The catalog as the event engine needs it: flat arrays indexed by number, built once,

@@ -128,7 +128,8 @@ function workerScript(): URL {
 }
 
 function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
-  const worker = new Worker(workerScript(), { workerData: input });
+  // A larger young generation for the allocation-heavy generator (see cli/entry.ts).
+  const worker = new Worker(workerScript(), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
   let pending = emptySnapshot();
   const acc = new Counters();
   let watermark = input.job.startSeq;
