@@ -141,8 +141,8 @@ rows.seed = repeat('seeding users to null', (warm) => {
   const { summary } = etl(['seed', '--sink', 'null', '--products', '100', '--users', String(users)]);
   return summary.counts.users.generated / (summary.elapsedMs / 1000);
 });
-log('  memory: 1 M and 10 M records to null');
-const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '1000000', '--seed', '1']);
+log(`  memory: 1 M and 10 M records to null, ${cores} workers both`);
+const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
 const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
 const startup = [];
 for (let i = 0; i < 11; i++) {
@@ -157,7 +157,7 @@ const result = {
   date: new Date().toISOString(),
   recordsPerSecond: { ecom1: rows.ecom1, ecomAll: rows.ecomAll, naive: rows.naive, mgeneratejs: rows.mgeneratejs, ceiling: rows.ceiling },
   seedUsersPerSecond: rows.seed,
-  peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), '10Mworkers': quick ? 1 : cores },
+  peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), workers: cores },
   startupMs: rows.startup,
   ratios: {
     ecomAllOverNaive: rows.ecomAll.median / rows.naive.median,
@@ -184,7 +184,7 @@ const ratios = [
   `ecom-etl (${cores} workers) ÷ naive: ${result.ratios.ecomAllOverNaive.toFixed(2)}`,
   `ecom-etl (${cores} workers) ÷ mgeneratejs: ${result.ratios.ecomAllOverMgeneratejs.toFixed(2)}`,
   `ecom-etl (1 worker) ÷ ceiling: ${result.ratios.ecom1OverCeiling.toFixed(2)}; (${cores} workers) ÷ ceiling: ${result.ratios.ecomAllOverCeiling.toFixed(2)}`,
-  `peak RSS: ${result.peakRssMB['1M']} MB for 1 M records (1 worker), ${result.peakRssMB['10M']} MB for 10 M records (${result.peakRssMB['10Mworkers']} workers)`,
+  `peak RSS (whole process, ${cores} workers): ${result.peakRssMB['1M']} MB for 1 M records, ${result.peakRssMB['10M']} MB for 10 M records${quick ? ' (quick: 10 M not run)' : ''}`,
 ].join('\n');
 console.log(`${table}\n\n${ratios}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(result, null, 2)}\n`);

@@ -16,6 +16,21 @@ function summaryOf(stdout: string) {
   return summary;
 }
 
+type Counts = { generated: number; written: number; duplicates: number; dead_lettered: number };
+
+/** Checks generated = written + duplicates + dead-lettered per collection, and that each file holds what was written. */
+function reconcile(summary: { counts: { collections: Record<string, Counts> } }, out: string): { generated: number; written: number } {
+  let generated = 0;
+  let written = 0;
+  for (const [name, n] of Object.entries(summary.counts.collections)) {
+    expect(n.generated).toBe(n.written + n.duplicates + n.dead_lettered);
+    expect(readLines(out, name)).toHaveLength(n.written);
+    generated += n.generated;
+    written += n.written;
+  }
+  return { generated, written };
+}
+
 describe('etl stream through the jsonl sink', () => {
   it('--rate 2000 --duration 5s writes about 10,000 records, spread evenly over the 5 seconds', () => {
     const out = tmp();
@@ -49,13 +64,7 @@ describe('etl stream through the jsonl sink', () => {
     // Everything in the main collections is clean.
     for (const c of eventFiles) for (const doc of readDocs(out, c)) expect(eventSchemas[c as keyof typeof eventSchemas].safeParse(doc).success).toBe(true);
     const summary = summaryOf(r.stdout);
-    let generated = 0;
-    for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; written: number; duplicates: number; dead_lettered: number }]>) {
-      expect(n.generated).toBe(n.written + n.duplicates + n.dead_lettered);
-      expect(readLines(out, name)).toHaveLength(n.written);
-      generated += n.generated;
-    }
-    expect(generated).toBe(50_000);
+    expect(reconcile(summary, out).generated).toBe(50_000);
     expect(summary.counts.injectedDirty).toBe(dead.length);
     // The run record in etl_runs.jsonl says the same.
     const runs = readDocs(out, 'etl_runs');
@@ -123,13 +132,7 @@ describe('etl stream through the jsonl sink', () => {
     const summary = summaryOf(stdout);
     expect(summary.status).toBe('interrupted');
     expect(summary.lost).toBe(0);
-    let written = 0;
-    for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; written: number; duplicates: number; dead_lettered: number }]>) {
-      expect(n.generated).toBe(n.written + n.duplicates + n.dead_lettered);
-      expect(readLines(out, name)).toHaveLength(n.written);
-      written += n.written;
-    }
-    expect(written).toBeGreaterThan(1000);
+    expect(reconcile(summary, out).written).toBeGreaterThan(1000);
   });
 
   it('--resume with other content options is refused (exit 2), and with nothing to resume too', async () => {

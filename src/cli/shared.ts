@@ -45,3 +45,9 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
     bar.stop();
   }
 }
+
+/** Says where the catalog of a stream came from, when it was not already in the target. */
+export function announceCatalog(out: Output, source: 'stored' | 'seeded' | 'memory', target: string, sink: string): void {
+  if (source === 'seeded') out.line(out.c.yellow(`No catalog in ${target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
+  if (source === 'memory') out.line(out.c.dim(`--sink ${sink} keeps no catalog: using the default one in memory (100 products, 1,000 users, seed 42).`));
+}

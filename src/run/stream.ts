@@ -129,7 +129,7 @@ function workerScript(): URL {
 
 function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
   // A larger young generation for the allocation-heavy generator (see cli/entry.ts).
-  const worker = new Worker(workerScript(), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+  const worker = new Worker(workerScript(), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
   let pending = emptySnapshot();
   const acc = new Counters();
   let watermark = input.job.startSeq;

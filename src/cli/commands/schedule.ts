@@ -4,7 +4,7 @@ import { EtlError } from '../../errors.js';
 import type { ContextHolder, RunContext } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import { fmtDuration, fmtInt } from '../format.js';
-import { openSink } from '../shared.js';
+import { announceCatalog, openSink } from '../shared.js';
 
 function when(d: Date | null): string {
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : 'none';
@@ -20,7 +20,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
     const { runSchedule } = await import('../../run/schedule.js');
     const { runOptions } = await import('../run-options.js');
     const catalog = await loadCatalog(sink);
-    if (catalog.source === 'seeded') out.line(out.c.yellow(`No catalog in ${sink.target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
+    announceCatalog(out, catalog.source, sink.target, s.sink);
     const seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
     const c = out.c;
     const bound = [s.limit !== undefined ? `${fmtInt(s.limit)} records` : '', s.duration !== undefined ? `at most ${fmtDuration(s.duration)}` : ''].filter(Boolean).join(', ');

@@ -7,7 +7,7 @@ import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { fmtDuration, fmtInt, table } from '../format.js';
-import { openSink } from '../shared.js';
+import { announceCatalog, openSink } from '../shared.js';
 
 const shortNames: Record<string, string> = {
   product_views: 'views',
@@ -88,8 +88,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions } = await import('../run-options.js');
     const catalog = await loadCatalog(sink);
-    if (catalog.source === 'seeded') out.line(out.c.yellow(`No catalog in ${sink.target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
-    if (catalog.source === 'memory') out.line(out.c.dim(`--sink ${s.sink} keeps no catalog: using the default one in memory (100 products, 1,000 users, seed 42).`));
+    announceCatalog(out, catalog.source, sink.target, s.sink);
 
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
