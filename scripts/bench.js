@@ -62,6 +62,16 @@ const sample = new EventEngine(catalog, { seed: 1, partition: { index: 0, count:
   .take(200_000)
   .map((r) => r.doc);
 
+/** Generation alone on one core (the event engine, no validation or encoding). */
+function engineOnly(warm) {
+  const n = warm ? 200_000 : 1_000_000;
+  const e = new EventEngine(catalog, { seed: 2, partition: { index: 0, count: 1 }, mix: { views: 0.6, cart: 0.3, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, from: new Date('2026-01-01') });
+  const t = performance.now();
+  let got = 0;
+  while (got < n) got += e.take(10_000).length;
+  return got / ((performance.now() - t) / 1000);
+}
+
 function ceiling() {
   const t = performance.now();
   let bytes = 0;
@@ -133,6 +143,7 @@ log(`ecom-etl benchmark: ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB
 const rows = {};
 rows.ecom1 = repeat(`ecom-etl stream --sink null, 1 worker (${fmt(N)} records)`, (warm) => streamRate(1, warm ? 100_000 : N));
 rows.ecomAll = repeat(`ecom-etl stream --sink null, ${cores} workers`, (warm) => streamRate(cores, warm ? 100_000 : N));
+rows.engine = repeat('event engine alone, 1 core (generation only)', engineOnly, 5);
 rows.naive = repeat('naive: faker per field + zod 3 + BSON', naive, 5);
 rows.mgeneratejs = repeat('mgeneratejs order template + BSON', mgen, 5);
 rows.ceiling = repeat('ceiling: BSON.serialize of ecom-etl documents', ceiling, 5);
@@ -144,6 +155,36 @@ rows.seed = repeat('seeding users to null', (warm) => {
 log(`  memory: 1 M and 10 M records to null, ${cores} workers both`);
 const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
 const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
+// Into MongoDB, against mongoimport on the same data: only where a server (and mongoimport) exists.
+const benchUri = process.env.BENCH_MONGODB_URI ?? process.env.MONGODB_TEST_URI;
+const hasMongoimport = spawnSync('mongoimport', ['--version'], { encoding: 'utf8' }).status === 0;
+if (benchUri && hasMongoimport) {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'etl-bench-'));
+  const limit = quick ? 100_000 : 500_000;
+  execFileSync(process.execPath, [bin, 'seed', '--sink', 'jsonl', '--out', dir, '--quiet'], { cwd: root });
+  execFileSync(process.execPath, [bin, 'stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-01-01', '--limit', String(limit), '--seed', '5', '--quiet'], { cwd: root });
+  let db = 0;
+  rows.mongo = repeat('ecom-etl stream into MongoDB', () => {
+    const name = `etl_bench_${process.pid}_${db++}`;
+    execFileSync(process.execPath, [bin, 'seed', '--uri', benchUri, '--db', name, '--quiet'], { cwd: root });
+    const { summary } = etl(['stream', '--uri', benchUri, '--db', name, '--from', '2026-01-01', '--limit', String(limit), '--seed', '5', '--workers', String(cores)]);
+    return summary.rate;
+  }, 2);
+  rows.mongoimport = repeat(`mongoimport --numInsertionWorkers ${cores} (same records)`, () => {
+    const name = `etl_bench_mi_${process.pid}_${db++}`;
+    const t = performance.now();
+    for (const c of ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates']) {
+      execFileSync('mongoimport', ['--uri', benchUri, '--db', name, '--collection', c, '--file', join(dir, `${c}.jsonl`), '--numInsertionWorkers', String(cores), '--quiet'], { stdio: 'ignore' });
+    }
+    return limit / ((performance.now() - t) / 1000);
+  }, 2);
+} else {
+  log(`  MongoDB rows skipped: ${benchUri ? 'mongoimport is not on PATH' : 'no BENCH_MONGODB_URI or MONGODB_TEST_URI'}`);
+}
+
 const startup = [];
 for (let i = 0; i < 11; i++) {
   const t = performance.now();
@@ -155,7 +196,7 @@ rows.startup = stats(startup.slice(1));
 const result = {
   machine: { cores, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model },
   date: new Date().toISOString(),
-  recordsPerSecond: { ecom1: rows.ecom1, ecomAll: rows.ecomAll, naive: rows.naive, mgeneratejs: rows.mgeneratejs, ceiling: rows.ceiling },
+  recordsPerSecond: { ecom1: rows.ecom1, ecomAll: rows.ecomAll, engineOnly: rows.engine, naive: rows.naive, mgeneratejs: rows.mgeneratejs, ceiling: rows.ceiling, mongo: rows.mongo, mongoimport: rows.mongoimport },
   seedUsersPerSecond: rows.seed,
   peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), workers: cores },
   startupMs: rows.startup,
@@ -174,16 +215,20 @@ const table = [
   '|---|---:|---:|---:|---:|',
   line('ecom-etl `stream --sink null`, 1 worker (validated records)', rows.ecom1),
   line(`ecom-etl \`stream --sink null\`, ${cores} workers`, rows.ecomAll),
+  line('event engine alone, 1 core (generation only)', rows.engine),
   line('naive: faker per field + zod 3 + BSON', rows.naive),
   line('mgeneratejs (order template) + BSON', rows.mgeneratejs),
   line('ceiling: `BSON.serialize` of ecom-etl documents', rows.ceiling),
   line('seeding users to `null`', rows.seed),
   line('start-up: `node bin/etl.js --help`', rows.startup, ' ms'),
+  ...(rows.mongo ? [line('ecom-etl into MongoDB', rows.mongo), line('mongoimport, same records', rows.mongoimport)] : []),
 ].join('\n');
 const ratios = [
   `ecom-etl (${cores} workers) ÷ naive: ${result.ratios.ecomAllOverNaive.toFixed(2)}`,
   `ecom-etl (${cores} workers) ÷ mgeneratejs: ${result.ratios.ecomAllOverMgeneratejs.toFixed(2)}`,
   `ecom-etl (1 worker) ÷ ceiling: ${result.ratios.ecom1OverCeiling.toFixed(2)}; (${cores} workers) ÷ ceiling: ${result.ratios.ecomAllOverCeiling.toFixed(2)}`,
+  ...(rows.mongo ? [`ecom-etl ÷ mongoimport into MongoDB: ${(rows.mongo.median / rows.mongoimport.median).toFixed(2)}`] : ['ecom-etl ÷ mongoimport: not measured (no MongoDB server here)']),
+  `engine alone ÷ 1,000,000/s target: ${(rows.engine.median / 1e6).toFixed(2)}`,
   `peak RSS (whole process, ${cores} workers): ${result.peakRssMB['1M']} MB for 1 M records, ${result.peakRssMB['10M']} MB for 10 M records${quick ? ' (quick: 10 M not run)' : ''}`,
 ].join('\n');
 console.log(`${table}\n\n${ratios}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
