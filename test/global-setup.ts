@@ -1,7 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { localMongod } from './helpers/mongod.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,15 +8,6 @@ declare module 'vitest' {
     /** Why integration tests are skipped ('' when they run). */
     mongoSkipReason: string;
   }
-}
-
-/** A mongod binary that mongodb-memory-server can use without downloading, if any. */
-function localMongod(): string | undefined {
-  if (process.env.MONGOMS_SYSTEM_BINARY && existsSync(process.env.MONGOMS_SYSTEM_BINARY)) return process.env.MONGOMS_SYSTEM_BINARY;
-  const cache = process.env.MONGOMS_DOWNLOAD_DIR ?? join(homedir(), '.cache', 'mongodb-binaries');
-  if (!existsSync(cache)) return undefined;
-  const found = readdirSync(cache).find((f) => f.startsWith('mongod'));
-  return found ? join(cache, found) : undefined;
 }
 
 /** One server per test run: MONGODB_TEST_URI, else a mongodb-memory-server binary already on this machine. */

@@ -3,6 +3,7 @@ import { ConnectionString } from 'mongodb-connection-string-url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/proxy.js';
+import { localMongod } from '../helpers/mongod.js';
 
 const uri = inject('mongoUri');
 const reason = inject('mongoSkipReason');
@@ -44,6 +45,38 @@ describe.skipIf(!uri)(`database faults${uri ? '' : ` (skipped: ${reason})`}`, ()
     } finally {
       clearInterval(cutter);
       await proxy.stop();
+    }
+  });
+});
+
+const binary = localMongod();
+
+// A restart needs a server this test owns: a mongod binary started through mongodb-memory-server.
+describe.skipIf(!binary)(`server restart mid-run${binary ? '' : ' (skipped: no mongod binary here; set MONGOMS_SYSTEM_BINARY)'}`, () => {
+  it('a standalone server restarted mid-run: the run retries, finishes by itself, nothing lost or doubled', async () => {
+    const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const server = await MongoMemoryServer.create({ binary: { systemBinary: binary }, instance: { dbPath: mkdtempSync(join(tmpdir(), 'etl-restart-')), storageEngine: 'wiredTiger' } });
+    const serverUri = server.getUri();
+    const run = runCli(['stream', '--uri', serverUri, '--db', 'restart', '--from', '2026-01-01', '--limit', '150000', '--seed', '17', '--json']);
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.stop({ doCleanup: false, force: false });
+    await new Promise((r) => setTimeout(r, 1000));
+    await server.start(true);
+    const r = await run;
+    try {
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      console.log(`[faults] restart: ${summary.counts.retries} retries, ${summary.lost} lost`);
+      const c = await MongoClient.connect(server.getUri());
+      for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; dead_lettered: number }]>) {
+        expect(await c.db('restart').collection(name).countDocuments()).toBe(n.generated - n.dead_lettered);
+      }
+      await c.close();
+    } finally {
+      await server.stop();
     }
   });
 });
