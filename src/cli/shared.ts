@@ -46,6 +46,15 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
   }
 }
 
+/** Reads the catalog the stream sells, saying so first (a large catalog takes a while to read). */
+export async function readCatalog(out: Output, sink: Sink, sinkName: string) {
+  const { loadCatalog } = await import('../run/catalog-source.js');
+  if (sink.read) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
+  const catalog = await loadCatalog(sink);
+  announceCatalog(out, catalog.source, sink.target, sinkName);
+  return catalog;
+}
+
 /** Says where the catalog of a stream came from, when it was not already in the target. */
 export function announceCatalog(out: Output, source: 'stored' | 'seeded' | 'memory', target: string, sink: string): void {
   if (source === 'seeded') out.line(out.c.yellow(`No catalog in ${target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));

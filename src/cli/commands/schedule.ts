@@ -4,7 +4,7 @@ import { EtlError } from '../../errors.js';
 import type { ContextHolder, RunContext } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import { fmtDuration, fmtInt } from '../format.js';
-import { announceCatalog, openSink } from '../shared.js';
+import { openSink, readCatalog } from '../shared.js';
 
 function when(d: Date | null): string {
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : 'none';
@@ -15,12 +15,10 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
   const s = config.settings;
   const sink = await openSink(s, ctx);
   try {
-    const { loadCatalog } = await import('../../run/catalog-source.js');
     const { runStream } = await import('../../run/stream.js');
     const { runSchedule } = await import('../../run/schedule.js');
     const { runOptions } = await import('../run-options.js');
-    const catalog = await loadCatalog(sink);
-    announceCatalog(out, catalog.source, sink.target, s.sink);
+    const catalog = await readCatalog(out, sink, s.sink);
     const seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
     const c = out.c;
     const bound = [s.limit !== undefined ? `${fmtInt(s.limit)} records` : '', s.duration !== undefined ? `at most ${fmtDuration(s.duration)}` : ''].filter(Boolean).join(', ');

@@ -7,7 +7,7 @@ import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { fmtDuration, fmtInt, table } from '../format.js';
-import { announceCatalog, openSink } from '../shared.js';
+import { openSink, readCatalog } from '../shared.js';
 
 const shortNames: Record<string, string> = {
   product_views: 'views',
@@ -82,13 +82,11 @@ async function streamAction(ctx: RunContext): Promise<void> {
   const s = config.settings;
   const sink = await openSink(s, ctx);
   try {
-    const { loadCatalog } = await import('../../run/catalog-source.js');
     const { runStream, planPartitions } = await import('../../run/stream.js');
     const { findResumePoint } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions } = await import('../run-options.js');
-    const catalog = await loadCatalog(sink);
-    announceCatalog(out, catalog.source, sink.target, s.sink);
+    const catalog = await readCatalog(out, sink, s.sink);
 
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
