@@ -8,17 +8,22 @@ import { engine, generate } from './helpers/engine.js';
 const cents = (x: number) => Math.round(x * 100);
 const of = <T>(recs: EngineRecord[], c: string) => recs.filter((r) => r.collection === c).map((r) => r.doc as unknown as T);
 
+/** Shares of views, cart events and orders are each within 3 points of the target mix. */
+function expectMix(recs: EngineRecord[], mix: { views: number; cart: number; orders: number }): void {
+  const v = of(recs, 'product_views').length;
+  const c = of(recs, 'cart_events').length;
+  const o = of(recs, 'transactions').length;
+  const total = v + c + o;
+  expect(Math.abs(v / total - mix.views)).toBeLessThan(0.03);
+  expect(Math.abs(c / total - mix.cart)).toBeLessThan(0.03);
+  expect(Math.abs(o / total - mix.orders)).toBeLessThan(0.03);
+}
+
 describe('event engine on 300,000 records (backfill, seed 1)', () => {
   const recs = generate(300_000);
 
   it('the default mix is within 3 points of 60/30/10', () => {
-    const v = of(recs, 'product_views').length;
-    const c = of(recs, 'cart_events').length;
-    const o = of(recs, 'transactions').length;
-    const total = v + c + o;
-    expect(Math.abs(v / total - 0.6)).toBeLessThan(0.03);
-    expect(Math.abs(c / total - 0.3)).toBeLessThan(0.03);
-    expect(Math.abs(o / total - 0.1)).toBeLessThan(0.03);
+    expectMix(recs, { views: 0.6, cart: 0.3, orders: 0.1 });
     // Activity and inventory records come along with the mix.
     expect(of(recs, 'user_activities').length).toBeGreaterThan(0);
     expect(of(recs, 'inventory_updates').length).toBeGreaterThan(0);
@@ -190,14 +195,8 @@ describe('time, mix and dirty data options', () => {
   });
 
   it('follows a custom --mix', () => {
-    const recs = generate(200_000, { mix: { views: 0.5, cart: 0.35, orders: 0.15 } });
-    const v = of(recs, 'product_views').length;
-    const c = of(recs, 'cart_events').length;
-    const o = of(recs, 'transactions').length;
-    const t = v + c + o;
-    expect(Math.abs(v / t - 0.5)).toBeLessThan(0.03);
-    expect(Math.abs(c / t - 0.35)).toBeLessThan(0.03);
-    expect(Math.abs(o / t - 0.15)).toBeLessThan(0.03);
+    const mix = { views: 0.5, cart: 0.35, orders: 0.15 };
+    expectMix(generate(200_000, { mix }), mix);
   });
 
   it('--fraud-rate 0 gives no fraud; 0.1 gives 10 %', () => {
