@@ -306,7 +306,13 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     lost: t.generated - t.written - t.duplicates - t.dead_lettered,
     error,
   };
-  await req.sink.recordRun(record(status, error ? error.message : null, new Date()));
+  try {
+    await req.sink.recordRun(record(status, error ? error.message : null, new Date()));
+  } catch (err) {
+    // The records are accounted for in the summary; only the final bookkeeping write failed.
+    log('final run record not saved: %O', err);
+    summary.error ??= toEtlError(err);
+  }
   return summary;
 }
 
