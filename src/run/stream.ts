@@ -85,8 +85,8 @@ function share(total: number, parts: number, i: number): number {
   return Math.floor(total / parts) + (i < total % parts ? 1 : 0);
 }
 
-/** How each partition is paced, given the whole process's pacing settings. */
-export function pacingFor(s: StreamSettings, parts: number): { pacing: Pacing; batchSize: number } {
+/** How partition `w` of `parts` is paced, given the whole process's pacing settings. */
+export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pacing; batchSize: number } {
   if (s.rate !== undefined) {
     const perSecond = s.rate / parts;
     // Small batches, 20 a second, so the rate is held steadily rather than in bursts.
@@ -94,7 +94,8 @@ export function pacingFor(s: StreamSettings, parts: number): { pacing: Pacing; b
   }
   if (s.speed !== undefined && s.from) return { pacing: { mode: 'speed', x: s.speed, fromMs: s.from.getTime() }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
   if (s.from && !s.intervalGiven) return { pacing: { mode: 'none' }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
-  return { pacing: { mode: 'interval', ms: s.interval * 1000 }, batchSize: Math.max(1, share(s.batchSize, parts, 0)) };
+  // Each interval the partitions together write --batch-size records (at least one each).
+  return { pacing: { mode: 'interval', ms: s.interval * 1000 }, batchSize: Math.max(1, share(s.batchSize, parts, w)) };
 }
 
 interface Runner {
@@ -196,9 +197,9 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const runId = req.runId ?? `run-${new Date(started).toISOString().replace(/[:.]/g, '')}-${req.seed.toString(36)}-${process.pid}`;
   const partitions = planPartitions(s.partition, s.workers);
   const keys = partitions.map(partitionKey);
-  const { pacing, batchSize } = pacingFor(s, partitions.length);
   const startSeqs = req.startSeqs ?? {};
   const jobs: PartitionJob[] = partitions.map((p, w) => ({
+    ...pacingFor(s, partitions.length, w),
     runId,
     seed: req.seed,
     partition: p,
@@ -210,8 +211,6 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     startSeq: startSeqs[keys[w]] ?? 0,
     endSeq: s.limit === undefined ? undefined : share(s.limit, partitions.length, w) + (req.limitFromStart ? (startSeqs[keys[w]] ?? 0) : 0),
     deadline: s.duration === undefined ? undefined : started + s.duration,
-    pacing,
-    batchSize,
     inFlight: s.inFlight,
   }));
   for (const j of jobs) if (j.endSeq !== undefined && j.startSeq > j.endSeq) j.startSeq = j.endSeq;
