@@ -12,7 +12,6 @@ export type ErrorCode =
   | 'SERVER_CONFIG'
   | 'NO_MONGOD_BINARY'
   | 'CATALOG_INVALID'
-  | 'CATALOG_MISSING'
   | 'RESUME_NOTHING'
   | 'WORK_LOST'
   | 'SINK_FAILED'
@@ -28,7 +27,6 @@ const exitCodes: Record<ErrorCode, 1 | 2> = {
   SERVER_CONFIG: 2,
   NO_MONGOD_BINARY: 2,
   CATALOG_INVALID: 2,
-  CATALOG_MISSING: 2,
   RESUME_NOTHING: 2,
   WORK_LOST: 1,
   SINK_FAILED: 1,

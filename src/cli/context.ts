@@ -33,7 +33,7 @@ export class ContextHolder {
       json: s.json,
       quiet: s.quiet,
       color: flags.color !== false,
-      stdoutCarriesData: 'sink' in s && s.sink === 'stdout' && (command === 'seed' || command === 'stream' || command === 'schedule'),
+      stdoutCarriesData: s.sink === 'stdout' && command !== 'stats',
     });
     this.ctx = { config, out, io: this.io, stopSignal: this.stopSignal };
   }

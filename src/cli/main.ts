@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isEtlError } from '../errors.js';
-import { redactText } from '../redact.js';
+import { redactText, secretsOf } from '../redact.js';
 import { makeSeedCommand } from './commands/seed.js';
 import { makeStreamCommand } from './commands/stream.js';
 import { makeScheduleCommand } from './commands/schedule.js';
@@ -86,22 +86,6 @@ export async function main(argv: string[], io: CliIO, stopSignal: AbortSignal = 
 
 /** Passwords of any connection string the user gave, to scrub from messages we did not write. */
 function secretsFromArgv(argv: string[], env: Record<string, string | undefined>): string[] {
-  const out: string[] = [];
-  const grab = (uri: string | undefined) => {
-    const m = uri ? /^mongodb(?:\+srv)?:\/\/[^:@/\s]+:([^@/\s]+)@/i.exec(uri) : null;
-    if (m) {
-      out.push(m[1]);
-      try {
-        out.push(decodeURIComponent(m[1]));
-      } catch {
-        // raw form only
-      }
-    }
-  };
-  argv.forEach((a, i) => {
-    if (a === '--uri') grab(argv[i + 1]);
-    else if (a.startsWith('--uri=')) grab(a.slice(6));
-  });
-  grab(env.MONGODB_URI);
-  return out;
+  const given = argv.flatMap((a, i) => (a === '--uri' ? [argv[i + 1]] : a.startsWith('--uri=') ? [a.slice(6)] : []));
+  return [...given, env.MONGODB_URI].flatMap((uri) => secretsOf(uri));
 }

@@ -50,5 +50,3 @@ export class Output {
     if (this.mode.json) this.io.stdout.write(`${JSON.stringify(obj)}\n`);
   }
 }
-
-export { fmtDuration, fmtInt, table } from './format.js';

@@ -75,7 +75,7 @@ export function loadSettings(input: LoadInput): LoadedConfig {
     let value: string | undefined;
     let source: SettingSource = 'unset';
     if (flag !== undefined && flag !== null) {
-      value = typeof flag === 'boolean' ? String(flag) : String(flag);
+      value = String(flag);
       source = 'flag';
     } else if (meta.env && input.env[meta.env] !== undefined && input.env[meta.env] !== '') {
       value = input.env[meta.env];

@@ -38,6 +38,10 @@ export class FileStatsSource implements StatsSource {
     return aggregate(await this.load(collection), pipeline) as Array<Record<string, unknown>>;
   }
 
+  refresh(): void {
+    this.cache.clear();
+  }
+
   async close(): Promise<void> {
     this.cache.clear();
   }

@@ -212,6 +212,5 @@ export function deadLetter(
   injected: string | null,
   at: Date,
 ): DeadLetter {
-  const id = typeof doc._id === 'string' ? doc._id : `${runId}-${Math.random().toString(36).slice(2)}`;
-  return { _id: `dl-${id}`, run_id: runId, collection, stage, reasons, injected, record: doc as unknown as Record<string, unknown>, created_at: at };
+  return { _id: `dl-${doc._id}`, run_id: runId, collection, stage, reasons, injected, record: doc as unknown as Record<string, unknown>, created_at: at };
 }

@@ -1,5 +1,4 @@
 import { createTask } from 'node-cron';
-import { isEtlError } from '../errors.js';
 import { logger } from '../log.js';
 import type { RunSummary } from './stream.js';
 
@@ -89,7 +88,7 @@ export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
       if (finished) return;
       finished = true;
       report.stopReason = reason;
-      if (fatal !== undefined) report.fatal = isEtlError(fatal) ? fatal : fatal;
+      if (fatal !== undefined) report.fatal = fatal;
       void Promise.resolve(task.stop())
         .then(() => task.destroy())
         .then(() => running)

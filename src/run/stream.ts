@@ -249,11 +249,10 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
       ? [inlineRunner(req.catalog, req.sink, jobs[0], req.signal)]
       : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, products: req.catalog.products, users: req.catalog.users, present }, req.signal));
 
-  const totalToDo = jobs.reduce((a, j) => a + (j.endSeq === undefined ? 0 : j.endSeq - j.startSeq), 0);
+  const recordsPlanned = jobs.reduce((a, j) => a + (j.endSeq === undefined ? 0 : j.endSeq - j.startSeq), 0);
   let lastTick = Date.now();
   let saving: Promise<void> = Promise.resolve();
   const tick = (final: boolean) => {
-    const delta = emptySnapshot();
     const d = new Counters();
     let sinkBound = false;
     let clockMs = 0;
@@ -265,11 +264,11 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
       sinkBound ||= p.sinkBound;
       clockMs = Math.max(clockMs, p.clockMs);
     });
-    Object.assign(delta, d.snapshot());
+    const delta = d.snapshot();
     const now = Date.now();
     const generated = d.totals().generated;
     let progress: number | undefined;
-    if (totalToDo > 0) progress = counters.totals().generated / totalToDo;
+    if (recordsPlanned > 0) progress = counters.totals().generated / recordsPlanned;
     else if (s.duration !== undefined) progress = Math.min(1, (now - started) / s.duration);
     else if (s.from && s.to) progress = Math.min(1, Math.max(0, (clockMs - s.from.getTime()) / (s.to.getTime() - s.from.getTime())));
     if (!final) {

@@ -29,7 +29,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     if (m === 'stop') stop.abort();
   };
   port.on('message', onMessage);
-  const sink = await createSink({ ...input.sink, stdout: process.stdout, repair: false });
+  const sink = await createSink({ ...input.sink, stdout: process.stdout, prepare: false });
   let pipeline: PartitionPipeline | undefined;
   try {
     await sink.open();

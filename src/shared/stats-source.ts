@@ -5,5 +5,7 @@ export type Pipeline = Array<Record<string, unknown>>;
 export interface StatsSource {
   readonly description: string;
   aggregate(collection: string, pipeline: Pipeline): Promise<Array<Record<string, unknown>>>;
+  /** Forget what was read, so the next pipelines see new data (`--watch`); absent where nothing is cached. */
+  refresh?(): void;
   close(): Promise<void>;
 }

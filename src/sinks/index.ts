@@ -13,22 +13,25 @@ export interface SinkOptions {
   dataDir: string;
   /** Where the stdout sink writes. */
   stdout: Writable;
-  /** jsonl: cut torn last lines at open (false in worker threads: the main thread did it). */
-  repair?: boolean;
+  /**
+   * Preparing the target at open: jsonl cuts torn last lines, mongo creates collections and
+   * indexes. False in worker threads: the main thread already did it.
+   */
+  prepare?: boolean;
 }
 
 /** Builds the configured sink; MongoDB modules are loaded only when the mongo sink is chosen. */
 export async function createSink(o: SinkOptions): Promise<Sink> {
   switch (o.sink) {
     case 'jsonl':
-      return new JsonlSink(o.out, o.repair ?? true);
+      return new JsonlSink(o.out, o.prepare ?? true);
     case 'stdout':
       return new StdoutSink(o.stdout);
     case 'null':
       return new NullSink();
     case 'mongo': {
       const [{ MongoSink }, { connectMongo }] = await Promise.all([import('./mongo/sink.js'), import('./mongo/connect.js')]);
-      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir }));
+      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir }), undefined, o.prepare ?? true);
     }
   }
 }

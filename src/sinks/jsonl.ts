@@ -29,7 +29,6 @@ export function fromJsonLine(line: string): Doc {
 export class JsonlSink implements Sink {
   readonly name = 'jsonl' as const;
   readonly dir: string;
-  private closed = false;
   /** Ids already in the files (found by a resume scan): writing them again is absorbed. */
   private readonly present = new Set<string>();
 
@@ -134,25 +133,7 @@ export class JsonlSink implements Sink {
     }
   }
 
-  async count(collection: string): Promise<number | undefined> {
-    let n = 0;
-    try {
-      await access(this.file(collection));
-    } catch {
-      return 0;
-    }
-    const lines = createInterface({ input: createReadStream(this.file(collection)), crlfDelay: Infinity });
-    for await (const line of lines) if (line) n++;
-    return n;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
+  async close(): Promise<void> {}
 }
 
 /** Truncates a file after its last newline; returns true if bytes were cut. */

@@ -7,7 +7,6 @@ import type { Doc, Sink, WriteResult } from './types.js';
 export class StdoutSink implements Sink {
   readonly name = 'stdout' as const;
   readonly target = 'stdout (NDJSON)';
-  private closed = false;
 
   constructor(private readonly out: Writable) {}
 
@@ -26,7 +25,5 @@ export class StdoutSink implements Sink {
   async lastRun(): Promise<null> {
     return null;
   }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
+  async close(): Promise<void> {}
 }

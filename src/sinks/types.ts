@@ -22,9 +22,6 @@ export interface WriteResult {
 
 export type WriteMode = 'insert' | 'upsert';
 
-/** Receives the writes' retry attempts as they happen (for live output). */
-export type RetryListener = (info: { collection: string; attempt: number; error: string; delayMs: number }) => void;
-
 /**
  * Where records go. `open()` before use; `close()` is safe to call twice.
  * Catalog collections are written with mode 'upsert' (by business key = _id).
@@ -43,10 +40,7 @@ export interface Sink {
   lastRun(filter: { command: RunRecord['command']; seed?: number; partitions?: string[] }): Promise<RunRecord | null>;
   /** Reads a stored collection back (catalog for `stream`); undefined if the target keeps nothing. */
   read?(collection: string): AsyncIterable<Doc> | undefined;
-  /** Number of documents stored in a collection (undefined when not knowable). */
-  count?(collection: string): Promise<number | undefined>;
   close(): Promise<void>;
-  onRetry?: RetryListener;
 }
 
 export function emptyResult(): WriteResult {

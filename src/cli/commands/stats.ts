@@ -111,7 +111,7 @@ async function statsAction(ctx: RunContext): Promise<void> {
       } catch {
         break;
       }
-      if ('cache' in source) await source.close();
+      source.refresh?.();
     }
   } finally {
     await source.close();

@@ -4,7 +4,7 @@ import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
-import type { Doc, RetryListener, Sink, WriteMode, WriteResult } from '../types.js';
+import type { Doc, Sink, WriteMode, WriteResult } from '../types.js';
 import { collectionSpecs } from './collections.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
 import { MongoBulkWriteError, classifyError, splitBulkError } from './errors.js';
@@ -24,7 +24,7 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 1000, minTimeout: 100,
 
 /** The narrow slice of the driver this sink calls: a real Db, or a fake in tests. */
 export interface MongoLike {
-  collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'countDocuments' | 'drop'>;
+  collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'drop'>;
 }
 
 /**
@@ -33,7 +33,6 @@ export interface MongoLike {
  */
 export class MongoSink implements Sink {
   readonly name = 'mongo' as const;
-  onRetry?: RetryListener;
   private conn?: MongoTarget;
   private db?: MongoLike;
   private closed = false;
@@ -120,7 +119,6 @@ export class MongoSink implements Sink {
           onFailedAttempt: (e) => {
             result.retries++;
             log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
-            this.onRetry?.({ collection, attempt: e.attemptNumber, error: e.message, delayMs: 0 });
           },
         },
       ).catch((err: unknown) => {
@@ -172,9 +170,6 @@ export class MongoSink implements Sink {
     return this.coll(collection).find({}).sort({ _id: 1 }) as unknown as AsyncIterable<Doc>;
   }
 
-  async count(collection: string): Promise<number> {
-    return this.coll(collection).countDocuments({});
-  }
 
   async close(): Promise<void> {
     if (this.closed) return;
