@@ -1,174 +1,211 @@
-import { MongoBulkWriteError, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
-import { describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
-import { classifyError } from '../src/sinks/mongo/errors.js';
-import { type MongoLike, MongoSink } from '../src/sinks/mongo/sink.js';
+import { type ErrorKind, classifyError } from '../src/sinks/mongo/errors.js';
+import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/sink.js';
 import type { Doc } from '../src/sinks/types.js';
+import { type PeerReply, WirePeer } from './helpers/wire-peer.js';
 
-const fast = { retries: 20, minTimeout: 1, maxTimeout: 5, maxRetryTime: 2_000 };
-const docs = (n: number): Doc[] => Array.from({ length: n }, (_, i) => ({ _id: `d${i}`, n: i }));
+// Every error here is thrown by the real mongodb driver, answering a scripted wire peer:
+// these are the shapes the sink meets in production (the driver wraps write-time failures
+// in MongoBulkWriteError), not hand-built error objects.
 
-/** A thin fake collection: each call of insertMany takes the next scripted behaviour. */
-function fakeDb(script: Array<(batch: Doc[]) => unknown>) {
-  const calls: Doc[][] = [];
-  const coll = {
-    async insertMany(batch: Doc[]) {
-      calls.push(batch);
-      const step = script.shift();
-      const out = step ? step(batch) : { insertedCount: batch.length };
-      return out;
-    },
-  };
-  const db = { collection: () => coll } as unknown as MongoLike;
-  return { db, calls };
+const fast: RetryPolicy = { retries: 1000, minTimeout: 20, maxTimeout: 200, maxRetryTime: 20_000 };
+const docs = (n: number, prefix = 'd'): Doc[] => Array.from({ length: n }, (_, i) => ({ _id: `${prefix}${i}`, n: i }));
+
+/** A realistic errInfo of a $jsonSchema refusal (MongoDB 5+). */
+const validationErrInfo = {
+  failingDocumentId: 'd1',
+  details: {
+    operatorName: '$jsonSchema',
+    schemaRulesNotSatisfied: [
+      { operatorName: 'properties', propertiesNotSatisfied: [{ propertyName: 'final_amount', details: [{ operatorName: 'minimum', specifiedAs: { minimum: 0 }, reason: 'comparison failed', consideredValue: -5 }] }] },
+      { operatorName: 'required', specifiedAs: { required: ['user_id'] }, missingProperties: ['user_id'] },
+    ],
+  },
+};
+
+let peer: WirePeer;
+let client: MongoClient;
+
+beforeEach(async () => {
+  peer = new WirePeer();
+  await peer.start();
+  client = new MongoClient(peer.uri('socketTimeoutMS=500'));
+  await client.connect();
+});
+
+afterEach(async () => {
+  await client.close();
+  await peer.stop();
+});
+
+const sink = (policy = fast) => MongoSink.over(client.db('shop') as unknown as MongoLike, policy);
+
+/** The error the driver throws from insertMany for one scripted answer. */
+async function driverError(reply: PeerReply): Promise<unknown> {
+  peer.fail('insert', 1, reply);
+  return client
+    .db('shop')
+    .collection<Doc>('c')
+    .insertMany(docs(2, `x${Math.random()}`), { ordered: false })
+    .then(() => undefined, (e: unknown) => e);
 }
 
-/**
- * The driver builds its WriteError (not exported at run time) by wrapping the server's raw
- * write error; this stand-in wraps it the same way, with the same getters.
- */
-class WriteError {
-  constructor(private readonly err: { index: number; code: number; errmsg?: string; errInfo?: unknown }) {}
-  get code() {
-    return this.err.code;
+describe('classifyError, on what the driver throws from insertMany', () => {
+  const table: Array<[string, PeerReply, ErrorKind]> = [
+    ['connection cut (network error wrapped in MongoBulkWriteError)', { cut: true }, 'transient'],
+    ['no answer within socketTimeoutMS', { hang: true }, 'transient'],
+    ['NotWritablePrimary 10107 (stepdown)', { error: 10107, errmsg: 'not primary' }, 'transient'],
+    ['InterruptedDueToReplStateChange 11602', { error: 11602, errmsg: 'operation was interrupted' }, 'transient'],
+    ['ShutdownInProgress 91', { error: 91, errmsg: 'The server is in quiesce mode and will shut down' }, 'transient'],
+    ['a RetryableWriteError label on any code', { error: 2, errmsg: 'x', labels: ['RetryableWriteError'] }, 'transient'],
+    ['write concern timeout 64', { reply: { n: 2, writeConcernError: { code: 64, errmsg: 'waiting for replication timed out' } } }, 'transient'],
+    ['AuthenticationFailed 18', { error: 18, errmsg: 'Authentication failed.' }, 'auth'],
+    ['Unauthorized 13', { error: 13, errmsg: 'not authorized on shop to execute command { insert: "c" }' }, 'forbidden'],
+    ['AtlasError 8000 about credentials', { error: 8000, errmsg: 'bad auth : authentication failed' }, 'auth'],
+    ['AtlasError 8000 about something else', { error: 8000, errmsg: 'you are over your space quota' }, 'fatal'],
+    ['BadValue 2', { error: 2, errmsg: 'bad value' }, 'fatal'],
+  ];
+  for (const [name, reply, kind] of table) {
+    it(`${name} → ${kind}`, async () => {
+      const err = await driverError(reply);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).name).toBe('MongoBulkWriteError');
+      expect(classifyError(err)).toBe(kind);
+    });
   }
-  get index() {
-    return this.err.index;
-  }
-  get errmsg() {
-    return this.err.errmsg;
-  }
-  get errInfo() {
-    return this.err.errInfo;
-  }
-}
 
-function bulkError(inserted: number, errors: Array<{ index: number; code: number; errmsg?: string; errInfo?: unknown }>) {
-  return new MongoBulkWriteError(
-    { message: 'bulk failed', code: errors[0].code, writeErrors: errors.map((e) => new WriteError({ ...e, errmsg: e.errmsg ?? `E${e.code}` })) as never },
-    { insertedCount: inserted, matchedCount: 0, modifiedCount: 0, deletedCount: 0, upsertedCount: 0, upsertedIds: {}, insertedIds: {} } as never,
-  );
-}
-
-describe('MongoSink decisions over the driver’s real error classes', () => {
-  it('absorbs and counts duplicate keys from a replayed batch', async () => {
-    const { db } = fakeDb([
-      () => {
-        throw bulkError(8, [
-          { index: 2, code: 11000 },
-          { index: 5, code: 11000 },
-        ]);
-      },
-    ]);
-    const r = await MongoSink.over(db, fast).write('transactions', docs(10));
-    expect(r).toMatchObject({ written: 8, duplicates: 2, rejected: [], retries: 0 });
+  it('operations waiting while the pool is cleared (PoolRequestedRetry, no ResetPool) → transient', async () => {
+    peer.fail('insert', 1, { cut: true });
+    const settled = await Promise.allSettled([1, 2, 3, 4].map((i) => client.db('shop').collection<Doc>('c').insertMany(docs(1, `p${i}`), { ordered: false })));
+    const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    // The driver labels only the first cut connection ResetPool; the others are pool-cleared errors.
+    expect(errors.some((e) => /pool .* was cleared/i.test(e.message))).toBe(true);
+    for (const e of errors) expect(classifyError(e)).toBe('transient');
   });
 
-  it('returns server validation failures as rejects with the server’s reason', async () => {
-    const errInfo = {
-      failingDocumentId: 'd1',
-      details: { operatorName: '$jsonSchema', schemaRulesNotSatisfied: [{ operatorName: 'properties', propertiesNotSatisfied: [{ propertyName: 'final_amount', details: [{ operatorName: 'minimum', reason: 'comparison failed' }] }] }] },
-    };
-    const { db } = fakeDb([
-      () => {
-        throw bulkError(9, [{ index: 1, code: 121, errmsg: 'Document failed validation', errInfo }]);
-      },
-    ]);
-    const r = await MongoSink.over(db, fast).write('transactions', docs(10));
-    expect(r.written).toBe(9);
-    expect(r.rejected).toHaveLength(1);
-    expect(r.rejected[0].doc._id).toBe('d1');
-    expect(r.rejected[0].reasons[0]).toMatchObject({ path: 'final_amount', code: 'server_minimum', message: 'comparison failed' });
+  it('server unreachable (connection refused, server selection times out) → transient', async () => {
+    await peer.refuseFor(3000);
+    // The first attempt may meet a pooled connection that died in the cut; the next ones find no server.
+    const seen: string[] = [];
+    for (let i = 0; i < 3 && !seen.some((m) => /ECONNREFUSED|Server selection/.test(m)); i++) {
+      const err = await client.db('shop').collection<Doc>('c').insertMany(docs(1, `r${i}`), { ordered: false }).catch((e: unknown) => e);
+      expect(classifyError(err)).toBe('transient');
+      seen.push(String((err as Error).message));
+    }
+    expect(seen.some((m) => /ECONNREFUSED|Server selection/.test(m)), seen.join(' | ')).toBe(true);
   });
 
-  it('retries a network error mid-batch, with the whole batch, until it goes through', async () => {
-    const { db, calls } = fakeDb([
-      () => {
-        throw new MongoNetworkError('connection reset');
-      },
-      () => {
-        throw new MongoNetworkError('connection reset');
-      },
-    ]);
-    const r = await MongoSink.over(db, fast).write('cart_events', docs(5));
-    expect(r).toMatchObject({ written: 5, retries: 2 });
-    expect(calls).toHaveLength(3);
-    expect(calls[2]).toHaveLength(5);
-  });
-
-  it('counts documents that went in before a network error as duplicates on the retry', async () => {
-    const { db } = fakeDb([
-      () => {
-        throw new MongoNetworkError('socket closed');
-      },
-      () => {
-        throw bulkError(3, [
-          { index: 0, code: 11000 },
-          { index: 1, code: 11000 },
-        ]);
-      },
-    ]);
-    const r = await MongoSink.over(db, fast).write('cart_events', docs(5));
-    expect(r.written + r.duplicates).toBe(5);
-    expect(r.duplicates).toBe(2);
-  });
-
-  it('retries a server selection timeout', async () => {
-    const { db } = fakeDb([
-      () => {
-        throw new MongoServerSelectionError('Server selection timed out after 30000 ms', {} as never);
-      },
-    ]);
-    expect(await MongoSink.over(db, fast).write('product_views', docs(3))).toMatchObject({ written: 3, retries: 1 });
-  });
-
-  it('sends again only the documents that failed for a transient reason', async () => {
-    const { db, calls } = fakeDb([
-      () => {
-        throw bulkError(3, [{ index: 3, code: 91, errmsg: 'ShutdownInProgress' }]);
-      },
-    ]);
-    const r = await MongoSink.over(db, fast).write('product_views', docs(4));
-    expect(r.written).toBe(4);
-    expect(calls[1].map((d) => d._id)).toEqual(['d3']);
-  });
-
-  it('stops at once on an authentication error (exit code 2), no retries', async () => {
-    const { db, calls } = fakeDb([
-      () => {
-        throw new MongoServerError({ message: 'Authentication failed.', code: 18 });
-      },
-    ]);
-    const err = await MongoSink.over(db, fast).write('products', docs(2)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EtlError);
-    expect((err as EtlError).code).toBe('AUTH_FAILED');
-    expect((err as EtlError).exitCode).toBe(2);
-    expect(calls).toHaveLength(1);
-  });
-
-  it('throws a lost batch (exit 1) after the retry time runs out, with the password redacted', async () => {
-    const always = () => {
-      throw new MongoNetworkError('connect ECONNREFUSED for mongodb://root:topsecret@db:27017');
-    };
-    const { db } = fakeDb(Array.from({ length: 100 }, () => always));
-    const err = (await MongoSink.over(db, { retries: 3, minTimeout: 1, maxTimeout: 2, maxRetryTime: 1000 })
-      .write('orders', docs(2))
-      .catch((e: unknown) => e)) as EtlError;
-    expect(err.code).toBe('SINK_FAILED');
-    expect(err.exitCode).toBe(1);
-    expect(err.message).not.toContain('topsecret');
-    expect(err.message).toContain('root:****@');
+  it('a write in flight when this process closes its client → closed (not config, not retried)', async () => {
+    const other = new MongoClient(peer.uri());
+    await other.connect();
+    peer.fail('insert', 1, { hang: true });
+    const pending = other.db('shop').collection<Doc>('c').insertMany(docs(1, 'z'), { ordered: false }).catch((e: unknown) => e);
+    while (!peer.received.some((c) => c.name === 'insert')) await new Promise((r) => setTimeout(r, 5));
+    await other.close();
+    const err = await pending;
+    expect(err).toBeInstanceOf(Error);
+    expect(classifyError(err)).toBe('closed');
   });
 });
 
-describe('classifyError', () => {
-  const _ = (name: string, err: unknown, kind: string) => it(`${name} → ${kind}`, () => expect(classifyError(err)).toBe(kind));
-  _('network', new MongoNetworkError('x'), 'transient');
-  _('server selection', new MongoServerSelectionError('x', {} as never), 'transient');
-  _('not primary', new MongoServerError({ message: 'not primary', code: 10107 }), 'transient');
-  _('write concern timeout', new MongoServerError({ message: 'waiting for replication timed out', code: 64 }), 'transient');
-  _('auth', new MongoServerError({ message: 'Authentication failed.', code: 18 }), 'auth');
-  _('unauthorized', new MongoServerError({ message: 'not authorized', code: 13 }), 'auth');
-  _('other server error', new MongoServerError({ message: 'bad', code: 2 }), 'fatal');
-  _('plain error', new Error('x'), 'fatal');
+describe('MongoSink through the real driver', () => {
+  it('absorbs and counts duplicate keys from a replayed batch', async () => {
+    expect(await sink().write('transactions', docs(6))).toMatchObject({ written: 6, duplicates: 0 });
+    const r = await sink().write('transactions', docs(10));
+    expect(r).toMatchObject({ written: 4, duplicates: 6, rejected: [], retries: 0 });
+    expect(peer.ids('transactions')).toHaveLength(10);
+  });
+
+  it('returns validator refusals (121) as rejects with the server’s reasons, and stores the rest', async () => {
+    peer.documentFaults.push((doc) => (doc._id === 'd1' ? { code: 121, errmsg: 'Document failed validation', errInfo: validationErrInfo } : undefined));
+    const r = await sink().write('transactions', docs(10));
+    expect(r.written).toBe(9);
+    expect(r.rejected).toHaveLength(1);
+    expect(r.rejected[0].doc._id).toBe('d1');
+    expect(r.rejected[0].reasons).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'final_amount', code: 'server_minimum', message: 'comparison failed' }),
+        expect.objectContaining({ path: 'user_id', code: 'server_required' }),
+      ]),
+    );
+  });
+
+  it('re-sends only the documents that failed transiently (10107 per document), with backoff, until stored', async () => {
+    let refusals = 3;
+    peer.documentFaults.push((doc) => (doc._id === 'd3' && refusals-- > 0 ? { code: 10107, errmsg: 'not primary' } : undefined));
+    const started = Date.now();
+    const r = await sink().write('product_views', docs(5));
+    expect(r).toMatchObject({ written: 5, duplicates: 0, retries: 3 });
+    // Three backoffs of at least minTimeout each (jitter only lengthens them).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * fast.minTimeout);
+    const inserts = peer.received.filter((c) => c.name === 'insert');
+    expect(inserts).toHaveLength(4);
+    expect(peer.ids('product_views').sort()).toEqual(docs(5).map((d) => d._id).sort());
+  });
+
+  it('gives up on per-document transient failures when the retry budget is spent (a lost batch, not an endless loop)', async () => {
+    peer.documentFaults.push((doc) => (doc._id === 'd0' ? { code: 10107, errmsg: 'not primary' } : undefined));
+    const err = (await sink({ ...fast, maxRetryTime: 600 }).write('product_views', docs(3)).catch((e: unknown) => e)) as EtlError;
+    expect(err).toBeInstanceOf(EtlError);
+    expect(err.code).toBe('SINK_FAILED');
+    expect(err.message).toMatch(/Lost a batch of 1 product_views/);
+  });
+
+  it('retries a cut connection with the whole batch: what the server applied comes back as duplicates', async () => {
+    // The server applies the insert, then the connection dies before the answer.
+    let once = true;
+    peer.use((cmd, p) => {
+      if (cmd.name !== 'insert' || !once) return undefined;
+      once = false;
+      p.defaultReply(cmd);
+      return { cut: true };
+    });
+    const r = await sink().write('cart_events', docs(5));
+    expect(r.written + r.duplicates).toBe(5);
+    expect(r.duplicates).toBe(5);
+    expect(r.retries).toBeGreaterThanOrEqual(1);
+    expect(peer.ids('cart_events')).toHaveLength(5);
+  });
+
+  it('rides out an outage longer than serverSelectionTimeoutMS, within the retry budget', async () => {
+    await peer.refuseFor(2500);
+    const r = await sink().write('orders', docs(3));
+    expect(r.written).toBe(3);
+    // serverSelectionTimeoutMS is 1 s in peer.uri(): at least two selection timeouts were retried.
+    expect(r.retries).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stops at once on AuthenticationFailed (exit 2, check credentials), no retries', async () => {
+    peer.fail('insert', 1, { error: 18, errmsg: 'Authentication failed.' });
+    const err = (await sink().write('products', docs(2)).catch((e: unknown) => e)) as EtlError;
+    expect(err).toMatchObject({ code: 'AUTH_FAILED', exitCode: 2 });
+    expect(err.message).toMatch(/user and password/);
+    expect(peer.received.filter((c) => c.name === 'insert')).toHaveLength(1);
+  });
+
+  it('Unauthorized (13) says the user lacks a privilege, not that the password is wrong', async () => {
+    peer.fail('insert', 1, { error: 13, errmsg: 'not authorized on shop to execute command' });
+    const err = (await sink().write('products', docs(2)).catch((e: unknown) => e)) as EtlError;
+    expect(err).toMatchObject({ code: 'AUTH_FAILED', exitCode: 2 });
+    expect(err.message).toMatch(/lacks the privilege/);
+    expect(err.message).not.toMatch(/password/);
+  });
+
+  it('a lost batch after the retry time (exit 1) never shows the password', async () => {
+    const secretClient = new MongoClient(peer.uri('socketTimeoutMS=300').replace('mongodb://', 'mongodb://root:topsecret@') + '&authMechanism=PLAIN&authSource=%24external');
+    await secretClient.connect();
+    try {
+      await peer.refuseFor(5000);
+      const s = MongoSink.over(secretClient.db('shop') as unknown as MongoLike, { ...fast, maxRetryTime: 1200 });
+      const err = (await s.write('orders', docs(2)).catch((e: unknown) => e)) as EtlError;
+      expect(err.code).toBe('SINK_FAILED');
+      expect(err.exitCode).toBe(1);
+      expect(err.message).not.toContain('topsecret');
+    } finally {
+      await secretClient.close();
+    }
+  });
 });

@@ -20,6 +20,9 @@ export interface SinkOptions {
   prepare?: boolean;
 }
 
+/** A write that has no answer within this time is retried on a new connection (see README, guarantees). */
+const writeSocketTimeoutMS = 30_000;
+
 /** Builds the configured sink; MongoDB modules are loaded only when the mongo sink is chosen. */
 export async function createSink(o: SinkOptions): Promise<Sink> {
   switch (o.sink) {
@@ -31,7 +34,7 @@ export async function createSink(o: SinkOptions): Promise<Sink> {
       return new NullSink();
     case 'mongo': {
       const [{ MongoSink }, { connectMongo }] = await Promise.all([import('./mongo/sink.js'), import('./mongo/connect.js')]);
-      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir }), undefined, o.prepare ?? true);
+      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir, socketTimeoutMS: writeSocketTimeoutMS }), undefined, o.prepare ?? true);
     }
   }
 }

@@ -22,6 +22,11 @@ export interface ConnectOptions {
   db: string;
   dataDir: string;
   serverSelectionTimeoutMS?: number;
+  /**
+   * How long a write may wait for its answer before the connection counts as failed (and the
+   * batch is retried). Without it a server that hangs would hold a batch forever.
+   */
+  socketTimeoutMS?: number;
 }
 
 /** Turns a connect-time driver error into a one-line EtlError with the password removed. */
@@ -32,6 +37,9 @@ export function connectError(err: unknown, uri: string): EtlError {
   const kind = classifyError(err);
   if (kind === 'auth') {
     return new EtlError('AUTH_FAILED', `Authentication to ${where} failed: ${reason}. Check the user and password in MONGODB_URI (or --uri).`);
+  }
+  if (kind === 'forbidden') {
+    return new EtlError('AUTH_FAILED', `The MongoDB user at ${where} lacks a privilege the tool needs: ${reason}. Ask for the readWrite role on the target database.`);
   }
   if (kind === 'config') {
     return new EtlError('CONFIG_INVALID', `Invalid MongoDB connection string ${where}: ${reason}. Example: mongodb://localhost:27017`);
@@ -70,6 +78,7 @@ export async function connectMongo(opts: ConnectOptions): Promise<MongoTarget> {
       appName: 'ecom-etl',
       ...(/serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }),
       ...(/connectTimeoutMS=/i.test(uri) ? {} : { connectTimeoutMS: 5000 }),
+      ...(/socketTimeoutMS=/i.test(uri) || opts.socketTimeoutMS === undefined ? {} : { socketTimeoutMS: opts.socketTimeoutMS }),
     });
   } catch (err) {
     await embedded?.stop().catch(() => undefined);

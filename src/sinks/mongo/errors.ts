@@ -1,10 +1,14 @@
 import {
   MongoAPIError,
   MongoBulkWriteError,
+  MongoClientClosedError,
   MongoError,
+  MongoExpiredSessionError,
   MongoNetworkError,
   MongoNotConnectedError,
+  MongoOperationTimeoutError,
   MongoParseError,
+  MongoServerClosedError,
   MongoServerError,
   MongoServerSelectionError,
   MongoTopologyClosedError,
@@ -15,8 +19,14 @@ import {
 /**
  * The one place where MongoDB driver errors are classified. Everything above the sink
  * sees only these kinds, never driver classes.
+ * - transient: try again (network, outage, failover, overload)
+ * - auth: the server refused the credentials
+ * - forbidden: the credentials are fine but the user lacks a privilege
+ * - config: the connection string or an option is wrong
+ * - closed: this process closed its own client (retrying on it cannot succeed)
+ * - fatal: anything else
  */
-export type ErrorKind = 'transient' | 'auth' | 'config' | 'fatal';
+export type ErrorKind = 'transient' | 'auth' | 'forbidden' | 'config' | 'closed' | 'fatal';
 
 /** Server error codes that mean "try again": the node is stepping down, shutting down, unreachable or overloaded. */
 const transientCodes = new Set([
@@ -29,45 +39,98 @@ const transientCodes = new Set([
   134, // ReadConcernMajorityNotAvailableYet
   189, // PrimarySteppedDown
   262, // ExceededTimeLimit
+  462, // IngressRequestRateLimitExceeded
   9001, // SocketException
   10107, // NotWritablePrimary
   11600, // InterruptedAtShutdown
   11602, // InterruptedDueToReplStateChange
   13435, // NotPrimaryNoSecondaryOk
   13436, // NotPrimaryOrSecondary
-  462, // IngressRequestRateLimitExceeded
 ]);
 
-const authCodes = new Set([
-  13, // Unauthorized
-  18, // AuthenticationFailed
-  8000, // AtlasError (bad auth)
-]);
+/** Labels the driver or server put on an error that a retry can fix. */
+const transientLabels = ['RetryableWriteError', 'ResetPool', 'PoolRequestedRetry', 'SystemOverloadedError'];
+
+const UNAUTHORIZED = 13;
+const AUTHENTICATION_FAILED = 18;
+/** Atlas answers many things with 8000 (AtlasError); only some of them are about credentials. */
+const ATLAS_ERROR = 8000;
 
 export const DUPLICATE_KEY = 11000;
 export const DOCUMENT_VALIDATION_FAILURE = 121;
 
+/**
+ * The error a MongoBulkWriteError stands for. Once connected, the driver wraps every failure
+ * of insertMany/bulkWrite (network, server selection, pool cleared, a top-level server
+ * error) in a MongoBulkWriteError with no write errors; the original is its errorResponse
+ * (or cause). Errors with per-document write errors are returned as they are.
+ */
+export function unwrapBulkError(err: unknown): unknown {
+  if (!(err instanceof MongoBulkWriteError) || hasWriteErrors(err)) return err;
+  const inner = err.errorResponse instanceof Error ? err.errorResponse : err.cause instanceof Error ? err.cause : undefined;
+  return inner && inner !== err ? inner : err;
+}
+
+/** True when a bulk error carries per-document write errors (the batch reached the server). */
+export function hasWriteErrors(err: MongoBulkWriteError): boolean {
+  return Array.isArray(err.writeErrors) ? err.writeErrors.length > 0 : Boolean(err.writeErrors);
+}
+
+function codeOf(err: MongoError): number {
+  const code = typeof err.code === 'number' ? err.code : Number(err.code);
+  return Number.isFinite(code) ? code : 0;
+}
+
 /** Classifies any error thrown by a driver call. */
-export function classifyError(err: unknown): ErrorKind {
-  if (err instanceof MongoParseError || err instanceof MongoAPIError) return 'config';
+export function classifyError(error: unknown): ErrorKind {
+  const wrapper = error instanceof MongoError ? error : undefined;
+  const err = unwrapBulkError(error);
+  if (!(err instanceof MongoError)) return isSocketError(err) ? 'transient' : 'fatal';
+  // A server or driver label that asks for a retry wins over everything but credentials.
+  const labelled = transientLabels.some((l) => err.hasErrorLabel(l) || wrapper?.hasErrorLabel(l));
+  if (err instanceof MongoParseError) return 'config';
+  // Our own client was closed (shutdown): not an outage, and not the user's configuration.
+  if (
+    err instanceof MongoTopologyClosedError ||
+    err instanceof MongoClientClosedError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoServerClosedError ||
+    err instanceof MongoExpiredSessionError
+  )
+    return 'closed';
   if (err instanceof MongoServerSelectionError) {
     // Server selection wraps the real cause; a bad password surfaces here too.
-    const reason = String(err.message);
-    if (/auth|Authentication failed/i.test(reason)) return 'auth';
+    if (/auth|Authentication failed/i.test(String(err.message))) return 'auth';
     return 'transient';
   }
-  if (err instanceof MongoNetworkError || err instanceof MongoNotConnectedError || err instanceof MongoTopologyClosedError) return 'transient';
-  if (err instanceof MongoWriteConcernError) return 'transient';
-  if (err instanceof MongoError) {
-    if (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool')) return 'transient';
-  }
-  if (err instanceof MongoServerError) {
-    const code = typeof err.code === 'number' ? err.code : Number(err.code);
-    if (authCodes.has(code)) return 'auth';
-    if (transientCodes.has(code)) return 'transient';
-    return 'fatal';
+  if (err instanceof MongoNetworkError || err instanceof MongoOperationTimeoutError) return 'transient';
+  if (err instanceof MongoAPIError) return 'config';
+  const code = codeOf(err);
+  if (code === AUTHENTICATION_FAILED) return 'auth';
+  if (code === ATLAS_ERROR) return /auth|credential|password/i.test(err.message) ? 'auth' : 'fatal';
+  if (code === UNAUTHORIZED) return 'forbidden';
+  if (labelled) return 'transient';
+  if (err instanceof MongoWriteConcernError || err instanceof MongoServerError || err instanceof MongoBulkWriteError) {
+    return transientCodes.has(code) ? 'transient' : 'fatal';
   }
   return 'fatal';
+}
+
+/**
+ * Node socket errors the driver sometimes passes on unwrapped: a write to a connection the
+ * server closed surfaces as a plain Error "This socket has been ended by the other party"
+ * (EPIPE), seen when every connection is cut with several batches in flight.
+ */
+const socketErrorCodes = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
+function isSocketError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && typeof code === 'string' && socketErrorCodes.has(code);
+}
+
+/** True for a per-document write error code that a retry can fix. */
+export function isTransientCode(code: number): boolean {
+  return transientCodes.has(code);
 }
 
 export interface BulkOutcome {

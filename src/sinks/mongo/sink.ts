@@ -7,7 +7,7 @@ import type { Reason, RunRecord } from '../../shared/records.js';
 import type { Doc, Sink, WriteMode, WriteResult } from '../types.js';
 import { collectionSpecs } from './collections.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
-import { MongoBulkWriteError, classifyError, splitBulkError } from './errors.js';
+import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, splitBulkError } from './errors.js';
 
 const log = logger('sink');
 
@@ -78,53 +78,53 @@ export class MongoSink implements Sink {
 
   async write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
+    // What is not yet settled. A whole-batch failure (network, outage, failover) sends it all
+    // again, which is safe: records already stored come back as duplicates and are absorbed.
+    // Per-document transient failures send just those documents again, with the same backoff
+    // and within the same time budget.
     let pending = docs;
-    // Each round sends what is not yet settled; transient per-document failures go round again.
-    while (pending.length > 0) {
-      const batch = pending;
-      pending = [];
-      await pRetry(
-        async () => {
-          try {
-            if (mode === 'insert') {
-              const r = await this.coll(collection).insertMany(batch, { ordered: false });
-              result.written += r.insertedCount;
-            } else {
-              await this.coll(collection).bulkWrite(upserts(batch), { ordered: false });
-              result.written += batch.length;
-            }
-          } catch (err) {
-            if (err instanceof MongoBulkWriteError && hasWriteErrors(err)) {
-              const split = splitBulkError(err, batch.length, mode);
-              result.written += split.inserted;
-              result.duplicates += split.duplicates;
-              for (const inv of split.invalid) {
-                result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
-              }
-              if (split.fatal.length > 0) {
-                for (const f of split.fatal) result.rejected.push({ doc: batch[f.index], reasons: [{ path: '', code: `server_${f.code}`, message: f.message }] });
-              }
-              pending = split.retryIndexes.map((i) => batch[i]);
-              return;
-            }
-            throw this.asRetryable(err);
+    await pRetry(
+      async () => {
+        const batch = pending;
+        try {
+          if (mode === 'insert') {
+            const r = await this.coll(collection).insertMany(batch, { ordered: false });
+            result.written += r.insertedCount;
+          } else {
+            await this.coll(collection).bulkWrite(upserts(batch), { ordered: false });
+            result.written += batch.length;
           }
+          pending = [];
+        } catch (err) {
+          if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) throw this.asRetryable(err);
+          const split = splitBulkError(err, batch.length, mode);
+          result.written += split.inserted;
+          result.duplicates += split.duplicates;
+          for (const inv of split.invalid) result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
+          for (const f of split.fatal) result.rejected.push({ doc: batch[f.index], reasons: [{ path: '', code: `server_${f.code}`, message: f.message }] });
+          pending = split.retryIndexes.map((i) => batch[i]);
+          if (pending.length > 0) {
+            const e = new Error(`${pending.length} of ${batch.length} documents failed transiently: ${redactText(err.message)}`);
+            e.name = 'TransientMongoError';
+            throw e;
+          }
+        }
+      },
+      {
+        retries: this.policy.retries,
+        minTimeout: this.policy.minTimeout,
+        maxTimeout: this.policy.maxTimeout,
+        maxRetryTime: this.policy.maxRetryTime,
+        randomize: true,
+        onFailedAttempt: (e) => {
+          if (e instanceof AbortError || (e as { kind?: string }).kind) return;
+          result.retries++;
+          log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
         },
-        {
-          retries: this.policy.retries,
-          minTimeout: this.policy.minTimeout,
-          maxTimeout: this.policy.maxTimeout,
-          maxRetryTime: this.policy.maxRetryTime,
-          randomize: true,
-          onFailedAttempt: (e) => {
-            result.retries++;
-            log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
-          },
-        },
-      ).catch((err: unknown) => {
-        throw this.lost(collection, batch.length, err);
-      });
-    }
+      },
+    ).catch((err: unknown) => {
+      throw this.lost(collection, pending.length, err);
+    });
     return result;
   }
 
@@ -142,11 +142,15 @@ export class MongoSink implements Sink {
 
   private lost(collection: string, count: number, err: unknown): EtlError {
     if (err instanceof EtlError) return err;
-    const e = err as Error & { kind?: string };
-    const message = redactText(e?.message ?? String(err)).split('\n')[0];
-    if (e.kind === 'auth') return new EtlError('AUTH_FAILED', `MongoDB refused the credentials while writing ${collection}: ${message}. Check MONGODB_URI.`);
+    const e = err as Error & { kind?: ErrorKind };
+    const message = redactText(e?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
+    if (e.kind === 'auth') return new EtlError('AUTH_FAILED', `MongoDB refused the credentials while writing ${collection}: ${message}. Check the user and password in MONGODB_URI (or --uri).`);
+    if (e.kind === 'forbidden') {
+      return new EtlError('AUTH_FAILED', `The MongoDB user lacks the privilege to write ${collection}: ${message}. Ask for the readWrite role on this database.`);
+    }
     if (e.kind === 'config') return new EtlError('SERVER_CONFIG', `MongoDB rejected the write to ${collection}: ${message}.`);
-    return new EtlError('SINK_FAILED', `Lost a batch of ${count} ${collection} records after retrying: ${message}`, { details: { collection, count } });
+    const why = e.name === 'TransientMongoError' ? `still failing after retrying for ${Math.round(this.policy.maxRetryTime / 1000)} s` : 'not retryable';
+    return new EtlError('SINK_FAILED', `Lost a batch of ${count} ${collection} records (${why}): ${message}`, { details: { collection, count } });
   }
 
   async recordRun(run: RunRecord): Promise<void> {
@@ -176,11 +180,6 @@ export class MongoSink implements Sink {
     this.closed = true;
     await this.conn?.close();
   }
-}
-
-/** A bulk error with per-document errors is split per document; without them (write concern) it is classified whole. */
-function hasWriteErrors(err: MongoBulkWriteError): boolean {
-  return Array.isArray(err.writeErrors) ? err.writeErrors.length > 0 : Boolean(err.writeErrors);
 }
 
 function upserts(docs: Doc[]): AnyBulkWriteOperation<Doc>[] {
