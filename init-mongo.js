@@ -88,7 +88,8 @@ const specs = [
           "review_count",
           "created_at",
           "is_active"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -224,7 +225,8 @@ const specs = [
           "customer_segment",
           "preferred_category",
           "is_active"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -360,7 +362,8 @@ const specs = [
           "duration_seconds",
           "device_type",
           "timestamp"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -479,7 +482,8 @@ const specs = [
           "cart_items",
           "cart_value",
           "timestamp"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -597,7 +601,8 @@ const specs = [
                 "quantity",
                 "unit_price",
                 "line_total"
-              ]
+              ],
+              "additionalProperties": false
             }
           },
           "item_count": {
@@ -688,7 +693,8 @@ const specs = [
               "region",
               "customer_segment",
               "age"
-            ]
+            ],
+            "additionalProperties": false
           },
           "shipping_country": {
             "bsonType": "string",
@@ -787,7 +793,8 @@ const specs = [
           "anomaly_type",
           "is_returned",
           "timestamp"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -931,7 +938,8 @@ const specs = [
           "traffic_source",
           "ip_address",
           "timestamp"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -1030,7 +1038,8 @@ const specs = [
           "new_stock",
           "reference_id",
           "timestamp"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -1103,7 +1112,8 @@ const specs = [
                 "path",
                 "code",
                 "message"
-              ]
+              ],
+              "additionalProperties": false
             }
           },
           "injected": {
@@ -1113,7 +1123,8 @@ const specs = [
             ]
           },
           "record": {
-            "bsonType": "object"
+            "bsonType": "object",
+            "additionalProperties": {}
           },
           "created_at": {
             "bsonType": "date"
@@ -1128,7 +1139,8 @@ const specs = [
           "injected",
           "record",
           "created_at"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [
@@ -1172,7 +1184,8 @@ const specs = [
             ]
           },
           "options": {
-            "bsonType": "object"
+            "bsonType": "object",
+            "additionalProperties": {}
           },
           "seed": {
             "bsonType": "number",
@@ -1208,14 +1221,51 @@ const specs = [
             ]
           },
           "counts": {
-            "bsonType": "object"
+            "bsonType": "object",
+            "additionalProperties": {
+              "bsonType": "object",
+              "properties": {
+                "generated": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                },
+                "written": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                },
+                "duplicates": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                },
+                "dead_lettered": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                }
+              },
+              "required": [
+                "generated",
+                "written",
+                "duplicates",
+                "dead_lettered"
+              ],
+              "additionalProperties": false
+            }
           },
           "rate": {
             "bsonType": "number",
             "minimum": 0
           },
           "checkpoint": {
-            "bsonType": "object"
+            "bsonType": "object",
+            "additionalProperties": {
+              "bsonType": "number",
+              "minimum": -9007199254740991,
+              "maximum": 9007199254740991
+            }
           },
           "resumed_from": {
             "bsonType": [
@@ -1244,7 +1294,8 @@ const specs = [
           "checkpoint",
           "resumed_from",
           "error"
-        ]
+        ],
+        "additionalProperties": false
       }
     },
     "indexes": [

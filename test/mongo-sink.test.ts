@@ -1,6 +1,8 @@
 import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
+import { collectionSpecs } from '../src/sinks/mongo/collections.js';
+import { ensureCollections } from '../src/sinks/mongo/connect.js';
 import { type ErrorKind, classifyError } from '../src/sinks/mongo/errors.js';
 import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/sink.js';
 import type { Doc } from '../src/sinks/types.js';
@@ -207,5 +209,55 @@ describe('MongoSink through the real driver', () => {
     } finally {
       await secretClient.close();
     }
+  });
+});
+
+describe('ensureCollections through the real driver', () => {
+  const specs = collectionSpecs();
+  const changes = () => peer.received.filter((c) => ['create', 'collMod', 'createIndexes', 'dropIndexes'].includes(c.name)).map((c) => `${c.name} ${c.collection}`);
+
+  it('creates every collection strict, with additionalProperties: false, and its indexes; a second run changes nothing', async () => {
+    const db = client.db('shop');
+    const first = await ensureCollections(db, specs);
+    expect(first.created).toEqual(specs.map((s) => s.name));
+    const tx = peer.collection('transactions')!;
+    expect(tx.options).toMatchObject({ validationLevel: 'strict', validationAction: 'error' });
+    expect((tx.options.validator as { $jsonSchema: { additionalProperties: unknown } }).$jsonSchema.additionalProperties).toBe(false);
+    expect(tx.indexes.map((i) => i.name)).toEqual(['_id_', ...specs.find((s) => s.name === 'transactions')!.indexes.map((i) => i.name)]);
+    const before = changes().length;
+    const second = await ensureCollections(db, specs);
+    expect(second).toEqual({ created: [], validatorsUpdated: [], indexesCreated: [], indexesRebuilt: [] });
+    expect(changes()).toHaveLength(before);
+  });
+
+  it('restores a changed validationLevel / validationAction and rebuilds an index whose key changed under its name', async () => {
+    const db = client.db('shop');
+    await ensureCollections(db, specs);
+    const spec = specs.find((s) => s.name === 'product_views')!;
+    const drifted = spec.indexes.map((i) => (i.name === 'user_time' ? { v: 2, name: 'user_time', key: { user_id: 1 } } : { v: 2, name: i.name, key: i.key }));
+    peer.setCollection('product_views', { validator: spec.validator, validationLevel: 'moderate', validationAction: 'warn' }, drifted);
+    peer.received.length = 0;
+    const report = await ensureCollections(db, specs);
+    expect(report.validatorsUpdated).toEqual(['product_views']);
+    expect(report.indexesRebuilt).toEqual(['product_views.user_time']);
+    expect(changes()).toEqual(['collMod product_views', 'dropIndexes product_views', 'createIndexes product_views']);
+    expect(peer.collection('product_views')!.options).toMatchObject({ validationLevel: 'strict', validationAction: 'error' });
+    expect(peer.collection('product_views')!.indexes.find((i) => i.name === 'user_time')!.key).toEqual({ user_id: 1, timestamp: -1 });
+  });
+
+  it('a user without collMod: one line saying what to ask for when the validator must change; nothing asked when it is right', async () => {
+    const db = client.db('shop');
+    await ensureCollections(db, specs);
+    peer.use((cmd) => (cmd.name === 'collMod' ? { error: 13, errmsg: 'not authorized on shop to execute command { collMod: ... }', codeName: 'Unauthorized' } : undefined));
+    // Everything matches: no collMod is sent, so the missing privilege does not matter.
+    await expect(ensureCollections(db, specs)).resolves.toMatchObject({ validatorsUpdated: [] });
+    const spec = specs.find((s) => s.name === 'users')!;
+    peer.setCollection('users', { validator: { $jsonSchema: { bsonType: 'object' } }, validationLevel: 'strict', validationAction: 'error' }, spec.indexes.map((i) => ({ v: 2, name: i.name, key: i.key, ...(i.unique ? { unique: true } : {}) })));
+    const err = (await ensureCollections(db, specs).catch((e: unknown) => e)) as EtlError;
+    expect(err).toBeInstanceOf(EtlError);
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/may not change the validator \(collMod\) on shop\.users: ask for the dbAdmin role/);
+    expect(err.message.split('\n')).toHaveLength(1);
   });
 });

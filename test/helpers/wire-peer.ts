@@ -172,7 +172,7 @@ export class WirePeer {
     }
     const connectionId = ++this.connectionIds;
     this.sockets.add(socket);
-    let buffered = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('data', (chunk: Buffer) => {

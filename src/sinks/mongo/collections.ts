@@ -118,7 +118,7 @@ const definitions: Array<{ name: string; schema: z.ZodType; indexes: IndexSpec[]
 ];
 
 // MongoDB's $jsonSchema is draft 4 with bsonType and without these keywords.
-const unsupported = new Set(['$schema', 'format', 'default', 'definitions', '$defs', 'id', '$id', 'additionalProperties', 'multipleOf']);
+const unsupported = new Set(['$schema', 'format', 'default', 'definitions', '$defs', 'id', '$id', 'multipleOf']);
 const typeToBson: Record<string, string | string[]> = {
   string: 'string',
   // "number" is MongoDB's alias for double, int, long and decimal: JS numbers arrive as int or double.

@@ -5,7 +5,7 @@ import { redactText, secretsOf } from '../../redact.js';
 import { redactUri } from '../../redact-uri.js';
 import { type EmbeddedServer, embeddedRemedies, findRunningEmbedded, startEmbedded } from './embedded.js';
 import { classifyError } from './errors.js';
-import type { CollectionSpec } from './collections.js';
+import type { CollectionSpec, IndexSpec } from './collections.js';
 
 const log = logger('mongo');
 
@@ -116,28 +116,74 @@ export interface SetupReport {
   created: string[];
   validatorsUpdated: string[];
   indexesCreated: string[];
+  /** Indexes whose key or uniqueness had changed under the same name: dropped and built again. */
+  indexesRebuilt: string[];
+}
+
+interface ExistingCollection {
+  name: string;
+  options?: { validator?: unknown; validationLevel?: string; validationAction?: string };
+}
+
+const validation = { validationLevel: 'strict', validationAction: 'error' } as const;
+
+/**
+ * Runs one set-up command; a user without the privilege gets one line saying what to ask for.
+ * @throws EtlError AUTH_FAILED when the server answers Unauthorized.
+ */
+async function privileged<T>(db: Db, action: string, collection: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (classifyError(err) !== 'forbidden') throw err;
+    throw new EtlError(
+      'AUTH_FAILED',
+      `The MongoDB user may not ${action} on ${db.databaseName}.${collection}: ask for the dbAdmin role on database ${db.databaseName} (or run \`etl seed\` once as a user who has it).`,
+    );
+  }
+}
+
+function sameIndex(have: { key?: unknown; unique?: unknown }, want: IndexSpec): boolean {
+  return JSON.stringify(have.key) === JSON.stringify(want.key) && Boolean(have.unique) === Boolean(want.unique);
 }
 
 /**
- * Creates every collection with its validator and indexes; re-running changes nothing.
+ * Creates every collection with its validator and indexes, and puts back what has drifted:
+ * a different validator, validation level or action (collMod), an index whose key changed
+ * under the same name (dropped and rebuilt). Re-running on a matching database sends no
+ * change at all, so a user without dbAdmin can stream into a database set up by one who has it.
+ * @throws EtlError AUTH_FAILED when a needed change is not allowed to this user.
  */
 export async function ensureCollections(db: Db, specs: readonly CollectionSpec[]): Promise<SetupReport> {
-  const report: SetupReport = { created: [], validatorsUpdated: [], indexesCreated: [] };
-  const existing = new Map((await db.listCollections({}, { nameOnly: false }).toArray()).map((c) => [c.name, c as { options?: { validator?: unknown } }]));
+  const report: SetupReport = { created: [], validatorsUpdated: [], indexesCreated: [], indexesRebuilt: [] };
+  const listed = (await db.listCollections({}, { nameOnly: false }).toArray()) as ExistingCollection[];
+  const existing = new Map(listed.map((c) => [c.name, c]));
   for (const spec of specs) {
     const current = existing.get(spec.name);
     if (!current) {
-      await db.createCollection(spec.name, { validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
+      await privileged(db, 'create the collection', spec.name, () => db.createCollection(spec.name, { validator: spec.validator, ...validation }));
       report.created.push(spec.name);
-    } else if (JSON.stringify(current.options?.validator) !== JSON.stringify(spec.validator)) {
-      await db.command({ collMod: spec.name, validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
-      report.validatorsUpdated.push(spec.name);
+    } else {
+      const o = current.options ?? {};
+      const drifted =
+        JSON.stringify(o.validator) !== JSON.stringify(spec.validator) || o.validationLevel !== validation.validationLevel || o.validationAction !== validation.validationAction;
+      if (drifted) {
+        await privileged(db, 'change the validator (collMod)', spec.name, () => db.command({ collMod: spec.name, validator: spec.validator, ...validation }));
+        report.validatorsUpdated.push(spec.name);
+      }
     }
-    const have = new Set((await db.collection(spec.name).listIndexes().toArray()).map((i) => String(i.name)));
-    const missing = spec.indexes.filter((i) => !have.has(i.name));
+    const have = new Map((await db.collection(spec.name).listIndexes().toArray()).map((i) => [String(i.name), i as { key?: unknown; unique?: unknown }]));
+    const changed = spec.indexes.filter((i) => have.has(i.name) && !sameIndex(have.get(i.name)!, i));
+    for (const index of changed) {
+      await privileged(db, 'rebuild the index', `${spec.name} (${index.name})`, () => db.collection(spec.name).dropIndex(index.name));
+      report.indexesRebuilt.push(`${spec.name}.${index.name}`);
+    }
+    const missing = spec.indexes.filter((i) => !have.has(i.name) || changed.includes(i));
     if (missing.length > 0) {
-      await db.collection(spec.name).createIndexes(missing.map((i) => ({ name: i.name, key: i.key, ...(i.unique ? { unique: true } : {}) })));
-      report.indexesCreated.push(...missing.map((i) => `${spec.name}.${i.name}`));
+      await privileged(db, 'create indexes', spec.name, () =>
+        db.collection(spec.name).createIndexes(missing.map((i) => ({ name: i.name, key: i.key, ...(i.unique ? { unique: true } : {}) }))),
+      );
+      report.indexesCreated.push(...missing.filter((i) => !changed.includes(i)).map((i) => `${spec.name}.${i.name}`));
     }
   }
   return report;
