@@ -1062,6 +1062,15 @@ const specs = [
           "update_type": 1,
           "timestamp": -1
         }
+      },
+      {
+        "name": "product_warehouse_time",
+        "key": {
+          "product_id": 1,
+          "warehouse_id": 1,
+          "timestamp": -1,
+          "_id": -1
+        }
       }
     ]
   },

@@ -43,6 +43,9 @@ describe('stats pipelines over generated data (mingo), checked against independe
       expect(c.count).toBe(data[c.name].length);
       const windowed = inWindow(data[c.name] as unknown as Array<{ timestamp: Date }>).length;
       expect(c.series!.reduce((a, b) => a + b, 0)).toBe(windowed);
+      const times = (data[c.name] as unknown as Array<{ timestamp: Date }>).map((d) => d.timestamp.getTime());
+      expect(c.oldest!.getTime(), c.name).toBe(Math.min(...times));
+      expect(c.newest!.getTime(), c.name).toBe(Math.max(...times));
     }
   });
 

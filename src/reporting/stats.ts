@@ -18,10 +18,13 @@ const timeField: Record<string, string> = {
 };
 
 export const pipelines = {
-  /** Count, oldest and newest time of a collection. */
-  extent(collection: string): Pipeline {
+  /**
+   * The oldest (order 1) or newest (order -1) event time of a collection: a walk of one end
+   * of its time index, not a scan.
+   */
+  edge(collection: string, order: 1 | -1): Pipeline {
     const f = timeField[collection] ?? 'timestamp';
-    return [{ $group: { _id: null, count: { $sum: 1 }, oldest: { $min: `$${f}` }, newest: { $max: `$${f}` } } }];
+    return [{ $sort: { [f]: order } }, { $limit: 1 }, { $project: { _id: 0, at: `$${f}` } }];
   },
   count(): Pipeline {
     return [{ $count: 'count' }];
@@ -98,10 +101,14 @@ export const pipelines = {
       { $sort: { orders: -1, _id: 1 } },
     ];
   },
-  /** Latest stock per product and warehouse, below the restock threshold. */
+  /**
+   * Latest stock per product and warehouse, below the restock threshold. The sort follows the
+   * `product_warehouse_time` index, so the server reads it in order instead of sorting the
+   * whole collection in memory.
+   */
   lowStock(threshold = lowStockThreshold): Pipeline {
     return [
-      { $sort: { timestamp: -1, _id: -1 } },
+      { $sort: { product_id: 1, warehouse_id: 1, timestamp: -1, _id: -1 } },
       { $group: { _id: { product: '$product_id', warehouse: '$warehouse_id' }, stock: { $first: '$new_stock' }, at: { $first: '$timestamp' } } },
       { $match: { stock: { $lt: threshold } } },
       { $sort: { stock: 1, '_id.product': 1, '_id.warehouse': 1 } },
@@ -182,13 +189,10 @@ export async function computeStats(src: StatsSource, sinceMs: number): Promise<S
   const collections: CollectionStat[] = [];
   for (const name of ['products', 'users', ...eventCollectionNames, 'dead_letters', 'etl_runs']) {
     const isCatalog = name === 'products' || name === 'users';
-    const [row] = await src.aggregate(name, isCatalog ? pipelines.count() : pipelines.extent(name));
-    collections.push({
-      name,
-      count: num(row?.count),
-      oldest: (row?.oldest as Date | undefined) ?? null,
-      newest: (row?.newest as Date | undefined) ?? null,
-    });
+    const [row] = await src.aggregate(name, pipelines.count());
+    const count = num(row?.count);
+    const at = async (order: 1 | -1) => (count > 0 && !isCatalog ? ((await src.aggregate(name, pipelines.edge(name, order)))[0]?.at as Date | undefined) : undefined) ?? null;
+    collections.push({ name, count, oldest: await at(1), newest: await at(-1) });
   }
   const newest = collections
     .filter((c) => (eventCollectionNames as readonly string[]).includes(c.name) && c.newest)

@@ -9,6 +9,8 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   cuts = 0;
   connections = 0;
+  private refusing = false;
+  private stalled = false;
 
   constructor(
     private readonly upstreamHost: string,
@@ -17,6 +19,10 @@ export class FaultProxy {
 
   async start(): Promise<number> {
     this.server = createServer((client) => {
+      if (this.refusing) {
+        client.destroy();
+        return;
+      }
       this.connections++;
       const upstream = connect(this.upstreamPort, this.upstreamHost);
       this.sockets.add(client);
@@ -31,6 +37,10 @@ export class FaultProxy {
       upstream.on('error', drop).on('close', drop);
       client.pipe(upstream);
       upstream.pipe(client);
+      if (this.stalled) {
+        client.pause();
+        upstream.pause();
+      }
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return (this.server!.address() as AddressInfo).port;
@@ -43,6 +53,23 @@ export class FaultProxy {
     this.sockets.clear();
     this.cuts++;
     return n;
+  }
+
+  /** Cuts every connection and refuses new ones for `ms` (the server unreachable), then accepts again. */
+  refuseFor(ms: number): void {
+    this.cut();
+    this.refusing = true;
+    setTimeout(() => (this.refusing = false), ms).unref();
+  }
+
+  /** Stops forwarding in both directions for `ms` (a hung server or network), then resumes. */
+  stallFor(ms: number): void {
+    this.stalled = true;
+    for (const s of this.sockets) s.pause();
+    setTimeout(() => {
+      this.stalled = false;
+      for (const s of this.sockets) s.resume();
+    }, ms).unref();
   }
 
   async stop(): Promise<void> {

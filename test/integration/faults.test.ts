@@ -21,7 +21,8 @@ describe.skipIf(!uri)(`database faults${uri ? '' : ` (skipped: ${reason})`}`, ()
     await client?.close();
   });
 
-  it('connections cut mid-batch 5 times: stored = generated − dead-lettered, no duplicates, the run finishes by itself', async () => {
+  /** Runs a stream through a FaultProxy, applies `fault` once output flows, and checks nothing was lost or doubled. */
+  async function faultRun(name: string, fault: (proxy: FaultProxy) => void | Promise<void>, uriOptions: Record<string, string> = {}) {
     const cs = new ConnectionString(uri);
     const [host, port] = cs.hosts[0].split(':');
     const proxy = new FaultProxy(host, Number(port ?? 27017));
@@ -30,23 +31,55 @@ describe.skipIf(!uri)(`database faults${uri ? '' : ` (skipped: ${reason})`}`, ()
     // Through the proxy the driver must talk to this one node, not discover the others.
     cs.searchParams.set('directConnection', 'true');
     cs.searchParams.delete('replicaSet');
-    const cutter = setInterval(() => {
-      if (proxy.cuts < 5) proxy.cut();
-    }, 400);
+    for (const [k, v] of Object.entries(uriOptions)) cs.searchParams.set(k, v);
+    const dbName = `${db}_${name}`;
+    const started = setTimeout(() => void fault(proxy), 1500);
     try {
-      const r = await runCli(['stream', '--uri', cs.toString(), '--db', db, '--from', '2026-01-01', '--limit', '60000', '--seed', '13', '--dirty-rate', '0.01', '--json']);
+      const r = await runCli(['stream', '--uri', cs.toString(), '--db', dbName, '--from', '2026-01-01', '--limit', '60000', '--seed', '13', '--dirty-rate', '0.01', '--json']);
       expect(r.code, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
-      console.log(`[faults] ${proxy.cuts} cuts, ${summary.counts.retries} retries, ${summary.lost} lost`);
-      expect(proxy.cuts).toBe(5);
-      for (const [name, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; dead_lettered: number }]>) {
-        expect(await client.db(db).collection(name).countDocuments()).toBe(n.generated - n.dead_lettered);
+      console.log(`[faults] ${name}: ${proxy.cuts} cuts, ${summary.counts.retries} retries, ${summary.lost} lost`);
+      expect(summary.lost).toBe(0);
+      for (const [coll, n] of Object.entries(summary.counts.collections) as Array<[string, { generated: number; dead_lettered: number }]>) {
+        expect(await client.db(dbName).collection(coll).countDocuments()).toBe(n.generated - n.dead_lettered);
       }
+      const [run] = await client.db(dbName).collection('etl_runs').find().toArray();
+      expect(run.counts).toEqual(summary.counts.collections);
+      return summary as { counts: { retries: number } };
     } finally {
-      clearInterval(cutter);
+      clearTimeout(started);
       await proxy.stop();
+      await client.db(dbName).dropDatabase();
     }
+  }
+
+  it('connections cut mid-batch 5 times: stored = generated − dead-lettered, no duplicates, the run finishes by itself', async () => {
+    const s = await faultRun('cuts', async (proxy) => {
+      for (let i = 0; i < 5; i++) {
+        proxy.cut();
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    });
+    expect(s.counts.retries).toBeGreaterThan(0);
   });
+
+  it('the server unreachable for 10 s, then back', async () => {
+    const s = await faultRun('outage', (proxy) => proxy.refuseFor(10_000));
+    expect(s.counts.retries).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a server that stops answering for longer than the socket timeout', async () => {
+    const s = await faultRun('stall', (proxy) => proxy.stallFor(5_000), { socketTimeoutMS: '2000' });
+    expect(s.counts.retries).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a stepdown of the primary mid-stream (replica set only)', async (ctx) => {
+    const hello = await client.db('admin').command({ hello: 1 });
+    if (!hello.setName) ctx.skip();
+    await faultRun('stepdown', async () => {
+      await client.db('admin').command({ replSetStepDown: 5, force: true }).catch(() => undefined);
+    });
+  }, 120_000);
 });
 
 const binary = localMongod();

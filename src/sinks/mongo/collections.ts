@@ -96,6 +96,8 @@ const definitions: Array<{ name: string; schema: z.ZodType; indexes: IndexSpec[]
       { name: 'time', key: ts() },
       { name: 'product_time', key: { product_id: 1, ...ts() } },
       { name: 'type_time', key: { update_type: 1, ...ts() } },
+      // etl stats' low-stock figure reads the latest update per product and warehouse in this order.
+      { name: 'product_warehouse_time', key: { product_id: 1, warehouse_id: 1, ...ts(), _id: -1 } },
     ],
   },
   {

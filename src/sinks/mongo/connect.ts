@@ -3,7 +3,7 @@ import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText, secretsOf } from '../../redact.js';
 import { redactUri } from '../../redact-uri.js';
-import { type EmbeddedServer, embeddedRemedies, findRunningEmbedded, startEmbedded } from './embedded.js';
+import { type EmbeddedServer, embeddedRemedies, openEmbedded } from './embedded.js';
 import { classifyError } from './errors.js';
 import type { CollectionSpec, IndexSpec } from './collections.js';
 
@@ -62,14 +62,9 @@ export async function connectMongo(opts: ConnectOptions): Promise<MongoTarget> {
   if (uri) {
     description = redactUri(uri);
   } else {
-    uri = findRunningEmbedded(opts.dataDir);
-    if (uri) {
-      description = `embedded MongoDB of another etl process (${uri})`;
-    } else {
-      embedded = await startEmbedded(opts.dataDir);
-      uri = embedded.uri;
-      description = `embedded MongoDB (${opts.dataDir})`;
-    }
+    embedded = await openEmbedded(opts.dataDir);
+    uri = embedded.uri;
+    description = `embedded MongoDB (${opts.dataDir}${embedded.started ? '' : ', shared with another etl process'})`;
   }
   // Fail fast on an unreachable server unless the connection string sets its own timeouts.
   let client: MongoClient;

@@ -1,21 +1,44 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { ensureDir } from '../../shared/fs.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { open, readFile, unlink } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
+import { ensureDir } from '../../shared/fs.js';
 
 const log = logger('embedded');
 
-/** A running embedded MongoDB: either started by this process (owner) or found running. */
+/**
+ * The embedded MongoDB: one mongod per data directory, shared by every etl process that uses
+ * that directory, stopped by the last of them.
+ *
+ * mongodb-memory-server resolves (downloads once, then caches) the mongod binary of the
+ * version pinned in package.json. The tool starts that mongod itself, detached, because
+ * mongodb-memory-server ties a server's life to the process that started it: a second etl
+ * process reusing it would lose its server when the first exits.
+ *
+ * Files in the data directory:
+ * - `etl-embedded.lock`: held (created exclusively) while a process starts, joins or leaves;
+ * - `etl-embedded.json`: the running server (mongod pid, URI, version);
+ * - `etl-embedded.users/<pid>-<thread>-<random>`: one file per connection of an etl process
+ *   (worker threads connect on their own);
+ * - `etl-mongodb-version`: the MongoDB version that created the data files.
+ */
 export interface EmbeddedServer {
   uri: string;
-  owner: boolean;
+  /** True when this process started the server (false: it joined one already running). */
+  started: boolean;
+  /** Leaves the server; the last process to leave stops it. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 interface StateFile {
   pid: number;
   uri: string;
+  version: string;
 }
 
 export const embeddedRemedies = [
@@ -25,51 +48,191 @@ export const embeddedRemedies = [
   'or write to files instead: --sink jsonl --out ./data',
 ];
 
-function alive(pid: number): boolean {
+/** The MongoDB version the tool pins for the embedded server (package.json config.mongodbMemoryServer.version). */
+export function pinnedMongoVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { config?: { mongodbMemoryServer?: { version?: string } } };
+  const version = pkg.config?.mongodbMemoryServer?.version;
+  if (!version) throw new EtlError('INTERNAL', 'package.json has no config.mongodbMemoryServer.version');
+  return version;
+}
+
+/**
+ * True when `pid` is a live process of ours. EPERM means the pid now belongs to another
+ * user's process (a reused pid), so it is not a live owner.
+ */
+export function isLive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  } catch {
+    return false;
   }
 }
 
-function stateFilePath(dataDir: string): string {
-  return join(dataDir, 'etl-embedded.json');
+const paths = (dir: string) => ({
+  lock: join(dir, 'etl-embedded.lock'),
+  state: join(dir, 'etl-embedded.json'),
+  users: join(dir, 'etl-embedded.users'),
+  version: join(dir, 'etl-mongodb-version'),
+  log: join(dir, 'mongod.log'),
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Takes the data directory's lock (an exclusively created file holding our pid). A lock whose
+ * holder is dead is taken over. Returns the release function.
+ * @throws EtlError NO_MONGOD_BINARY when another live process holds it for longer than `waitMs`.
+ */
+async function lock(dir: string, waitMs = 120_000): Promise<() => Promise<void>> {
+  const { lock: path } = paths(dir);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => unlink(path).catch(() => undefined);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    // An empty file is a lock being written right now; a dead holder's lock is stale.
+    if (holder && !isLive(holder)) {
+      log('taking over the stale lock of pid %d', holder);
+      await unlink(path).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new EtlError('NO_MONGOD_BINARY', `Another etl process (pid ${holder}) has been starting the embedded MongoDB in ${dir} for ${Math.round(waitMs / 1000)} s. Wait for it, or set ETL_DATA_DIR to another directory.`);
+    }
+    await sleep(100);
+  }
 }
 
-/** The URI of an embedded server another etl process runs on this data directory, if any. */
-export function findRunningEmbedded(dataDir: string): string | undefined {
-  const path = stateFilePath(resolve(dataDir));
-  if (!existsSync(path)) return undefined;
+function readState(dir: string): StateFile | undefined {
   try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
-    if (typeof state.uri === 'string' && Number.isInteger(state.pid) && alive(state.pid)) return state.uri;
+    const state = JSON.parse(readFileSync(paths(dir).state, 'utf8')) as StateFile;
+    if (typeof state.uri === 'string' && isLive(state.pid)) return state;
   } catch {
-    // unreadable state: treat as absent
+    // absent or unreadable: no server
   }
   return undefined;
 }
 
+/** The handles of processes (and worker threads) still using the server: `<pid>-<thread>-<random>`. */
+function liveUsers(dir: string): string[] {
+  const { users } = paths(dir);
+  if (!existsSync(users)) return [];
+  return readdirSync(users).filter((name) => isLive(Number(name.split('-')[0])));
+}
+
 /**
- * Starts mongod through mongodb-memory-server on a persistent data directory.
- * The binary is resolved first (download or cache) so that an offline machine fails
- * within seconds with the remedies instead of a stack trace.
- * @throws EtlError NO_MONGOD_BINARY when no mongod can be obtained or started.
+ * Joins the embedded MongoDB on this data directory, starting it if none runs.
+ * @throws EtlError NO_MONGOD_BINARY (no binary, or it did not start), OUT_DIR_UNWRITABLE, CONFIG_INVALID (version mismatch).
  */
-export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
+export async function openEmbedded(dataDir: string): Promise<EmbeddedServer> {
   const dir = resolve(dataDir);
   try {
     await ensureDir(dir);
   } catch (err) {
     throw new EtlError('OUT_DIR_UNWRITABLE', `Cannot create the embedded MongoDB data directory ETL_DATA_DIR "${dir}" (${(err as NodeJS.ErrnoException).code}). Set ETL_DATA_DIR to a writable directory.`);
   }
+  const p = paths(dir);
+  const release = await lock(dir);
+  const handle = join(p.users, `${process.pid}-${threadId}-${randomUUID().slice(0, 8)}`);
+  let state: StateFile;
+  let started = false;
+  try {
+    const running = readState(dir);
+    if (running) state = running;
+    else {
+      state = await launch(dir);
+      started = true;
+    }
+    await ensureDir(p.users);
+    writeFileSync(handle, '');
+  } finally {
+    await release();
+  }
+  log('%s embedded mongod %s at %s', started ? 'started' : 'joined', state.version, state.uri);
+  let left = false;
+  return {
+    uri: state.uri,
+    started,
+    async stop() {
+      if (left) return;
+      left = true;
+      const unlock = await lock(dir);
+      try {
+        rmSync(handle, { force: true });
+        const others = liveUsers(dir);
+        if (others.length > 0) {
+          log('leaving the embedded mongod running for %o', others);
+          return;
+        }
+        const current = readState(dir);
+        if (current) await shutdown(current.pid);
+        rmSync(p.state, { force: true });
+        rmSync(p.users, { recursive: true, force: true });
+      } finally {
+        await unlock();
+      }
+    },
+  };
+}
+
+/** Stops mongod cleanly (SIGTERM) and waits for it to exit. */
+async function shutdown(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 30_000;
+  while (isLive(pid) && Date.now() < deadline) await sleep(50);
+  if (isLive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** The version a mongod binary reports (`db version v8.2.6`). */
+function binaryVersion(binary: string): string | undefined {
+  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  return /db version v(\d+\.\d+\.\d+)/.exec(r.stdout ?? '')?.[1];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      r(true);
+    });
+    s.once('error', () => r(false));
+  });
+}
+
+/**
+ * Resolves the binary (download once, or the cache, or MONGOMS_SYSTEM_BINARY), checks that
+ * the data directory was made by the same version, and starts mongod detached.
+ */
+async function launch(dir: string): Promise<StateFile> {
+  const p = paths(dir);
   // One download attempt: an offline machine should fail in seconds, not after retries.
   process.env.MONGOMS_MAX_RETRIES ??= '1';
-  const mms = await import('mongodb-memory-server-core');
+  const pinned = pinnedMongoVersion();
+  const { MongoBinary } = await import('mongodb-memory-server-core');
   let binary: string;
   try {
-    binary = await mms.MongoBinary.getPath();
+    binary = await MongoBinary.getPath({ version: process.env.MONGOMS_VERSION ?? pinned });
   } catch (err) {
     log('binary lookup failed: %O', err);
     throw new EtlError('NO_MONGOD_BINARY', `No MONGODB_URI is set and no mongod binary could be obtained for the embedded MongoDB (${shortReason(err)}).`, {
@@ -77,40 +240,32 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
       cause: err,
     });
   }
-  const server = new mms.MongoMemoryServer({
-    instance: { dbPath: dir, storageEngine: 'wiredTiger' },
-    binary: { systemBinary: binary },
-  });
-  // mongodb-memory-server prints its own stack trace with console.warn when start fails;
-  // the CLI prints one clear line instead, so silence it for the duration of start().
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => log('mongodb-memory-server: %O', args);
-  try {
-    await server.start();
-  } catch (err) {
-    throw new EtlError('NO_MONGOD_BINARY', `The embedded MongoDB (${binary}) did not start on ${dir} (${shortReason(err)}).`, {
-      hints: embeddedRemedies,
-      cause: err,
-    });
-  } finally {
-    console.warn = warn;
+  const version = binaryVersion(binary) ?? process.env.MONGOMS_VERSION ?? pinned;
+  const made = existsSync(p.version) ? readFileSync(p.version, 'utf8').trim() : undefined;
+  if (made && made !== version) {
+    throw new EtlError(
+      'CONFIG_INVALID',
+      `The embedded MongoDB data in ${dir} was created by MongoDB ${made}, but this run would open it with MongoDB ${version} (${binary}). Set MONGOMS_VERSION=${made} (or MONGOMS_SYSTEM_BINARY to a ${made} mongod), or ETL_DATA_DIR to another directory.`,
+    );
   }
-  const uri = server.getUri();
-  const statePath = stateFilePath(dir);
-  writeFileSync(statePath, JSON.stringify({ pid: process.pid, uri } satisfies StateFile));
-  log('started embedded mongod at %s on %s', uri, dir);
-  let stopped = false;
-  return {
-    uri,
-    owner: true,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      rmSync(statePath, { force: true });
-      // Keep the data directory: the embedded store persists between runs.
-      await server.stop({ doCleanup: false });
-    },
-  };
+  const port = await freePort();
+  const child = spawn(binary, ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1', '--logpath', p.log, '--logappend'], { detached: true, stdio: 'ignore' });
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `mongod exited with ${signal ?? `code ${code}`}`));
+  child.once('error', (err) => (exited = err.message));
+  child.unref();
+  const deadline = Date.now() + 60_000;
+  while (!(await accepts(port))) {
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill('SIGKILL');
+      throw new EtlError('NO_MONGOD_BINARY', `The embedded MongoDB (${binary}) did not start on ${dir} (${exited ?? 'not listening after 60 s'}; see ${p.log}).`, { hints: embeddedRemedies });
+    }
+    await sleep(100);
+  }
+  if (!made) writeFileSync(p.version, `${version}\n`);
+  const state: StateFile = { pid: child.pid!, uri: `mongodb://127.0.0.1:${port}/`, version };
+  writeFileSync(p.state, JSON.stringify(state));
+  return state;
 }
 
 function shortReason(err: unknown): string {
