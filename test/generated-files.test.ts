@@ -64,6 +64,24 @@ describe('docker-compose.yml', () => {
     expect(mongo.environment.MONGO_INITDB_ROOT_USERNAME).toMatch(/^\$\{MONGO_ROOT_USERNAME:\?/);
     expect(mongo.environment.MONGO_INITDB_ROOT_PASSWORD).toMatch(/^\$\{MONGO_ROOT_PASSWORD:\?/);
   });
+
+  it('every variable it reads is listed in .env.example', () => {
+    const used = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(0);
+    const example = read('.env.example');
+    for (const v of new Set(used)) expect(example, v).toMatch(new RegExp(`^#? ?${v}=`, 'm'));
+  });
+
+  it('the README’s docker compose lines match it: same credentials variables, published port and auth database', () => {
+    const readme = read('README.md');
+    const block = /```sh\n(export MONGO_ROOT_USERNAME=.*?)```/s.exec(readme)?.[1] ?? '';
+    expect(block).toContain('docker compose up -d');
+    const user = /MONGO_ROOT_USERNAME=(\S+)/.exec(block)?.[1];
+    const password = /MONGO_ROOT_PASSWORD=(\S+)/.exec(block)?.[1];
+    const uri = /MONGODB_URI="([^"]+)"/.exec(block)?.[1] ?? '';
+    const port = /^\$\{MONGO_PORT:-(\d+)\}:27017$/.exec((mongo as unknown as { ports: string[] }).ports[0])?.[1];
+    expect(uri).toBe(`mongodb://${user}:${password}@localhost:${port}/?authSource=admin`);
+  });
 });
 
 describe('validators derived from the zod schemas', () => {

@@ -15,6 +15,16 @@ export default async function setup(project: TestProject) {
   let uri = process.env.MONGODB_TEST_URI ?? '';
   let reason = '';
   let stop: (() => Promise<unknown>) | undefined;
+  if (uri) {
+    // A configured server that cannot be reached fails the run at once, instead of every test one by one.
+    const { MongoClient } = await import('mongodb');
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+    try {
+      await client.db('admin').command({ ping: 1 });
+    } finally {
+      await client.close();
+    }
+  }
   if (!uri) {
     const binary = localMongod();
     if (binary) {

@@ -63,6 +63,62 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
     }
   });
 
+  it('the server validators accept every generated document and refuse the dirty kinds a schema can express, with reasons', async () => {
+    const { generate } = await import('../helpers/engine.js');
+    const db = `${dbName}_validators`;
+    const sink = new MongoSink(() => connectMongo({ uri, db, dataDir: '.etl/unused' }));
+    await sink.open();
+    try {
+      const records = generate(30_000, { dirtyRate: 0.02 });
+      const byCollection = new Map<string, typeof records>();
+      for (const r of records) byCollection.set(r.collection, [...(byCollection.get(r.collection) ?? []), r]);
+      const refusedByKind = new Map<string, number>();
+      const dirtyByKind = new Map<string, number>();
+      for (const [collection, recs] of byCollection) {
+        const result = await sink.write(collection, recs.map((r) => r.doc as never));
+        const refused = new Set(result.rejected.map((x) => x.doc._id));
+        for (const r of recs) {
+          if (!r.dirty) expect(refused.has(r.doc._id), `${collection} ${r.doc._id}`).toBe(false);
+          else {
+            dirtyByKind.set(r.dirty, (dirtyByKind.get(r.dirty) ?? 0) + 1);
+            if (refused.has(r.doc._id)) refusedByKind.set(r.dirty, (refusedByKind.get(r.dirty) ?? 0) + 1);
+          }
+        }
+        for (const x of result.rejected) expect(x.reasons.length).toBeGreaterThan(0);
+      }
+      // Arithmetic across fields (final_amount = subtotal − discount + tax + shipping) is checked by zod only.
+      for (const kind of ['missing_field', 'wrong_type', 'negative_amount']) {
+        expect(dirtyByKind.get(kind), kind).toBeGreaterThan(0);
+        expect(refusedByKind.get(kind), kind).toBe(dirtyByKind.get(kind));
+      }
+    } finally {
+      await sink.close();
+      await client.db(db).dropDatabase();
+    }
+  });
+
+  it('kill + --resume into MongoDB equals one uninterrupted run', async () => {
+    const { spawn } = await import('node:child_process');
+    const { bin, root } = await import('../helpers/cli.js');
+    const whole = `${dbName}_whole`;
+    const killed = `${dbName}_killed`;
+    const args = ['stream', '--uri', uri, '--from', '2026-02-01', '--limit', '150000', '--seed', '21', '--batch-size', '500', '--quiet'];
+    expect((await runCli([...args, '--db', whole])).code).toBe(0);
+    expect((await runCli(['seed', '--uri', uri, '--db', killed, '--quiet'])).code).toBe(0);
+    const child = spawn(process.execPath, [bin, ...args, '--db', killed], { cwd: root, stdio: 'ignore' });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await client.db(killed).collection('product_views').estimatedDocumentCount()) < 5000) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect((await runCli([...args, '--db', killed, '--resume'])).code).toBe(0);
+    for (const c of ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates']) {
+      const ids = async (db: string) => (await client.db(db).collection(c).find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      expect(await ids(killed), c).toEqual(await ids(whole));
+    }
+    await client.db(whole).dropDatabase();
+    await client.db(killed).dropDatabase();
+  }, 180_000);
+
   it('the server rejects a document that violates a validator, and the sink reports why', async () => {
     const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }));
     await sink.open();
@@ -115,9 +171,8 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
     expect((await runCli(['stream', '--sink', 'jsonl', '--out', dir, ...common])).code).toBe(0);
     const fromDb = JSON.parse((await runCli(['stats', '--uri', uri, '--db', db, '--json'])).stdout);
     const fromDir = JSON.parse((await runCli(['stats', '--from', dir, '--json'])).stdout);
-    expect(fromDb.sales).toEqual(fromDir.sales);
-    expect(fromDb.behaviour).toEqual(fromDir.behaviour);
-    expect(fromDb.risk.fraud).toEqual(fromDir.risk.fraud);
+    // Every figure but the source's name and the run records (their ids and options differ).
+    expect({ ...fromDb, source: '', runs: [] }).toEqual({ ...fromDir, source: '', runs: [] });
     const { pipelines } = await import('../../src/reporting/stats.js');
     const w = fromDb.window;
     const plan = await client
@@ -137,8 +192,6 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
       expect(text).toContain('IXSCAN');
       expect(text).not.toMatch(/"stage":"SORT"/);
     }
-    expect(fromDb.risk.lowStock).toEqual(fromDir.risk.lowStock);
-    expect(fromDb.collections).toEqual(fromDir.collections);
     await client.db(db).dropDatabase();
   });
 });
