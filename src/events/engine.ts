@@ -1,8 +1,12 @@
-import { categories, countries, customerSegments } from '../catalog/reference.js';
+import { categories, customerSegments } from '../catalog/reference.js';
 import type { Mix, Partition } from '../config/values.js';
 import { type Clock, RealClock, SimulatedClock } from './clock.js';
 import { type DirtyKind, corrupt, pickDirtyKind } from './dirty.js';
+import { type CartLine, dynamicPriceCents, priceOrder } from './checkout.js';
+import { type FraudPlan, FraudPlanner } from './fraud-planner.js';
 import { idPrefix } from './ids.js';
+import { CART, MixController, ORDER, VIEW } from './mix-controller.js';
+import { StockLedger } from './stock-ledger.js';
 import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import {
   type AnomalyType,
@@ -10,11 +14,9 @@ import {
   type EventCollection,
   type EventDoc,
   type InventoryUpdate,
-  type LineItem,
   type ProductView,
   type Transaction,
   type UserActivity,
-  anomalyTypes,
   browsers,
   deviceTypes,
   paymentMethods,
@@ -45,17 +47,6 @@ export interface EngineOptions {
   wall?: () => number;
 }
 
-interface CartLine {
-  product: number;
-  qty: number;
-  unitCents: number;
-}
-
-interface FraudPlan {
-  type: AnomalyType;
-  ordersLeft: number;
-}
-
 interface Session {
   id: string;
   user: number;
@@ -78,14 +69,14 @@ const browserWeights = cumulative([48, 26, 8, 8, 4, 6]);
 const sourceWeights = cumulative([30, 28, 12, 10, 12, 8]);
 const viewTypeWeights = cumulative([70, 15, 10, 5]);
 const paymentWeights = cumulative([42, 18, 20, 10, 6, 4]);
-const segmentDiscount = [0, 0, 0.05, 0.1];
-const mixKinds = 3;
 
 /**
- * Generates whole shopping sessions for one partition of the store: views, cart changes,
- * orders with their inventory effects, user activity, labelled fraud and (optionally)
- * corrupted records. Deterministic: the same options give the same record sequence, and
- * in a backfill the same timestamps too.
+ * The session state machine of one partition of the store: visits arrive, view, change their
+ * carts, check out or abandon, and leave, emitting views, cart events, orders, user activity
+ * and inventory records (labelled fraud and, optionally, corrupted records). The mix
+ * controller, fraud planner, checkout money and stock ledger are their own modules.
+ * Deterministic: the same options give the same record sequence, and in a backfill the same
+ * timestamps too.
  */
 export class EventEngine {
   private readonly rng: Rng;
@@ -93,18 +84,14 @@ export class EventEngine {
   private readonly clock: Clock;
   private readonly prefix: string;
   private readonly sessionPrefix: string;
-  private readonly warehouse: string;
-  private readonly stock: Int32Array;
+  private readonly ledger: StockLedger;
+  private readonly mix: MixController;
+  private readonly fraud: FraudPlanner;
   private readonly sessions: Session[] = [];
-  private readonly mixCounts = [0, 0, 0];
-  private readonly mixTarget: number[];
   private queue: EngineRecord[] = [];
   private head = 0;
   private nextSeq = 0;
   private sessionCount = 0;
-  private orders = 0;
-  private fraudOrders = 0;
-  private pendingFraudOrders = 0;
   private now = 0;
 
   constructor(
@@ -119,10 +106,10 @@ export class EventEngine {
     this.clock = o.from ? new SimulatedClock(o.from, clockRng, stepsPerSecond) : new RealClock(o.wall);
     this.prefix = idPrefix(o.seed, p);
     this.sessionPrefix = `SES-${this.prefix}`;
-    this.warehouse = `WH-${p.index}.${p.count}`;
     // This partition's warehouse holds its share of every product's stock.
-    this.stock = Int32Array.from(catalog.initialStock, (s) => Math.floor(s / p.count) + (p.index < s % p.count ? 1 : 0));
-    this.mixTarget = [o.mix.views, o.mix.cart, o.mix.orders];
+    this.ledger = new StockLedger(catalog.initialStock, `WH-${p.index}.${p.count}`, p.index, p.count);
+    this.mix = new MixController(o.mix);
+    this.fraud = new FraudPlanner(o.fraudRate);
     for (let i = 0; i < activeSessions; i++) this.sessions.push(this.startSession());
   }
 
@@ -180,13 +167,7 @@ export class EventEngine {
     const r = this.rng;
     const c = this.catalog;
     this.sessionCount++;
-    let fraud: FraudPlan | null = null;
-    if (this.o.fraudRate > 0 && this.fraudOrders + this.pendingFraudOrders < this.o.fraudRate * (this.orders + 1)) {
-      const type = anomalyTypes[r.int(anomalyTypes.length)];
-      const ordersLeft = type === 'order_burst' ? r.between(3, 6) : type === 'card_testing' ? r.between(5, 10) : 1;
-      fraud = { type, ordersLeft };
-      this.pendingFraudOrders += ordersLeft;
-    }
+    const fraud = this.fraud.plan(r);
     return {
       id: this.sessionPrefix + this.sessionCount.toString(36),
       user: r.int(c.userCount),
@@ -226,7 +207,7 @@ export class EventEngine {
   private leave(s: Session): void {
     if (s.cart.length > 0) this.cartEvent(s, 'abandon', null, 0, null);
     this.activity(s, 'logout', '/logout', null);
-    if (s.fraud) this.pendingFraudOrders -= s.fraud.ordersLeft;
+    this.fraud.ended(s.fraud);
   }
 
   /** A normal shopper: the mix controller picks views, cart changes or an order. Returns true when the visit ends. */
@@ -237,33 +218,14 @@ export class EventEngine {
       return false;
     }
     s.stepsLeft--;
-    const kind = this.chooseKind();
-    if (kind === 0) this.view(s);
-    else if (kind === 1 || s.cart.length === 0) this.cartChange(s);
+    const kind = this.mix.choose(r);
+    if (kind === VIEW) this.view(s);
+    else if (kind === CART || s.cart.length === 0) this.cartChange(s);
     else {
       this.checkout(s, null);
       if (r.chance(0.6)) return true;
     }
     return s.stepsLeft <= 0;
-  }
-
-  /** Proportional controller: kinds behind their target share get more weight, so the long-run mix converges. */
-  private chooseKind(): number {
-    const counts = this.mixCounts;
-    const total = counts[0] + counts[1] + counts[2] + 1;
-    let sum = 0;
-    const w = [0, 0, 0];
-    for (let k = 0; k < mixKinds; k++) {
-      const t = this.mixTarget[k];
-      w[k] = t > 0 ? Math.max(0, t * total - counts[k]) + t * 4 : 0;
-      sum += w[k];
-    }
-    let x = this.rng.next() * sum;
-    for (let k = 0; k < mixKinds; k++) {
-      x -= w[k];
-      if (x < 0) return k;
-    }
-    return 0;
   }
 
   private fraudStep(s: Session): boolean {
@@ -284,8 +246,7 @@ export class EventEngine {
       return false;
     }
     this.checkout(s, plan.type);
-    plan.ordersLeft--;
-    this.pendingFraudOrders--;
+    this.fraud.placed(plan);
     return plan.ordersLeft <= 0;
   }
 
@@ -305,11 +266,8 @@ export class EventEngine {
     return this.popularProduct();
   }
 
-  /** Dynamic price within ±20 % of base; changes every few hundred sessions, same for everyone meanwhile. */
   private priceCents(product: number): number {
-    const epoch = Math.floor(this.sessionCount / priceEpochSessions);
-    const f = 0.8 + 0.4 * (mixSeed(this.o.seed, product, epoch) / 4294967296);
-    return Math.max(1, Math.round(this.catalog.basePriceCents[product] * f));
+    return dynamicPriceCents(this.o.seed, this.catalog.basePriceCents[product], product, Math.floor(this.sessionCount / priceEpochSessions));
   }
 
   private view(s: Session): void {
@@ -332,7 +290,7 @@ export class EventEngine {
       device_type: s.device,
       timestamp: new Date(this.now),
     };
-    this.mixCounts[0]++;
+    this.mix.record(VIEW);
     this.emit('product_views', doc);
     if (s.viewed.length >= 8) s.viewed.shift();
     s.viewed.push(p);
@@ -353,18 +311,18 @@ export class EventEngine {
       this.cartEvent(s, 'remove', line.product, line.qty, line.unitCents);
     } else {
       const qty = line.qty === 1 ? 2 : r.chance(0.5) ? line.qty - 1 : line.qty + 1;
-      const newQty = Math.min(qty, Math.max(1, this.stock[line.product]));
+      const newQty = Math.min(qty, Math.max(1, this.ledger.level(line.product)));
       line.qty = newQty;
       this.cartEvent(s, 'update_quantity', line.product, newQty, line.unitCents);
     }
   }
 
   private addToCart(s: Session, p: number, wanted: number): void {
-    if (this.stock[p] === 0) this.inventory(p, 'restock', this.rng.between(100, 400), null);
-    const qty = Math.max(1, Math.min(wanted, this.stock[p]));
+    if (this.ledger.level(p) === 0) this.inventory(p, 'restock', this.rng.between(100, 400), null);
+    const qty = Math.max(1, Math.min(wanted, this.ledger.level(p)));
     const existing = s.cart.find((l) => l.product === p);
     if (existing) {
-      existing.qty = Math.min(existing.qty + qty, Math.max(qty, this.stock[p]));
+      existing.qty = Math.min(existing.qty + qty, Math.max(qty, this.ledger.level(p)));
       this.cartEvent(s, 'add', p, qty, existing.unitCents);
     } else {
       const line = { product: p, qty, unitCents: this.priceCents(p) };
@@ -394,7 +352,7 @@ export class EventEngine {
       cart_value: value / 100,
       timestamp: new Date(this.now),
     };
-    this.mixCounts[1]++;
+    this.mix.record(CART);
     this.emit('cart_events', doc);
   }
 
@@ -405,7 +363,7 @@ export class EventEngine {
     // Another shopper of this warehouse may have bought the last units since the add.
     for (let i = s.cart.length - 1; i >= 0; i--) {
       const line = s.cart[i];
-      const available = this.stock[line.product];
+      const available = this.ledger.level(line.product);
       if (available >= line.qty) continue;
       if (available === 0) {
         s.cart.splice(i, 1);
@@ -422,99 +380,48 @@ export class EventEngine {
 
     const txnId = this.newId();
     const u = s.user;
-    const home = countries[c.userCountry[u]];
-    let subtotal = 0;
-    let count = 0;
-    const items: LineItem[] = lines.map((l) => {
-      const cat = categories[c.productCategory[l.product]];
-      subtotal += l.qty * l.unitCents;
-      count += l.qty;
-      return {
-        product_id: c.productIds[l.product],
-        product_name: c.productNames[l.product],
-        category: cat.name,
-        brand: c.productBrands[l.product],
-        base_price: c.basePriceCents[l.product] / 100,
-        quantity: l.qty,
-        unit_price: l.unitCents / 100,
-        line_total: (l.qty * l.unitCents) / 100,
-      };
-    });
-    const segment = c.userSegment[u];
-    const rate = segmentDiscount[segment] || (r.chance(0.1) ? 0.15 : 0);
-    const discount = Math.round(subtotal * rate);
-    let shipTo = home;
-    let billTo = home;
-    let ipFrom = home;
-    if (anomaly === 'country_mismatch') {
-      const other = () => {
-        let x = countries[r.int(countries.length)];
-        while (x === home) x = countries[r.int(countries.length)];
-        return x;
-      };
-      shipTo = other();
-      billTo = r.chance(0.5) ? home : other();
-      ipFrom = other();
-    }
-    const tax = Math.round((subtotal - discount) * shipTo.taxRate);
-    const shipping = subtotal >= shipTo.freeShippingFromCents ? 0 : shipTo.shippingCents;
-    const final = subtotal - discount + tax + shipping;
+    const money = priceOrder(lines, u, c, anomaly, r);
     const returned = anomaly === null && r.chance(0.06);
     const doc: Transaction = {
       _id: txnId,
       transaction_id: txnId,
       session_id: s.id,
       user_id: c.userIds[u],
-      items,
-      item_count: count,
-      subtotal: subtotal / 100,
-      discount_amount: discount / 100,
-      tax_amount: tax / 100,
-      shipping_cost: shipping / 100,
-      final_amount: final / 100,
+      items: money.items,
+      item_count: money.itemCount,
+      subtotal: money.subtotal / 100,
+      discount_amount: money.discount / 100,
+      tax_amount: money.tax / 100,
+      shipping_cost: money.shipping / 100,
+      final_amount: money.total / 100,
       currency: 'USD',
       payment_method: anomaly === 'card_testing' ? 'credit_card' : paymentMethods[r.weighted(paymentWeights)],
-      user_snapshot: { country: home.code, region: c.userRegion[u], customer_segment: customerSegments[segment], age: c.userAge[u] },
-      shipping_country: shipTo.code,
-      billing_country: billTo.code,
-      ip_country: ipFrom.code,
+      user_snapshot: { country: money.home.code, region: c.userRegion[u], customer_segment: customerSegments[c.userSegment[u]], age: c.userAge[u] },
+      shipping_country: money.shipTo.code,
+      billing_country: money.billTo.code,
+      ip_country: money.ipFrom.code,
       is_fraud: anomaly !== null,
       anomaly_type: anomaly,
       is_returned: returned,
       timestamp: new Date(this.now),
     };
-    this.mixCounts[2]++;
-    this.orders++;
-    if (anomaly) this.fraudOrders++;
+    this.mix.record(ORDER);
+    this.fraud.ordered(anomaly);
     this.emit('transactions', doc);
     for (const l of lines) {
       this.inventory(l.product, 'sale', -l.qty, txnId);
-      if (this.stock[l.product] < reorderPoint) this.inventory(l.product, 'restock', r.between(100, 400), null);
+      if (this.ledger.level(l.product) < reorderPoint) this.inventory(l.product, 'restock', r.between(100, 400), null);
     }
     if (returned) for (const l of lines) this.inventory(l.product, 'return', l.qty, txnId);
     if (r.chance(0.01)) {
       const p = this.popularProduct();
-      const change = Math.max(-this.stock[p], r.between(-5, 5));
+      const change = Math.max(-this.ledger.level(p), r.between(-5, 5));
       if (change !== 0) this.inventory(p, 'adjustment', change, null);
     }
   }
 
   private inventory(p: number, type: InventoryUpdate['update_type'], change: number, reference: string | null): void {
-    const previous = this.stock[p];
-    const next = previous + change;
-    this.stock[p] = next;
-    const doc: InventoryUpdate = {
-      _id: this.newId(),
-      product_id: this.catalog.productIds[p],
-      warehouse_id: this.warehouse,
-      update_type: type,
-      previous_stock: previous,
-      quantity_change: change,
-      new_stock: next,
-      reference_id: reference,
-      timestamp: new Date(this.now),
-    };
-    this.emit('inventory_updates', doc);
+    this.emit('inventory_updates', this.ledger.move(this.newId(), this.catalog.productIds[p], p, type, change, reference, new Date(this.now)));
   }
 
   private activity(s: Session, type: UserActivity['activity_type'], page: string, product: number | null): void {

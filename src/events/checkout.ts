@@ -1,0 +1,83 @@
+import { type CountrySpec, categories, countries } from '../catalog/reference.js';
+import { type Rng, mixSeed } from '../shared/rng.js';
+import type { AnomalyType, LineItem } from './schemas.js';
+import type { StoreCatalog } from './store-catalog.js';
+
+/** A line of a cart: what the shopper will pay for it was fixed when it was added. */
+export interface CartLine {
+  product: number;
+  qty: number;
+  unitCents: number;
+}
+
+/** Extra discount by customer segment (new, regular, premium, vip). */
+export const segmentDiscount = [0, 0, 0.05, 0.1];
+
+/**
+ * Dynamic price within ±20 % of base: the same for everyone during a price epoch
+ * (a few hundred sessions), derived from (seed, product, epoch) so it repeats.
+ */
+export function dynamicPriceCents(seed: number, baseCents: number, product: number, epoch: number): number {
+  const f = 0.8 + 0.4 * (mixSeed(seed, product, epoch) / 4294967296);
+  return Math.max(1, Math.round(baseCents * f));
+}
+
+/** The money of one order, in cents, and the countries it involves. */
+export interface PricedOrder {
+  items: LineItem[];
+  itemCount: number;
+  subtotal: number;
+  discount: number;
+  tax: number;
+  shipping: number;
+  /** subtotal − discount + tax + shipping, exactly. */
+  total: number;
+  home: CountrySpec;
+  shipTo: CountrySpec;
+  billTo: CountrySpec;
+  ipFrom: CountrySpec;
+}
+
+/**
+ * Prices a checkout: line totals, the segment discount (or an occasional 15 % coupon), tax
+ * and shipping by the shipping country. A `country_mismatch` fraud ships, bills and
+ * connects from elsewhere than the user's home.
+ */
+export function priceOrder(lines: readonly CartLine[], user: number, catalog: StoreCatalog, anomaly: AnomalyType | null, rng: Rng): PricedOrder {
+  const c = catalog;
+  const home = countries[c.userCountry[user]];
+  let subtotal = 0;
+  let itemCount = 0;
+  const items: LineItem[] = lines.map((l) => {
+    subtotal += l.qty * l.unitCents;
+    itemCount += l.qty;
+    return {
+      product_id: c.productIds[l.product],
+      product_name: c.productNames[l.product],
+      category: categories[c.productCategory[l.product]].name,
+      brand: c.productBrands[l.product],
+      base_price: c.basePriceCents[l.product] / 100,
+      quantity: l.qty,
+      unit_price: l.unitCents / 100,
+      line_total: (l.qty * l.unitCents) / 100,
+    };
+  });
+  const rate = segmentDiscount[c.userSegment[user]] || (rng.chance(0.1) ? 0.15 : 0);
+  const discount = Math.round(subtotal * rate);
+  let shipTo = home;
+  let billTo = home;
+  let ipFrom = home;
+  if (anomaly === 'country_mismatch') {
+    const elsewhere = () => {
+      let x = countries[rng.int(countries.length)];
+      while (x === home) x = countries[rng.int(countries.length)];
+      return x;
+    };
+    shipTo = elsewhere();
+    billTo = rng.chance(0.5) ? home : elsewhere();
+    ipFrom = elsewhere();
+  }
+  const tax = Math.round((subtotal - discount) * shipTo.taxRate);
+  const shipping = subtotal >= shipTo.freeShippingFromCents ? 0 : shipTo.shippingCents;
+  return { items, itemCount, subtotal, discount, tax, shipping, total: subtotal - discount + tax + shipping, home, shipTo, billTo, ipFrom };
+}
