@@ -54,3 +54,22 @@ export class EtlError extends Error {
 export function isEtlError(err: unknown): err is EtlError {
   return err instanceof EtlError;
 }
+
+/** An error as plain data, to cross the worker-thread boundary with its code, hints and details. */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  hints: string[];
+  details: Record<string, unknown>;
+}
+
+/** Any error as plain data; errors that are not EtlErrors become SINK_FAILED (a lost batch). */
+export function serializeError(err: unknown): SerializedError {
+  if (isEtlError(err)) return { code: err.code, message: err.message, hints: err.hints, details: err.details };
+  return { code: 'SINK_FAILED', message: err instanceof Error ? err.message : String(err), hints: [], details: {} };
+}
+
+/** The EtlError a worker thread reported, with the same code, exit code, hints and details. */
+export function errorFromWorker(e: SerializedError): EtlError {
+  return new EtlError(e.code, e.message, { hints: e.hints, details: e.details });
+}

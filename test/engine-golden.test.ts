@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toJsonLine } from '../src/sinks/jsonl.js';
+import { toJsonLine } from '../src/sinks/jsonl-files.js';
 import { engine, testCatalog } from './helpers/engine.js';
 
 // The engine's output for fixed seeds, recorded before the engine was split into modules

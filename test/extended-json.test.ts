@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
-import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl.js';
+import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';
 
 describe('jsonl lines are relaxed Extended JSON that round-trip with their types', () => {
   it('dates stay dates, numbers stay numbers, strings stay strings', () => {

@@ -15,7 +15,13 @@ class SlowSink implements Sink {
   inFlight = 0;
   maxInFlight = 0;
   stored = new Map<string, Doc[]>();
-  runs: RunRecord[] = [];
+  records: RunRecord[] = [];
+  readonly runs = {
+    recordRun: async (run: RunRecord) => {
+      this.records.push(structuredClone(run));
+    },
+    lastRun: async () => null,
+  };
   constructor(private readonly delayMs: number) {}
   async open() {}
   async reset() {}
@@ -28,12 +34,6 @@ class SlowSink implements Sink {
     list.push(...docs);
     this.stored.set(collection, list);
     return { written: docs.length, duplicates: 0, rejected: [], retries: 0 };
-  }
-  async recordRun(run: RunRecord) {
-    this.runs.push(structuredClone(run));
-  }
-  async lastRun() {
-    return null;
   }
   async close() {}
 }
@@ -134,7 +134,7 @@ describe('runStream', () => {
     expect(summary.status).toBe('completed');
     expect(summary.checkpoint).toEqual({ '0.1': 12_345 });
     expect(summary.lost).toBe(0);
-    const final = sink.runs[sink.runs.length - 1];
+    const final = sink.records[sink.records.length - 1];
     expect(final.status).toBe('completed');
     expect(final.checkpoint).toEqual({ '0.1': 12_345 });
     for (const c of Object.values(final.counts)) expect(c.generated).toBe(c.written + c.duplicates + c.dead_lettered);

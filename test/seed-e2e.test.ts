@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { productSchema, userSchema } from '../src/catalog/schemas.js';
-import { fromJsonLine } from '../src/sinks/jsonl.js';
+import { fromJsonLine } from '../src/sinks/jsonl-files.js';
 import { runBin, runCli } from './helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'etl-seed-'));

@@ -49,7 +49,7 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
 /** Reads the catalog the stream sells, saying so first (a large catalog takes a while to read). */
 export async function readCatalog(out: Output, sink: Sink, sinkName: string) {
   const { loadCatalog } = await import('../run/catalog-source.js');
-  if (sink.read) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
+  if (sink.catalog) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
   const catalog = await loadCatalog(sink);
   announceCatalog(out, catalog.source, sink.target, sinkName);
   return catalog;

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { aggregate } from 'mingo';
 import { EtlError } from '../errors.js';
-import { JsonlSink } from '../sinks/jsonl.js';
+import { join } from 'node:path';
+import { readJsonl } from '../sinks/jsonl-files.js';
 import type { Pipeline, StatsSource } from './stats.js';
 
 /**
@@ -12,14 +13,14 @@ import type { Pipeline, StatsSource } from './stats.js';
  */
 export class FileStatsSource implements StatsSource {
   readonly description: string;
-  private readonly files: JsonlSink;
+  private readonly dir: string;
   private readonly cache = new Map<string, Array<Record<string, unknown>>>();
 
   /** @throws EtlError CONFIG_INVALID when the directory does not exist. */
   constructor(dir: string) {
     const abs = resolve(dir);
     if (!existsSync(abs)) throw new EtlError('CONFIG_INVALID', `Invalid --from: "${dir}" does not exist. Give the --out directory of a jsonl run, e.g. --from ./data`);
-    this.files = new JsonlSink(abs, false);
+    this.dir = abs;
     this.description = `${abs}/*.jsonl`;
   }
 
@@ -27,7 +28,7 @@ export class FileStatsSource implements StatsSource {
     let docs = this.cache.get(collection);
     if (!docs) {
       const byId = new Map<unknown, Record<string, unknown>>();
-      for await (const doc of this.files.read(collection)) byId.set(doc._id, doc);
+      for await (const doc of readJsonl(join(this.dir, `${collection}.jsonl`))) byId.set(doc._id, doc);
       docs = [...byId.values()];
       this.cache.set(collection, docs);
     }

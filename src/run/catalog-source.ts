@@ -15,7 +15,7 @@ export interface LoadedCatalog {
 }
 
 async function readAll<T>(sink: Sink, collection: 'products' | 'users', schema: typeof productSchema | typeof userSchema): Promise<T[] | undefined> {
-  const docs = sink.read?.(collection);
+  const docs = sink.catalog?.read(collection);
   if (!docs) return undefined;
   const out: T[] = [];
   for await (const doc of docs) {

@@ -178,27 +178,33 @@ export class PartitionPipeline {
         else counters.unexpectedRejects++;
       }
     }
-    const results = await Promise.all(
-      [...byCollection.entries()].map(async ([collection, docs]) => ({ collection, result: await this.sink.write(collection, docs) })),
-    );
+    // Every write of the batch starts now, in one synchronous pass: a target that appends in
+    // call order (jsonl) then holds batches, and their validation dead letters, in batch order.
+    const validationDead = dead.length > 0 ? this.writeDeadLetters(dead) : Promise.resolve();
+    const writes = Promise.all([...byCollection.entries()].map(async ([collection, docs]) => ({ collection, result: await this.sink.write(collection, docs) })));
+    const [results] = await Promise.all([writes, validationDead]);
+    const writeDead: DeadLetter[] = [];
     for (const { collection, result } of results) {
       const c = counters.get(collection);
       c.written += result.written;
       c.duplicates += result.duplicates;
       counters.retries += result.retries;
       for (const rej of result.rejected) {
-        dead.push(deadLetter(this.job.runId, collection, rej.doc as unknown as EventDoc, 'write', rej.reasons, null, now));
+        writeDead.push(deadLetter(this.job.runId, collection, rej.doc as unknown as EventDoc, 'write', rej.reasons, null, now));
         counters.unexpectedRejects++;
       }
     }
-    if (dead.length > 0) {
-      const r = await this.sink.write('dead_letters', dead as unknown as Doc[]);
-      counters.retries += r.retries;
-      // A dead letter the target refuses too would be lost: that is a lost batch.
-      if (r.rejected.length > 0) throw new Error(`${r.rejected.length} dead letters were refused by the target`);
-    }
+    if (writeDead.length > 0) await this.writeDeadLetters(writeDead);
+    dead.push(...writeDead);
     for (const d of dead) counters.get(d.collection).dead_lettered++;
     counters.batches++;
+  }
+
+  /** Stores dead letters; one the target refuses too would be lost, so that is a lost batch. */
+  private async writeDeadLetters(dead: DeadLetter[]): Promise<void> {
+    const r = await this.sink.write('dead_letters', dead as unknown as Doc[]);
+    this.counters.retries += r.retries;
+    if (r.rejected.length > 0) throw new Error(`${r.rejected.length} dead letters were refused by the target`);
   }
 }
 

@@ -19,10 +19,10 @@ export interface ResumePoint {
  * @throws EtlError RESUME_NOTHING or CONFIG_INVALID (options that would change the records).
  */
 export async function findResumePoint(sink: Sink, q: { seed?: number; partitions: string[]; options: Record<string, unknown> }): Promise<ResumePoint> {
-  if (sink.name === 'null' || sink.name === 'stdout') {
+  if (!sink.runs) {
     throw new EtlError('RESUME_NOTHING', `--resume needs a target that keeps run records: use --sink mongo or --sink jsonl (got --sink ${sink.name}).`);
   }
-  const previous = await sink.lastRun({ command: 'stream', seed: q.seed, partitions: q.partitions });
+  const previous = await sink.runs.lastRun({ command: 'stream', seed: q.seed, partitions: q.partitions });
   if (!previous) {
     // With a seed, "no checkpoint yet" is checkpoint 0 (a run killed before its first record):
     // start at the beginning. Without one there is nothing to say which stream to continue.

@@ -1,14 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { Partition } from '../config/values.js';
 import type { Settings } from '../config/settings.js';
-import { EtlError, isEtlError } from '../errors.js';
+import { EtlError, errorFromWorker, isEtlError } from '../errors.js';
 import { buildStoreCatalog } from '../events/store-catalog.js';
 import { partitionKey } from '../events/ids.js';
 import { logger } from '../log.js';
 import { Counters, type CountersSnapshot, emptySnapshot } from '../reporting/counters.js';
 import type { RunRecord } from '../shared/records.js';
 import type { SinkOptions } from '../sinks/index.js';
-import { JsonlSink } from '../sinks/jsonl.js';
 import type { Sink } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
 import type { Pacing } from './pacer.js';
@@ -148,7 +147,7 @@ function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
         clockMs = m.clockMs;
       } else {
         watermark = m.watermark;
-        const error = m.error ? new EtlError((m.error.code as never) ?? 'SINK_FAILED', m.error.message) : undefined;
+        const error = m.error ? errorFromWorker(m.error) : undefined;
         result = { reason: m.reason as StopReason, watermark, error };
       }
     });
@@ -169,22 +168,6 @@ function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
       return { delta, watermark, sinkBound, clockMs };
     },
   };
-}
-
-/** Ids already in jsonl files beyond the checkpoint of these partitions: written before a kill, not yet checkpointed. */
-export async function idsBeyondCheckpoint(sink: JsonlSink, seed: number, checkpoint: Record<string, number>): Promise<string[]> {
-  const { parseId } = await import('../events/ids.js');
-  const { eventCollections } = await import('../events/schemas.js');
-  const out: string[] = [];
-  for (const collection of [...eventCollections, 'dead_letters']) {
-    for await (const doc of sink.read(collection)) {
-      const id = parseId(String(doc._id));
-      if (!id || id.seed !== seed) continue;
-      const cp = checkpoint[id.partition];
-      if (cp !== undefined && id.seq >= cp) out.push(String(doc._id));
-    }
-  }
-  return out;
 }
 
 /**
@@ -215,12 +198,10 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   }));
   for (const j of jobs) if (j.endSeq !== undefined && j.startSeq > j.endSeq) j.startSeq = j.endSeq;
 
-  let present: string[] = [];
-  if (req.sink instanceof JsonlSink && Object.keys(startSeqs).length > 0) {
-    present = await idsBeyondCheckpoint(req.sink, req.seed, startSeqs);
-    req.sink.absorb(present);
-    log('resume: %d records beyond the checkpoint are already in the files', present.length);
-  }
+  // A resumed run inline: the target learns which records beyond the checkpoint it already holds
+  // (worker threads do the same for their own partition).
+  const resuming = Object.keys(startSeqs).length > 0;
+  if (resuming && partitions.length === 1) await req.sink.runs?.prepareResume?.(req.seed, startSeqs);
 
   const counters = new Counters();
   const checkpoint: Record<string, number> = Object.fromEntries(jobs.map((j, i) => [keys[i], j.startSeq]));
@@ -242,12 +223,13 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
       error,
     };
   };
-  await req.sink.recordRun(record('running', null, null));
+  const runs = req.sink.runs;
+  await runs?.recordRun(record('running', null, null));
 
   const runners: Runner[] =
     partitions.length === 1
       ? [inlineRunner(req.catalog, req.sink, jobs[0], req.signal)]
-      : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, products: req.catalog.products, users: req.catalog.users, present }, req.signal));
+      : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, products: req.catalog.products, users: req.catalog.users, seed: req.seed, resume: resuming }, req.signal));
 
   const recordsPlanned = jobs.reduce((a, j) => a + (j.endSeq === undefined ? 0 : j.endSeq - j.startSeq), 0);
   let lastTick = Date.now();
@@ -274,7 +256,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     if (!final) {
       req.onTick?.({ elapsedMs: now - started, delta, totals: counters.snapshot(), rate: generated / Math.max((now - lastTick) / 1000, 1e-3), sinkBound, progress, clockMs });
       // Checkpoint: one save at a time; a slow target skips a beat rather than queueing saves.
-      saving = saving.then(() => req.sink.recordRun(record('running', null, null))).catch((err: unknown) => log('checkpoint save failed: %O', err));
+      saving = saving.then(() => runs?.recordRun(record('running', null, null))).catch((err: unknown) => log('checkpoint save failed: %O', err));
     }
     lastTick = now;
   };
@@ -305,7 +287,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     error,
   };
   try {
-    await req.sink.recordRun(record(status, error ? error.message : null, new Date()));
+    await runs?.recordRun(record(status, error ? error.message : null, new Date()));
   } catch (err) {
     // The records are accounted for in the summary; only the final bookkeeping write failed.
     log('final run record not saved: %O', err);

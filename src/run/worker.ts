@@ -1,24 +1,25 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Product, User } from '../catalog/schemas.js';
-import { isEtlError } from '../errors.js';
+import { serializeError, type SerializedError } from '../errors.js';
+import { partitionKey } from '../events/ids.js';
 import { buildStoreCatalog } from '../events/store-catalog.js';
 import { emptySnapshot } from '../reporting/counters.js';
 import { createSink, type SinkOptions } from '../sinks/index.js';
-import { JsonlSink } from '../sinks/jsonl.js';
 import { PartitionPipeline, type PartitionJob } from './partition.js';
 
 /** Messages a worker sends to the main thread. */
 export type WorkerMessage =
   | { type: 'progress'; delta: ReturnType<PartitionPipeline['counters']['snapshot']>; watermark: number; sinkBound: boolean; clockMs: number }
-  | { type: 'done'; reason: string; watermark: number; error?: { code?: string; message: string; exitCode?: number } };
+  | { type: 'done'; reason: string; watermark: number; error?: SerializedError };
 
 export interface WorkerInput {
   job: PartitionJob;
   sink: Omit<SinkOptions, 'stdout'>;
   products: Product[];
   users: User[];
-  /** Ids already stored beyond the checkpoint (jsonl resume): absorbed as duplicates. */
-  present: string[];
+  seed: number;
+  /** A resumed run: the target is told which of this partition's records it already holds. */
+  resume: boolean;
 }
 
 /** Runs one partition in a worker thread, reporting progress to the main thread. */
@@ -33,7 +34,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
   let pipeline: PartitionPipeline | undefined;
   try {
     await sink.open();
-    if (sink instanceof JsonlSink) sink.absorb(input.present);
+    if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq });
     pipeline = new PartitionPipeline(buildStoreCatalog(input.products, input.users), sink, input.job, stop.signal);
     let last = emptySnapshot();
     const report = () => {
@@ -45,9 +46,9 @@ async function runWorker(input: WorkerInput): Promise<void> {
     const result = await pipeline.run();
     clearInterval(timer);
     report();
-    port.postMessage({ type: 'done', reason: result.reason, watermark: result.watermark, error: result.error === undefined ? undefined : describe(result.error) } satisfies WorkerMessage);
+    port.postMessage({ type: 'done', reason: result.reason, watermark: result.watermark, error: result.error === undefined ? undefined : serializeError(result.error) } satisfies WorkerMessage);
   } catch (err) {
-    port.postMessage({ type: 'done', reason: 'failed', watermark: pipeline?.watermark ?? input.job.startSeq, error: describe(err) } satisfies WorkerMessage);
+    port.postMessage({ type: 'done', reason: 'failed', watermark: pipeline?.watermark ?? input.job.startSeq, error: serializeError(err) } satisfies WorkerMessage);
   } finally {
     await sink.close();
     // A listening port keeps the thread alive: let it end once its last messages are sent.
@@ -55,9 +56,6 @@ async function runWorker(input: WorkerInput): Promise<void> {
   }
 }
 
-function describe(err: unknown): { code?: string; message: string; exitCode?: number } {
-  if (isEtlError(err)) return { code: err.code, message: err.message, exitCode: err.exitCode };
-  return { message: err instanceof Error ? err.message : String(err) };
-}
+
 
 if (parentPort) await runWorker(workerData as WorkerInput);

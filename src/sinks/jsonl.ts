@@ -1,37 +1,35 @@
-import { createReadStream } from 'node:fs';
-import { access, appendFile, open, readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, access, readdir, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureDir } from '../shared/fs.js';
-import { createInterface } from 'node:readline';
-import { EJSON } from 'bson';
 import { EtlError } from '../errors.js';
+import { parseId } from '../events/ids.js';
+import { eventCollections } from '../events/schemas.js';
 import { logger } from '../log.js';
+import { ensureDir } from '../shared/fs.js';
 import type { RunRecord } from '../shared/records.js';
-import type { Doc, Sink, WriteResult } from './types.js';
+import { readJsonl, repairTail, toJsonLine } from './jsonl-files.js';
+import type { CatalogReader, Doc, RunFilter, RunStore, Sink, WriteResult } from './types.js';
 
 const log = logger('sink');
 
-/** One line of relaxed Extended JSON: `mongoimport` restores the same types (dates stay dates). */
-export function toJsonLine(doc: unknown): string {
-  return `${EJSON.stringify(doc, { relaxed: true })}\n`;
-}
-
-/** Parses one relaxed Extended JSON line back to a document with BSON types. */
-export function fromJsonLine(line: string): Doc {
-  return EJSON.parse(line, { relaxed: true }) as Doc;
-}
-
 /**
- * One file per collection under a directory (`products.jsonl`, ...). Each write appends
- * whole lines in one call; a torn tail left by a killed process is cut off at open.
+ * One file per collection under a directory (`products.jsonl`, ...). Appends to a file happen
+ * in the order of the write calls (one at a time per file), so a run with one partition
+ * writes byte-identical files for the same seed; each append is one write of whole lines, and
+ * a torn tail left by a killed process is cut off at open.
  */
-export class JsonlSink implements Sink {
+export class JsonlSink implements Sink, RunStore, CatalogReader {
   readonly name = 'jsonl' as const;
   readonly dir: string;
+  readonly runs: RunStore = this;
+  readonly catalog: CatalogReader = this;
+  readonly rewritesCatalog = true;
   /** Ids already in the files (found by a resume scan): writing them again is absorbed. */
   private readonly present = new Set<string>();
+  /** The last pending append of each file: the next one waits for it. */
+  private readonly tails = new Map<string, Promise<void>>();
 
+  /** @param repairOnOpen cut torn last lines at open (false in worker threads: the main thread did it) */
   constructor(dir: string, private readonly repairOnOpen = true) {
     this.dir = resolve(dir);
   }
@@ -40,7 +38,7 @@ export class JsonlSink implements Sink {
     return `${this.dir}/*.jsonl`;
   }
 
-  file(collection: string): string {
+  private file(collection: string): string {
     return join(this.dir, `${collection}.jsonl`);
   }
 
@@ -59,23 +57,29 @@ export class JsonlSink implements Sink {
   }
 
   /** Cuts any file's unterminated last line (from a killed writer) so appends start on a line boundary. */
-  async repairAll(): Promise<string[]> {
+  private async repairAll(): Promise<void> {
     const repaired: string[] = [];
     for (const name of await readdir(this.dir)) {
       if (!name.endsWith('.jsonl')) continue;
       if (await repairTail(join(this.dir, name))) repaired.push(name);
     }
     if (repaired.length) log('cut torn last lines of %o', repaired);
-    return repaired;
   }
 
   async reset(collections: readonly string[]): Promise<void> {
-    for (const c of collections) await writeFile(this.file(c), '');
+    for (const c of collections) await this.append(c, () => writeFile(this.file(c), ''));
   }
 
-  /** Marks ids as already stored: later writes of them count as duplicates (resume). */
-  absorb(ids: Iterable<string>): void {
-    for (const id of ids) this.present.add(id);
+  /** Runs `io` after every earlier append to the same file. */
+  private append(collection: string, io: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(collection) ?? Promise.resolve();
+    const next = previous.then(io);
+    // A failed append fails its own write; the chain goes on for the next one.
+    this.tails.set(
+      collection,
+      next.catch(() => undefined),
+    );
+    return next;
   }
 
   async write(collection: string, docs: Doc[]): Promise<WriteResult> {
@@ -90,15 +94,16 @@ export class JsonlSink implements Sink {
       text += toJsonLine(doc);
       written++;
     }
-    if (text) await appendFile(this.file(collection), text);
+    if (text) await this.append(collection, () => appendFile(this.file(collection), text));
     return { written, duplicates, rejected: [], retries: 0 };
   }
 
   async recordRun(run: RunRecord): Promise<void> {
-    await appendFile(this.file('etl_runs'), toJsonLine(run));
+    await this.append('etl_runs', () => appendFile(this.file('etl_runs'), toJsonLine(run)));
   }
 
-  async lastRun(filter: { command: RunRecord['command']; seed?: number; partitions?: string[] }): Promise<RunRecord | null> {
+  /** The newest run matching the filter; etl_runs.jsonl holds every state of a run, the last line wins. */
+  async lastRun(filter: RunFilter): Promise<RunRecord | null> {
     const latest = new Map<string, RunRecord>();
     for await (const doc of this.read('etl_runs')) {
       const run = doc as unknown as RunRecord;
@@ -114,55 +119,33 @@ export class JsonlSink implements Sink {
     return best;
   }
 
+  /**
+   * Finds the records of these partitions written beyond their checkpoint (before a kill,
+   * never checkpointed): writing them again counts them as duplicates instead of doubling them.
+   */
+  async prepareResume(seed: number, checkpoint: Record<string, number>): Promise<number> {
+    let n = 0;
+    for (const collection of [...eventCollections, 'dead_letters']) {
+      for await (const doc of this.read(collection)) {
+        const id = parseId(String(doc._id));
+        if (!id || id.seed !== seed) continue;
+        const cp = checkpoint[id.partition];
+        if (cp !== undefined && id.seq >= cp) {
+          this.present.add(String(doc._id));
+          n++;
+        }
+      }
+    }
+    log('resume: %d records beyond the checkpoint are already in the files', n);
+    return n;
+  }
+
   /** Streams a collection's documents; whole lines only (a torn tail is skipped). */
-  async *read(collection: string): AsyncGenerator<Doc> {
-    const path = this.file(collection);
-    try {
-      await access(path);
-    } catch {
-      return;
-    }
-    const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!line) continue;
-      try {
-        yield fromJsonLine(line);
-      } catch {
-        log('skipping unparsable line in %s', path);
-      }
-    }
+  read(collection: string): AsyncGenerator<Doc> {
+    return readJsonl(this.file(collection));
   }
 
-  async close(): Promise<void> {}
-}
-
-/** Truncates a file after its last newline; returns true if bytes were cut. */
-export async function repairTail(path: string): Promise<boolean> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info || info.size === 0) return false;
-  const fh = await open(path, 'r');
-  try {
-    const chunk = 64 * 1024;
-    let end = info.size;
-    const last = Buffer.alloc(1);
-    await fh.read(last, 0, 1, end - 1);
-    if (last[0] === 0x0a) return false;
-    // Walk back to the previous newline.
-    while (end > 0) {
-      const start = Math.max(0, end - chunk);
-      const buf = Buffer.alloc(end - start);
-      await fh.read(buf, 0, buf.length, start);
-      const nl = buf.lastIndexOf(0x0a);
-      if (nl >= 0) {
-        await truncate(path, start + nl + 1);
-        return true;
-      }
-      end = start;
-    }
-    await truncate(path, 0);
-    return true;
-  } finally {
-    await fh.close();
+  async close(): Promise<void> {
+    await Promise.all(this.tails.values());
   }
 }
-

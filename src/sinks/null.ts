@@ -18,9 +18,5 @@ export class NullSink implements Sink {
     return { written: docs.length, duplicates: 0, rejected: [], retries: 0 };
   }
 
-  async recordRun(): Promise<void> {}
-  async lastRun(): Promise<null> {
-    return null;
-  }
   async close(): Promise<void> {}
 }

@@ -22,27 +22,53 @@ export interface WriteResult {
 
 export type WriteMode = 'insert' | 'upsert';
 
+/** Which stored runs `lastRun` looks for. */
+export interface RunFilter {
+  command: RunRecord['command'];
+  seed?: number;
+  partitions?: string[];
+}
+
+/** A target that keeps `etl_runs`: run records, checkpoints and what `--resume` continues. */
+export interface RunStore {
+  /** Stores (inserts or replaces) the run record with this _id. */
+  recordRun(run: RunRecord): Promise<void>;
+  /** The newest run record matching the filter. */
+  lastRun(filter: RunFilter): Promise<RunRecord | null>;
+  /**
+   * Before a resumed run writes: records of these partitions already stored beyond their
+   * checkpoint (written before a kill, never checkpointed) will count as duplicates.
+   * Targets that detect duplicates themselves (MongoDB's unique _id) do not need it.
+   */
+  prepareResume?(seed: number, checkpoint: Record<string, number>): Promise<number>;
+}
+
+/** A target the catalog can be read back from (`etl stream` sells the stored catalog). */
+export interface CatalogReader {
+  /** Streams a stored collection's documents. */
+  read(collection: string): AsyncIterable<Doc>;
+}
+
 /**
- * Where records go. `open()` before use; `close()` is safe to call twice.
- * Catalog collections are written with mode 'upsert' (by business key = _id).
+ * Where records go: `open()`, `write()` per collection, `close()` (safe to call twice), and
+ * `reset()` to empty collections. Per-record failures come back in the result; only a lost
+ * batch throws. What only some targets can do is an optional capability the caller checks
+ * for (`runs`, `catalog`), never a check of the sink's class or name.
  */
 export interface Sink {
   readonly name: SinkName;
   /** Human description of the target (connection strings redacted). */
   readonly target: string;
   open(): Promise<void>;
+  /** Catalog collections are written with mode 'upsert' (by business key = _id). */
+  write(collection: string, docs: Doc[], mode?: WriteMode): Promise<WriteResult>;
   /** Empties these collections (drop and recreate, or truncate files). */
   reset(collections: readonly string[]): Promise<void>;
-  write(collection: string, docs: Doc[], mode?: WriteMode): Promise<WriteResult>;
-  /** Stores (inserts or replaces) the run record with this _id. */
-  recordRun(run: RunRecord): Promise<void>;
-  /** The newest run record matching the filter, if the target keeps them. */
-  lastRun(filter: { command: RunRecord['command']; seed?: number; partitions?: string[] }): Promise<RunRecord | null>;
-  /** Reads a stored collection back (catalog for `stream`); undefined if the target keeps nothing. */
-  read?(collection: string): AsyncIterable<Doc> | undefined;
   close(): Promise<void>;
-}
-
-export function emptyResult(): WriteResult {
-  return { written: 0, duplicates: 0, rejected: [], retries: 0 };
+  /** Present when the target keeps run records (mongo, jsonl). */
+  readonly runs?: RunStore;
+  /** Present when the catalog can be read back (mongo, jsonl). */
+  readonly catalog?: CatalogReader;
+  /** True when a catalog is rewritten whole on every seed (files), instead of upserted. */
+  readonly rewritesCatalog?: boolean;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromJsonLine } from '../../src/sinks/jsonl.js';
+import { fromJsonLine } from '../../src/sinks/jsonl-files.js';
 import type { Doc } from '../../src/sinks/types.js';
 
 export const eventFiles = ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates'];

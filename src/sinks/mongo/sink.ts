@@ -4,7 +4,7 @@ import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
-import type { Doc, Sink, WriteMode, WriteResult } from '../types.js';
+import type { CatalogReader, Doc, RunFilter, RunStore, Sink, WriteMode, WriteResult } from '../types.js';
 import { collectionSpecs } from './collections.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
 import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, splitBulkError } from './errors.js';
@@ -31,8 +31,10 @@ export interface MongoLike {
  * Writes to MongoDB: unordered bulk inserts, duplicate keys absorbed, validator refusals
  * returned as rejects, transient errors retried. Only a lost batch throws.
  */
-export class MongoSink implements Sink {
+export class MongoSink implements Sink, RunStore, CatalogReader {
   readonly name = 'mongo' as const;
+  readonly runs: RunStore = this;
+  readonly catalog: CatalogReader = this;
   private conn?: MongoTarget;
   private db?: MongoLike;
   private closed = false;
@@ -162,7 +164,7 @@ export class MongoSink implements Sink {
     });
   }
 
-  async lastRun(filter: { command: RunRecord['command']; seed?: number; partitions?: string[] }): Promise<RunRecord | null> {
+  async lastRun(filter: RunFilter): Promise<RunRecord | null> {
     const q: Record<string, unknown> = { command: filter.command };
     if (filter.seed !== undefined) q.seed = filter.seed;
     if (filter.partitions) q.partitions = filter.partitions;

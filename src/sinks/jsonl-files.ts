@@ -1,0 +1,74 @@
+import { createReadStream } from 'node:fs';
+import { access, open, stat, truncate } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { EJSON } from 'bson';
+import { logger } from '../log.js';
+import type { Doc } from './types.js';
+
+/**
+ * Reading and writing `.jsonl` files of relaxed Extended JSON, one document per line: the one
+ * module the jsonl sink and `etl stats --from DIR` both use.
+ */
+
+const log = logger('sink');
+
+/** One line of relaxed Extended JSON: `mongoimport` restores the same types (dates stay dates). */
+export function toJsonLine(doc: unknown): string {
+  return `${EJSON.stringify(doc, { relaxed: true })}\n`;
+}
+
+/** Parses one relaxed Extended JSON line back to a document with BSON types. */
+export function fromJsonLine(line: string): Doc {
+  return EJSON.parse(line, { relaxed: true }) as Doc;
+}
+
+/** Streams a file's documents; a missing file is empty, and an unparsable (torn) line is skipped. */
+export async function* readJsonl(path: string): AsyncGenerator<Doc> {
+  try {
+    await access(path);
+  } catch {
+    return;
+  }
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line) continue;
+    try {
+      yield fromJsonLine(line);
+    } catch {
+      log('skipping unparsable line in %s', path);
+    }
+  }
+}
+
+/**
+ * Truncates a file after its last newline (a line torn by a killed writer: the kernel may
+ * complete only part of a write when the process is killed); returns true if bytes were cut.
+ */
+export async function repairTail(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info || info.size === 0) return false;
+  const fh = await open(path, 'r');
+  try {
+    const chunk = 64 * 1024;
+    let end = info.size;
+    const last = Buffer.alloc(1);
+    await fh.read(last, 0, 1, end - 1);
+    if (last[0] === 0x0a) return false;
+    // Walk back to the previous newline.
+    while (end > 0) {
+      const start = Math.max(0, end - chunk);
+      const buf = Buffer.alloc(end - start);
+      await fh.read(buf, 0, buf.length, start);
+      const nl = buf.lastIndexOf(0x0a);
+      if (nl >= 0) {
+        await truncate(path, start + nl + 1);
+        return true;
+      }
+      end = start;
+    }
+    await truncate(path, 0);
+    return true;
+  } finally {
+    await fh.close();
+  }
+}
