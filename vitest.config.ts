@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // A test that asserts nothing fails (the same as expect.hasAssertions() in every test).
+    expect: { requireAssertions: true },
   },
 });

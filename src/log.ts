@@ -1,12 +1,11 @@
 import createDebug from 'debug';
+import { debugNamespaces } from './shared/switches.js';
 
 /** Namespaced debug logger (`etl:sink`, `etl:engine`, ...), switched on by ETL_DEBUG. */
 export function logger(namespace: string): createDebug.Debugger {
   return createDebug(`etl:${namespace}`);
 }
 
-const debugSetting = process.env.ETL_DEBUG;
-if (debugSetting && debugSetting !== '0' && debugSetting !== 'false') {
-  // ETL_DEBUG=1 turns on every etl namespace; ETL_DEBUG=etl:sink picks some.
-  createDebug.enable(/^(1|true|yes|\*)$/i.test(debugSetting) ? 'etl:*' : debugSetting);
-}
+// ETL_DEBUG=1 turns on every etl namespace; ETL_DEBUG=etl:sink picks some; ETL_DEBUG=0/false none.
+const namespaces = debugNamespaces(process.env.ETL_DEBUG);
+if (namespaces) createDebug.enable(namespaces);

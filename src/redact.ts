@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 // Any mongodb:// or mongodb+srv:// URL with user info, wherever it sits in a text.
 const uriWithCredentials = /(mongodb(?:\+srv)?:\/\/)([^:@/\s]+)(?::([^@/\s]*))?@/gi;
 
@@ -25,4 +27,18 @@ export function secretsOf(uri: string | undefined): string[] {
     // keep raw
   }
   return decoded === raw ? [raw] : [raw, decoded];
+}
+
+type RedactConnectionString = (uri: string, options: { redactUsernames: boolean; replacementString: string }) => string;
+let redactConnectionString: RedactConnectionString | undefined;
+
+/** Redacts one connection string (password replaced), tolerating strings the parser rejects. */
+export function redactUri(uri: string): string {
+  // Loaded on first use, so `etl --help` does not pay for the URL parser.
+  redactConnectionString ??= (createRequire(import.meta.url)('mongodb-connection-string-url') as { redactConnectionString: RedactConnectionString }).redactConnectionString;
+  try {
+    return redactConnectionString(uri, { redactUsernames: false, replacementString: '****' });
+  } catch {
+    return redactText(uri);
+  }
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isEtlError } from '../errors.js';
 import { redactText, secretsOf } from '../redact.js';
+import { debugNamespaces } from '../shared/switches.js';
 import { makeSeedCommand } from './commands/seed.js';
 import { makeStreamCommand } from './commands/stream.js';
 import { makeScheduleCommand } from './commands/schedule.js';
@@ -55,7 +56,7 @@ Exit codes: 0 success, 1 finished but lost or rejected work, 2 usage/config/conn
 export async function main(argv: string[], io: CliIO, stopSignal: AbortSignal = new AbortController().signal): Promise<number> {
   const holder = new ContextHolder(io, stopSignal);
   const program = makeProgram(holder, io);
-  const verbose = argv.includes('--verbose') || Boolean(io.env.ETL_DEBUG && io.env.ETL_DEBUG !== '0');
+  const verbose = argv.includes('--verbose') || debugNamespaces(io.env.ETL_DEBUG) !== undefined;
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
-import { redactUri } from '../redact-uri.js';
+import { redactUri } from '../redact.js';
 
 /** The options stored in etl_runs (and compared by --resume): effective values, connection string redacted. */
 export function runOptions(config: LoadedConfig, seed: number): Record<string, unknown> {

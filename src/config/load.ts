@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { EtlError } from '../errors.js';
 import { redactText } from '../redact.js';
+import { debugNamespaces } from '../shared/switches.js';
 import { type CommandName, type SettingKey, type Settings, settingsFor, settingsMeta, settingsSchema, settingLabel } from './settings.js';
 
 export type SettingSource = 'flag' | 'env' | 'env-file' | 'default' | 'unset';
@@ -101,7 +102,7 @@ export function loadSettings(input: LoadInput): LoadedConfig {
     throw new EtlError('CONFIG_INVALID', lines.join('\n'), { details: { settings: parsed.error.issues.map((i) => i.path[0]) } });
   }
   const settings = parsed.data;
-  if (input.env.ETL_DEBUG && input.env.ETL_DEBUG !== '0' && input.env.ETL_DEBUG !== 'false') settings.verbose = true;
+  if (debugNamespaces(input.env.ETL_DEBUG) !== undefined) settings.verbose = true;
   checkCombinations(settings, sources, input.command);
   return { settings, sources, envFile: envFile.path };
 }

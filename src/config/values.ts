@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSwitch } from '../shared/switches.js';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { validateDetailed as validateCron } from 'node-cron';
 
@@ -50,14 +51,10 @@ export const fractionValue = z
   })
   .pipe(z.number().min(0, 'must be at least 0').max(1, 'must be at most 1 (a share, e.g. 0.02)'));
 
-const truthy = new Set(['1', 'true', 'yes', 'on']);
-const falsy = new Set(['0', 'false', 'no', 'off', '']);
 export const boolValue = z
   .string()
-  .trim()
-  .toLowerCase()
-  .refine((s) => truthy.has(s) || falsy.has(s), 'must be true or false')
-  .transform((s) => truthy.has(s));
+  .refine((s) => parseSwitch(s) !== undefined, 'must be true or false')
+  .transform((s) => parseSwitch(s) === true);
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** "30s", "5m", "1h", "1.5h", "250ms", "2d", or a bare number of seconds; parsed to milliseconds. */

@@ -1,3 +1,4 @@
+import { type EventCollection, eventCollections } from '../shared/collections.js';
 import { z } from 'zod';
 import { categoryNames, countryCodes, customerSegments } from '../catalog/reference.js';
 
@@ -164,14 +165,14 @@ export const inventoryUpdateSchema = z
   });
 export type InventoryUpdate = z.infer<typeof inventoryUpdateSchema>;
 
+/** The schema of each event collection (the list itself is in shared/collections.ts). */
 export const eventSchemas = {
   product_views: productViewSchema,
   cart_events: cartEventSchema,
   transactions: transactionSchema,
   user_activities: userActivitySchema,
   inventory_updates: inventoryUpdateSchema,
-} as const;
+} as const satisfies Record<EventCollection, z.ZodType>;
 
-export type EventCollection = keyof typeof eventSchemas;
-export const eventCollections = Object.keys(eventSchemas) as EventCollection[];
+export { eventCollections, type EventCollection };
 export type EventDoc = ProductView | CartEvent | Transaction | UserActivity | InventoryUpdate;

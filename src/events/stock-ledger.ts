@@ -1,3 +1,4 @@
+import { evenShare } from '../shared/share.js';
 import type { InventoryUpdate } from './schemas.js';
 
 /**
@@ -14,7 +15,7 @@ export class StockLedger {
     partitionIndex: number,
     partitionCount: number,
   ) {
-    this.stock = Int32Array.from(initialStock, (s) => Math.floor(s / partitionCount) + (partitionIndex < s % partitionCount ? 1 : 0));
+    this.stock = Int32Array.from(initialStock, (s) => evenShare(s, partitionCount, partitionIndex));
   }
 
   /** Units of a product on hand. */

@@ -1,3 +1,4 @@
+import { EtlError } from '../errors.js';
 import { categories, countries, countryByCode, customerSegments, type CustomerSegment } from '../catalog/reference.js';
 import type { Product, User } from '../catalog/schemas.js';
 import { cumulative } from '../shared/rng.js';
@@ -36,12 +37,16 @@ const categoryIndex = new Map(categories.map((c, i) => [c.name, i]));
 const countryIndex = new Map(countries.map((c, i) => [c.code, i]));
 const segmentIndex = new Map<CustomerSegment, number>(customerSegments.map((s, i) => [s, i]));
 
-/** Builds the engine's catalog from catalog documents (active products and users only). */
+/**
+ * Builds the engine's catalog from catalog documents (active products and users only).
+ * @throws EtlError CATALOG_INVALID when no product or no user can be sold to.
+ */
 export function buildStoreCatalog(products: readonly Product[], users: readonly User[]): StoreCatalog {
   const ps = products.filter((p) => p.is_active && categoryIndex.has(p.category));
   const us = users.filter((u) => u.is_active && countryByCode.has(u.country));
-  if (ps.length === 0) throw new Error('the catalog has no active products');
-  if (us.length === 0) throw new Error('the catalog has no active users');
+  const remedy = 'Re-create it with `etl seed --reset` (or `etl seed` into an empty --out directory).';
+  if (ps.length === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog has no active product in a known category (${products.length} products read). ${remedy}`);
+  if (us.length === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog has no active user in a known country (${users.length} users read). ${remedy}`);
   const byCat: number[][] = categories.map(() => []);
   ps.forEach((p, i) => byCat[categoryIndex.get(p.category)!].push(i));
   const order = ps.map((_, i) => i).sort((a, b) => ps[a].base_price - ps[b].base_price || a - b);

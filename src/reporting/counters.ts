@@ -1,4 +1,4 @@
-import type { CollectionCounts } from '../shared/records.js';
+import { type CollectionCounts, sumCounts } from '../shared/records.js';
 
 /**
  * Per-collection counts of one run. The invariant every run keeps, per collection:
@@ -38,19 +38,7 @@ export class Counters {
   }
 
   totals(): CollectionCounts {
-    const t = { generated: 0, written: 0, duplicates: 0, dead_lettered: 0 };
-    for (const c of this.byCollection.values()) {
-      t.generated += c.generated;
-      t.written += c.written;
-      t.duplicates += c.duplicates;
-      t.dead_lettered += c.dead_lettered;
-    }
-    return t;
-  }
-
-  /** Collections whose counts do not reconcile (empty when all is accounted for). */
-  unreconciled(): string[] {
-    return [...this.byCollection.entries()].filter(([, c]) => c.generated !== c.written + c.duplicates + c.dead_lettered).map(([n]) => n);
+    return sumCounts(this.byCollection.values());
   }
 
   snapshot(): CountersSnapshot {

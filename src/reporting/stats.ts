@@ -8,7 +8,10 @@ import type { Pipeline, StatsSource } from '../shared/stats-source.js';
 
 export type { Pipeline, StatsSource };
 
-export const eventCollectionNames = ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates'] as const;
+import { allCollections, catalogCollections, eventCollections } from '../shared/collections.js';
+import { type CollectionCounts, sumCounts, unaccounted } from '../shared/records.js';
+
+const eventCollectionNames: readonly string[] = eventCollections;
 export const lowStockThreshold = 25;
 const buckets = 60;
 
@@ -187,15 +190,15 @@ function series(rows: Array<Record<string, unknown>>): number[] {
 /** Computes the whole report from a source; `sinceMs` is the window before the newest event. */
 export async function computeStats(src: StatsSource, sinceMs: number): Promise<StatsReport> {
   const collections: CollectionStat[] = [];
-  for (const name of ['products', 'users', ...eventCollectionNames, 'dead_letters', 'etl_runs']) {
-    const isCatalog = name === 'products' || name === 'users';
+  for (const name of allCollections) {
+    const isCatalog = (catalogCollections as readonly string[]).includes(name);
     const [row] = await src.aggregate(name, pipelines.count());
     const count = num(row?.count);
     const at = async (order: 1 | -1) => (count > 0 && !isCatalog ? ((await src.aggregate(name, pipelines.edge(name, order)))[0]?.at as Date | undefined) : undefined) ?? null;
     collections.push({ name, count, oldest: await at(1), newest: await at(-1) });
   }
   const newest = collections
-    .filter((c) => (eventCollectionNames as readonly string[]).includes(c.name) && c.newest)
+    .filter((c) => eventCollectionNames.includes(c.name) && c.newest)
     .map((c) => (c.newest as Date).getTime());
   const report: StatsReport = {
     source: src.description,
@@ -214,7 +217,7 @@ export async function computeStats(src: StatsSource, sinceMs: number): Promise<S
     const bucketMs = Math.ceil(sinceMs / buckets / 60_000) * 60_000;
     report.window = { from, to, bucketMinutes: bucketMs / 60_000 };
     for (const c of collections) {
-      if ((eventCollectionNames as readonly string[]).includes(c.name)) c.series = series(await src.aggregate(c.name, pipelines.perBucket(from, to, bucketMs)));
+      if (eventCollectionNames.includes(c.name)) c.series = series(await src.aggregate(c.name, pipelines.perBucket(from, to, bucketMs)));
     }
     const [sales] = await src.aggregate('transactions', pipelines.sales(from, to));
     const s = report.sales;
@@ -258,19 +261,19 @@ export async function computeStats(src: StatsSource, sinceMs: number): Promise<S
     return { collection: id.collection, code: id.code, path: id.path, count: num(r.n) };
   });
   report.runs = (await src.aggregate('etl_runs', pipelines.lastRuns())).map((r) => {
-    const counts = Object.values((r.counts ?? {}) as Record<string, { generated: number; written: number; duplicates: number; dead_lettered: number }>);
-    const t = counts.reduce((a, c) => ({ g: a.g + c.generated, w: a.w + c.written, d: a.d + c.duplicates, x: a.x + c.dead_lettered }), { g: 0, w: 0, d: 0, x: 0 });
+    const counts = Object.values((r.counts ?? {}) as Record<string, CollectionCounts>);
+    const t = sumCounts(counts);
     return {
       id: String(r._id),
       command: String(r.command),
       status: String(r.status),
       started: r.started_at as Date,
       ended: (r.ended_at as Date | null) ?? null,
-      generated: t.g,
-      written: t.w,
-      duplicates: t.d,
-      deadLettered: t.x,
-      reconciled: counts.every((c) => c.generated === c.written + c.duplicates + c.dead_lettered),
+      generated: t.generated,
+      written: t.written,
+      duplicates: t.duplicates,
+      deadLettered: t.dead_lettered,
+      reconciled: counts.every((c) => unaccounted(c) === 0),
       seed: num(r.seed),
     };
   });

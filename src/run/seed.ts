@@ -1,3 +1,4 @@
+import { catalogCollections } from '../shared/collections.js';
 import { CatalogGenerator } from '../catalog/generate.js';
 import { productSchema, userSchema } from '../catalog/schemas.js';
 import { logger } from '../log.js';
@@ -56,7 +57,7 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
     interrupted: false,
   };
   // A file target is rewritten whole (same seed => same bytes); a database is upserted unless --reset.
-  if (o.reset || o.sink.rewritesCatalog) await o.sink.reset(['products', 'users']);
+  if (o.reset || o.sink.rewritesCatalog) await o.sink.reset(catalogCollections);
   const total = o.products + o.users;
   let done = 0;
   const plan: Array<{ collection: 'products' | 'users'; count: number }> = [

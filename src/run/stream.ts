@@ -6,7 +6,8 @@ import { buildStoreCatalog } from '../events/store-catalog.js';
 import { partitionKey } from '../events/ids.js';
 import { logger } from '../log.js';
 import { Counters, type CountersSnapshot, emptySnapshot } from '../reporting/counters.js';
-import type { RunRecord } from '../shared/records.js';
+import { type RunRecord, unaccounted } from '../shared/records.js';
+import { evenShare } from '../shared/share.js';
 import type { SinkOptions } from '../sinks/index.js';
 import type { Sink } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
@@ -80,10 +81,6 @@ export function planPartitions(base: Partition | undefined, workers: number): Pa
   return Array.from({ length: workers }, (_, w) => ({ index: b.index * workers + w, count: b.count * workers }));
 }
 
-function share(total: number, parts: number, i: number): number {
-  return Math.floor(total / parts) + (i < total % parts ? 1 : 0);
-}
-
 /** How partition `w` of `parts` is paced, given the whole process's pacing settings. */
 export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pacing; batchSize: number } {
   if (s.rate !== undefined) {
@@ -94,7 +91,7 @@ export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pa
   if (s.speed !== undefined && s.from) return { pacing: { mode: 'speed', x: s.speed, fromMs: s.from.getTime() }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
   if (s.from && !s.intervalGiven) return { pacing: { mode: 'none' }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
   // Each interval the partitions together write --batch-size records (at least one each).
-  return { pacing: { mode: 'interval', ms: s.interval * 1000 }, batchSize: Math.max(1, share(s.batchSize, parts, w)) };
+  return { pacing: { mode: 'interval', ms: s.interval * 1000 }, batchSize: Math.max(1, evenShare(s.batchSize, parts, w)) };
 }
 
 interface Runner {
@@ -192,7 +189,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     fromMs: s.from?.getTime(),
     toMs: s.to?.getTime(),
     startSeq: startSeqs[keys[w]] ?? 0,
-    endSeq: s.limit === undefined ? undefined : share(s.limit, partitions.length, w) + (req.limitFromStart ? (startSeqs[keys[w]] ?? 0) : 0),
+    endSeq: s.limit === undefined ? undefined : evenShare(s.limit, partitions.length, w) + (req.limitFromStart ? (startSeqs[keys[w]] ?? 0) : 0),
     deadline: s.duration === undefined ? undefined : started + s.duration,
     inFlight: s.inFlight,
   }));
@@ -283,7 +280,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     rate: t.generated / Math.max((Date.now() - started) / 1000, 1e-3),
     checkpoint: { ...checkpoint },
     resumedFrom: req.resume?._id ?? null,
-    lost: t.generated - t.written - t.duplicates - t.dead_lettered,
+    lost: unaccounted(t),
     error,
   };
   try {

@@ -170,4 +170,3 @@ export function collectionSpecs(): CollectionSpec[] {
   return cached;
 }
 
-export const catalogCollections = ['products', 'users'] as const;

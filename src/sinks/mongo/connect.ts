@@ -1,8 +1,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
-import { redactText, secretsOf } from '../../redact.js';
-import { redactUri } from '../../redact-uri.js';
+import { redactText, redactUri, secretsOf } from '../../redact.js';
 import { type EmbeddedServer, embeddedRemedies, openEmbedded } from './embedded.js';
 import { classifyError } from './errors.js';
 import type { CollectionSpec, IndexSpec } from './collections.js';

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { Partition } from '../src/config/values.js';
+import { Pacer, type Pacing } from '../src/run/pacer.js';
+import { pacingFor, planPartitions, type StreamSettings } from '../src/run/stream.js';
+import { evenShare } from '../src/shared/share.js';
+
+const settings = (over: Partial<StreamSettings>): StreamSettings => ({
+  rate: undefined,
+  interval: 1,
+  batchSize: 500,
+  duration: undefined,
+  limit: undefined,
+  workers: 1,
+  partition: undefined,
+  from: undefined,
+  to: undefined,
+  speed: undefined,
+  fraudRate: 0.02,
+  dirtyRate: 0,
+  mix: { views: 0.6, cart: 0.3, orders: 0.1 },
+  inFlight: 4,
+  intervalGiven: false,
+  ...over,
+});
+const from = new Date('2026-01-01T00:00:00Z');
+
+describe('pacingFor', () => {
+  const table: Array<[string, Partial<StreamSettings>, number, number, { pacing: Pacing; batchSize: number }]> = [
+    // name, settings, partitions, partition index, expected
+    ['--rate 2000: 20 small batches a second', { rate: 2000 }, 1, 0, { pacing: { mode: 'rate', perSecond: 2000 }, batchSize: 100 }],
+    ['--rate 2000 over 4 partitions', { rate: 2000 }, 4, 3, { pacing: { mode: 'rate', perSecond: 500 }, batchSize: 25 }],
+    ['--rate 10: batches of one', { rate: 10 }, 1, 0, { pacing: { mode: 'rate', perSecond: 10 }, batchSize: 1 }],
+    ['--rate above 20 × batch size: capped at --batch-size', { rate: 100_000, batchSize: 500 }, 1, 0, { pacing: { mode: 'rate', perSecond: 100_000 }, batchSize: 500 }],
+    ['backfill: as fast as the target takes', { from }, 1, 0, { pacing: { mode: 'none' }, batchSize: 500 }],
+    ['backfill over 3 partitions: batch size split up', { from }, 3, 2, { pacing: { mode: 'none' }, batchSize: 167 }],
+    ['backfill with --speed 60', { from, speed: 60 }, 1, 0, { pacing: { mode: 'speed', x: 60, fromMs: from.getTime() }, batchSize: 500 }],
+    ['backfill with an explicit --interval is paced by it', { from, intervalGiven: true, interval: 2 }, 1, 0, { pacing: { mode: 'interval', ms: 2000 }, batchSize: 500 }],
+    ['real time, defaults: 500 every second', {}, 1, 0, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 500 }],
+    ['interval, 3 partitions: together exactly --batch-size (first gets the remainder)', { batchSize: 10 }, 3, 0, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 4 }],
+    ['interval, 3 partitions, the last one', { batchSize: 10 }, 3, 2, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 3 }],
+    ['interval, more partitions than records: at least one each', { batchSize: 2 }, 4, 3, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 1 }],
+  ];
+  for (const [name, over, parts, w, want] of table) it(name, () => expect(pacingFor(settings(over), parts, w)).toEqual(want));
+});
+
+describe('planPartitions', () => {
+  const table: Array<[string, Partition | undefined, number, string[]]> = [
+    ['one process, one worker', undefined, 1, ['0/1']],
+    ['one process, 3 workers', undefined, 3, ['0/3', '1/3', '2/3']],
+    ['--partition 1/4 alone', { index: 1, count: 4 }, 1, ['1/4']],
+    ['--partition 1/4 with 2 workers: partitions 2 and 3 of 8', { index: 1, count: 4 }, 2, ['2/8', '3/8']],
+  ];
+  for (const [name, base, workers, want] of table) it(name, () => expect(planPartitions(base, workers).map((p) => `${p.index}/${p.count}`)).toEqual(want));
+
+  it('N processes × W workers cover every partition of N·W exactly once', () => {
+    const all = [0, 1, 2].flatMap((i) => planPartitions({ index: i, count: 3 }, 4).map((p) => p.index));
+    expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+});
+
+describe('evenShare', () => {
+  it('splits without loss, the remainder to the first parts', () => {
+    for (const [total, parts] of [[10, 3], [0, 4], [7, 7], [3, 5], [1_000_001, 8]]) {
+      const shares = Array.from({ length: parts }, (_, i) => evenShare(total, parts, i));
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(total);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+      expect([...shares].sort((a, b) => b - a)).toEqual(shares);
+    }
+  });
+});
+
+describe('Pacer on an injected clock', () => {
+  /** A wall clock the test moves by hand. */
+  const clock = () => {
+    let t = 1_000_000;
+    return { now: () => t, advance: (ms: number) => (t += ms) };
+  };
+
+  const table: Array<[string, Pacing, Array<[number, number]>, number[]]> = [
+    // name, pacing, (recordsDone, simMs) per batch, expected due offsets from the start
+    ['rate: due when the records so far fit the rate', { mode: 'rate', perSecond: 200 }, [[0, 0], [100, 0], [300, 0]], [0, 500, 1500]],
+    ['interval: one batch per interval', { mode: 'interval', ms: 250 }, [[0, 0], [500, 0], [1000, 0]], [0, 250, 500]],
+    ['speed 60: one simulated minute per second', { mode: 'speed', x: 60, fromMs: 0 }, [[0, 0], [10, 60_000], [20, 90_000]], [0, 1000, 1500]],
+  ];
+  for (const [name, pacing, batches, dues] of table) {
+    it(name, async () => {
+      const c = clock();
+      const start = c.now();
+      const pacer = new Pacer(pacing, c.now);
+      for (let i = 0; i < batches.length; i++) {
+        const [done, sim] = batches[i];
+        expect(pacer.dueAt(done, sim) - start).toBe(dues[i]);
+        c.advance(dues[i] - (c.now() - start));
+        // Due exactly now: no wait at all.
+        expect(await pacer.wait(done, sim, new AbortController().signal)).toBe(true);
+        expect(pacer.lagMs).toBe(0);
+      }
+    });
+  }
+
+  it('no pacing is never due later than now, and never sink-bound', () => {
+    const pacer = new Pacer({ mode: 'none' });
+    expect(pacer.dueAt(1_000_000, 0)).toBe(0);
+    expect(pacer.sinkBound).toBe(false);
+  });
+
+  it('reports sink-bound once a batch is more than max(1 s, 2 intervals) late', async () => {
+    const c = clock();
+    const pacer = new Pacer({ mode: 'interval', ms: 200 }, c.now);
+    const signal = new AbortController().signal;
+    await pacer.wait(0, 0, signal);
+    c.advance(1100); // batch 2 was due at 200 ms: 900 ms late
+    await pacer.wait(0, 0, signal);
+    expect(pacer.lagMs).toBe(900);
+    expect(pacer.sinkBound).toBe(false);
+    c.advance(400); // batch 3 was due at 400 ms, it is now 1500 ms: 1100 ms late
+    await pacer.wait(0, 0, signal);
+    expect(pacer.lagMs).toBe(1100);
+    expect(pacer.sinkBound).toBe(true);
+  });
+
+  it('an abort wakes a waiting pacer and reports false', async () => {
+    const c = clock();
+    const pacer = new Pacer({ mode: 'interval', ms: 60_000 }, c.now);
+    const ac = new AbortController();
+    await pacer.wait(0, 0, ac.signal);
+    const waiting = pacer.wait(0, 0, ac.signal);
+    ac.abort();
+    expect(await waiting).toBe(false);
+  });
+});
