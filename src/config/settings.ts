@@ -61,4 +61,4 @@ export const settingsShape = {
 export const settingsSchema = z.object(settingsShape);
 export type Settings = z.infer<typeof settingsSchema>;
 
-export { type CommandName, type SettingKey, type SettingMeta, settingKeys, settingsMeta, settingsFor, settingLabel } from './meta.js';
+export { type CommandName, type SettingKey, settingsMeta, settingsFor, settingLabel } from './meta.js';

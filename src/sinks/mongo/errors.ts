@@ -128,11 +128,6 @@ function isSocketError(err: unknown): boolean {
   return err instanceof Error && typeof code === 'string' && socketErrorCodes.has(code);
 }
 
-/** True for a per-document write error code that a retry can fix. */
-export function isTransientCode(code: number): boolean {
-  return transientCodes.has(code);
-}
-
 export interface BulkOutcome {
   inserted: number;
   duplicates: number;
