@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { settingsMeta, type SettingKey } from '../src/config/settings.js';
-import { runCli } from './helpers/cli.js';
+import { runBin, runCli } from './helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'etl-bad-'));
 /** No download, no binary: the embedded MongoDB fails fast wherever these tests run. */
@@ -93,6 +93,12 @@ describe('every flag and environment variable refuses bad values: exit 2, one li
     const r = await runCli(['stream', '--limit', '10', '--json'], { cwd: dir, env: { ...offline(dir), ETL_SINK: 'null', ETL_WORKERS: '', ETL_FRAUD_RATE: '' } });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ type: 'summary', partitions: ['0.1'] });
+  });
+
+  it('a missing --dotenv file, through the built binary: exit 2, one line naming it', () => {
+    const r = runBin(['--dotenv', '/missing/.env', 'stream', '--sink', 'null', '--limit', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('error: Cannot read --dotenv "/missing/.env" (ENOENT). Give an existing file, e.g. --dotenv .env');
   });
 
   it('a bad value in the env file is named with the file', async () => {

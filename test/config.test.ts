@@ -36,19 +36,29 @@ describe('config precedence: flag > environment > env file > default', () => {
   _('environment beats env file', {}, { ETL_PRODUCTS: '8' }, 'ETL_PRODUCTS=7\n', 8, 'env');
   _('flag beats environment', { products: '9' }, { ETL_PRODUCTS: '8' }, 'ETL_PRODUCTS=7\n', 9, 'flag');
 
-  it('reads --env-file instead of .env', () => {
+  it('reads --dotenv instead of .env', () => {
     const dir = emptyDir();
     writeFileSync(join(dir, '.env'), 'ETL_USERS=5\n');
     writeFileSync(join(dir, 'other.env'), 'ETL_USERS=6\nMONGODB_DATABASE=shop\n');
-    const cfg = load('seed', { envFile: 'other.env' }, {}, dir);
+    const cfg = load('seed', { dotenv: 'other.env' }, {}, dir);
     expect(cfg.settings.users).toBe(6);
     expect(cfg.settings.db).toBe('shop');
   });
 
-  it('a missing --env-file is an error (exit 2), a missing default .env is not', () => {
-    const err = failure(() => load('seed', { envFile: 'nope.env' }));
+  it('ETL_ENV_FILE names the file when --dotenv does not; --dotenv wins', () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'a.env'), 'ETL_USERS=5\n');
+    writeFileSync(join(dir, 'b.env'), 'ETL_USERS=6\n');
+    expect(load('seed', {}, { ETL_ENV_FILE: 'a.env' }, dir).settings.users).toBe(5);
+    expect(load('seed', { dotenv: 'b.env' }, { ETL_ENV_FILE: 'a.env' }, dir).settings.users).toBe(6);
+  });
+
+  it('a missing --dotenv or ETL_ENV_FILE file is an error (exit 2) naming it, a missing default .env is not', () => {
+    const err = failure(() => load('seed', { dotenv: 'nope.env' }));
     expect(err.code).toBe('ENV_FILE_UNREADABLE');
     expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/^Cannot read --dotenv "nope.env" \(ENOENT\)/);
+    expect(failure(() => load('seed', {}, { ETL_ENV_FILE: 'gone.env' })).message).toMatch(/^Cannot read ETL_ENV_FILE "gone.env"/);
     expect(load('seed', {}).envFile).toBeUndefined();
   });
 

@@ -26,7 +26,7 @@ export function addGlobalOptions(cmd: Command): Command {
     if (!m.flag || !m.commands.includes('global')) continue;
     cmd.addOption(new Option(m.flag, m.description + helpSuffix(key)));
   }
-  cmd.option('--env-file <path>', 'read settings from this file (default: .env when present)');
+  cmd.option('--dotenv <path>', 'read settings from this file (ETL_ENV_FILE; default: .env when present)');
   cmd.option('--no-color', 'no colours (also NO_COLOR, or when not a terminal)');
   return cmd;
 }

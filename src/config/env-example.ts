@@ -6,7 +6,7 @@ export function renderEnvExample(): string {
     '# .env.example — GENERATED from src/config/settings.ts by `npm run generate`. Do not edit:',
     '# a test fails when this file differs from the settings the tool reads.',
     '#',
-    '# Copy to .env (or pass --env-file FILE). Precedence: flag > environment > env file > default.',
+    '# Copy to .env (or pass --dotenv FILE, or set ETL_ENV_FILE). Precedence: flag > environment > env file > default.',
     '',
   ];
   for (const key of Object.keys(settingsMeta) as SettingKey[]) {

@@ -23,15 +23,24 @@ export interface LoadedConfig {
   envFile?: string;
 }
 
-function readEnvFile(flags: Record<string, unknown>, cwd: string): { path?: string; values: Record<string, string> } {
-  const given = typeof flags.envFile === 'string' ? flags.envFile : undefined;
+/**
+ * The settings file: `--dotenv FILE`, else ETL_ENV_FILE, else `.env` in the working directory
+ * when there is one. (The flag is not called --env-file: Node claims that name, even after
+ * the script name, and exits before the tool runs.)
+ * @throws EtlError ENV_FILE_UNREADABLE when a file that was asked for cannot be read.
+ */
+function readEnvFile(flags: Record<string, unknown>, env: Record<string, string | undefined>, cwd: string): { path?: string; values: Record<string, string> } {
+  const fromFlag = typeof flags.dotenv === 'string' ? flags.dotenv : undefined;
+  const fromEnv = env.ETL_ENV_FILE ? env.ETL_ENV_FILE : undefined;
+  const given = fromFlag ?? fromEnv;
   const path = resolve(cwd, given ?? '.env');
   if (!given && !existsSync(path)) return { values: {} };
   try {
     return { path, values: parseDotenv(readFileSync(path)) };
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new EtlError('ENV_FILE_UNREADABLE', `Cannot read --env-file "${given ?? path}" (${reason}). Give an existing file, e.g. --env-file .env`, {
+    const source = fromFlag !== undefined ? '--dotenv' : fromEnv !== undefined ? 'ETL_ENV_FILE' : 'the settings file';
+    throw new EtlError('ENV_FILE_UNREADABLE', `Cannot read ${source} "${given ?? path}" (${reason}). Give an existing file, e.g. --dotenv .env`, {
       details: { path },
     });
   }
@@ -64,7 +73,7 @@ function exampleFor(key: SettingKey, source: SettingSource): string {
  * @throws EtlError CONFIG_INVALID naming the setting, the (redacted) value and a valid example.
  */
 export function loadSettings(input: LoadInput): LoadedConfig {
-  const envFile = readEnvFile(input.flags, input.cwd);
+  const envFile = readEnvFile(input.flags, input.env, input.cwd);
   const raw: Record<string, string> = {};
   const sources = {} as Record<SettingKey, SettingSource>;
   const keys = Object.keys(settingsMeta) as SettingKey[];
