@@ -5,12 +5,11 @@ import type { ContextHolder, RunContext } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { fmtInt, table } from '../format.js';
+import { sparkline } from '../sparkline.js';
 
-const spark = '▁▂▃▄▅▆▇█';
-export function sparkline(values: number[]): string {
-  const max = Math.max(...values, 0);
-  if (max <= 0) return spark[0].repeat(values.length);
-  return values.map((v) => (v <= 0 ? ' ' : spark[Math.min(spark.length - 1, Math.floor((v / max) * (spark.length - 1)))])).join('');
+/** Columns to draw in: the terminal's width, or 80 when not a terminal. */
+function columnsOf(out: Output): number {
+  return out.human.isTTY && out.human.columns ? out.human.columns : 80;
 }
 
 let usd: Intl.NumberFormat | undefined;
@@ -31,21 +30,27 @@ export function renderStats(out: Output, r: StatsReport): void {
     out.summary(c.yellow('No data yet: the collections are empty or missing. Run `etl seed` and `etl stream` first.'));
     return;
   }
+  // Sparklines on lines of their own, as wide as the terminal allows (they never wrap), with
+  // every bar covering the same number of the report's buckets.
+  const columns = columnsOf(out);
+  const label = Math.max(...r.collections.map((x) => x.name.length)) + 2;
+  const revenueLabel = 'revenue per bar ';
+  const buckets = r.sales.revenueSeries.length || 60;
+  const room = columns - Math.max(label, revenueLabel.length) - 1;
+  let width = Math.max(1, Math.min(buckets, room));
+  while (buckets % width !== 0) width--;
   if (r.window) {
-    out.summary(c.dim(`window ${time(r.window.from)} → ${time(r.window.to)} UTC (ends at the newest event; ${r.window.bucketMinutes} min per sparkline bar)`));
+    const minutes = (r.window.bucketMinutes * buckets) / width;
+    out.summary(c.dim(`window ${time(r.window.from)} → ${time(r.window.to)} UTC (ends at the newest event; ${minutes} min per sparkline bar)`));
   }
   section(out, 'Collections');
-  out.summary(
-    table(
-      ['collection', 'documents', 'oldest', 'newest', 'activity'],
-      r.collections.map((x) => [x.name, x.count, time(x.oldest), time(x.newest), x.series ? c.cyan(sparkline(x.series)) : '']),
-      c,
-    ),
-  );
+  out.summary(table(['collection', 'documents', 'oldest', 'newest'], r.collections.map((x) => [x.name, x.count, time(x.oldest), time(x.newest)]), c));
+  out.summary('');
+  for (const x of r.collections) if (x.series) out.summary(`${x.name.padEnd(label)}${c.cyan(sparkline(x.series, width))}`);
   const s = r.sales;
   section(out, 'Sales');
   out.summary(`orders ${c.bold(fmtInt(s.orders))}   revenue ${c.bold(money(s.revenue))}   average order ${c.bold(money(s.averageOrderValue))}   units ${fmtInt(s.units)}   returned ${fmtInt(s.returned)}`);
-  out.summary(`revenue per bar ${c.green(sparkline(s.revenueSeries))}`);
+  out.summary(`${revenueLabel}${c.green(sparkline(s.revenueSeries, width))}`);
   out.summary(table(['category', 'revenue', 'units'], s.byCategory.map((x) => [x.category, money(x.revenue).padStart(14), x.units]), c));
   out.summary('');
   out.summary(table(['country', 'revenue', 'orders'], s.byCountry.map((x) => [x.country, money(x.revenue).padStart(14), x.orders]), c));
