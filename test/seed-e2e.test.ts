@@ -73,8 +73,9 @@ describe('embedded MongoDB when no mongod can be obtained', () => {
     const r = runBin(['seed'], {
       env: {
         ETL_DATA_DIR: join(tmp(), 'db'),
-        // Nowhere to download from and an empty cache: the offline case, whatever this machine has.
-        MONGOMS_DOWNLOAD_URL: 'http://127.0.0.1:9/mongodb.tgz',
+        // Nowhere to download from (a closed port) and an empty cache: the offline case, whatever this machine has.
+        MONGOMS_DOWNLOAD_URL: 'http://127.0.0.1:9/mongodb-linux-x86_64-ubuntu2204-8.2.6.tgz',
+        MONGOMS_USE_HTTP: 'true',
         MONGOMS_DOWNLOAD_DIR: tmp(),
         MONGOMS_PREFER_GLOBAL_PATH: 'false',
       },
@@ -82,7 +83,7 @@ describe('embedded MongoDB when no mongod can be obtained', () => {
     });
     expect(r.code).toBe(2);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(r.stderr).toMatch(/no mongod binary could be obtained/);
+    expect(r.stderr).toMatch(/no mongod binary could be obtained .*ECONNREFUSED/);
     expect(r.stderr).toMatch(/MONGODB_URI/);
     expect(r.stderr).toMatch(/docker compose up -d/);
     expect(r.stderr).toMatch(/MONGOMS_SYSTEM_BINARY/);

@@ -5,8 +5,8 @@ import type { Output } from './output.js';
 
 /** Creates and opens the configured sink (connection errors surface here, before any work). */
 export async function openSink(s: Settings, ctx: RunContext): Promise<Sink> {
-  const { createSink } = await import('../sinks/index.js');
-  const sink = await createSink({ sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir, stdout: ctx.io.stdout });
+  const [{ createSink }, { downloadObserver }] = await Promise.all([import('../sinks/index.js'), import('./download-progress.js')]);
+  const sink = await createSink({ sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir, stdout: ctx.io.stdout, download: downloadObserver(ctx.out) });
   try {
     await sink.open();
   } catch (err) {

@@ -3,6 +3,7 @@ import type { SinkName } from '../config/values.js';
 import { JsonlSink } from './jsonl.js';
 import { NullSink } from './null.js';
 import { StdoutSink } from './stdout.js';
+import type { DownloadObserver } from './mongo/embedded.js';
 import type { Sink } from './types.js';
 
 export interface SinkOptions {
@@ -18,6 +19,8 @@ export interface SinkOptions {
    * indexes. False in worker threads: the main thread already did it.
    */
   prepare?: boolean;
+  /** Told about a first-run download of the embedded MongoDB's binary. */
+  download?: DownloadObserver;
 }
 
 /** A write that has no answer within this time is retried on a new connection (see README, guarantees). */
@@ -34,7 +37,7 @@ export async function createSink(o: SinkOptions): Promise<Sink> {
       return new NullSink();
     case 'mongo': {
       const [{ MongoSink }, { connectMongo }] = await Promise.all([import('./mongo/sink.js'), import('./mongo/connect.js')]);
-      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir, socketTimeoutMS: writeSocketTimeoutMS }), undefined, o.prepare ?? true);
+      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir, socketTimeoutMS: writeSocketTimeoutMS, download: o.download }), undefined, o.prepare ?? true);
     }
   }
 }

@@ -94,8 +94,12 @@ async function openSource(ctx: RunContext): Promise<StatsSource> {
     const { FileStatsSource } = await import('../../reporting/file-source.js');
     return new FileStatsSource(s.fromDir);
   }
-  const [{ connectMongo }, { MongoStatsSource }] = await Promise.all([import('../../sinks/mongo/connect.js'), import('../../sinks/mongo/stats-source.js')]);
-  return new MongoStatsSource(await connectMongo({ uri: s.uri, db: s.db, dataDir: s.dataDir }));
+  const [{ connectMongo }, { MongoStatsSource }, { downloadObserver }] = await Promise.all([
+    import('../../sinks/mongo/connect.js'),
+    import('../../sinks/mongo/stats-source.js'),
+    import('../download-progress.js'),
+  ]);
+  return new MongoStatsSource(await connectMongo({ uri: s.uri, db: s.db, dataDir: s.dataDir, download: downloadObserver(ctx.out) }));
 }
 
 async function statsAction(ctx: RunContext): Promise<void> {

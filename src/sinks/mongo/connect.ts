@@ -2,7 +2,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText, redactUri, secretsOf } from '../../redact.js';
-import { type EmbeddedServer, embeddedRemedies, openEmbedded } from './embedded.js';
+import { type DownloadObserver, type EmbeddedServer, embeddedRemedies, openEmbedded } from './embedded.js';
 import { classifyError } from './errors.js';
 import type { CollectionSpec, IndexSpec } from './collections.js';
 
@@ -26,6 +26,8 @@ export interface ConnectOptions {
    * batch is retried). Without it a server that hangs would hold a batch forever.
    */
   socketTimeoutMS?: number;
+  /** Told about a first-run download of the embedded server's binary. */
+  download?: DownloadObserver;
 }
 
 /** Turns a connect-time driver error into a one-line EtlError with the password removed. */
@@ -61,7 +63,7 @@ export async function connectMongo(opts: ConnectOptions): Promise<MongoTarget> {
   if (uri) {
     description = redactUri(uri);
   } else {
-    embedded = await openEmbedded(opts.dataDir);
+    embedded = await openEmbedded(opts.dataDir, { observer: opts.download });
     uri = embedded.uri;
     description = `embedded MongoDB (${opts.dataDir}${embedded.started ? '' : ', shared with another etl process'})`;
   }

@@ -41,6 +41,23 @@ interface StateFile {
   version: string;
 }
 
+/** Told about the one-time download of the mongod binary, so the CLI can say what is happening. */
+export interface DownloadObserver {
+  /** Before the download: what is fetched and where it is cached. */
+  start(info: { version: string; cacheDir: string }): void;
+  /** Bytes received so far and the archive's size (0 until known). */
+  progress(doneBytes: number, totalBytes: number): void;
+  /** The binary is there (downloaded and unpacked) or the download failed. */
+  end(): void;
+}
+
+/** Options of the embedded server that only tests change. */
+export interface EmbeddedOptions {
+  observer?: DownloadObserver;
+  /** A download that receives nothing for this long is abandoned (default 60 s). */
+  stallMs?: number;
+}
+
 export const embeddedRemedies = [
   'set MONGODB_URI (or --uri) to a MongoDB you can reach, e.g. mongodb://localhost:27017',
   'or start one with `docker compose up -d` (docker-compose.yml in this project) and set MONGODB_URI',
@@ -132,7 +149,7 @@ function liveUsers(dir: string): string[] {
  * Joins the embedded MongoDB on this data directory, starting it if none runs.
  * @throws EtlError NO_MONGOD_BINARY (no binary, or it did not start), OUT_DIR_UNWRITABLE, CONFIG_INVALID (version mismatch).
  */
-export async function openEmbedded(dataDir: string): Promise<EmbeddedServer> {
+export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const dir = resolve(dataDir);
   try {
     await ensureDir(dir);
@@ -148,7 +165,7 @@ export async function openEmbedded(dataDir: string): Promise<EmbeddedServer> {
     const running = readState(dir);
     if (running) state = running;
     else {
-      state = await launch(dir);
+      state = await launch(dir, options);
       started = true;
     }
     await ensureDir(p.users);
@@ -181,6 +198,58 @@ export async function openEmbedded(dataDir: string): Promise<EmbeddedServer> {
       }
     },
   };
+}
+
+/** Where download progress goes while a download runs (the library's own printing is replaced). */
+let progressTo: { observer?: DownloadObserver; lastAt: number } | undefined;
+
+/**
+ * mongodb-memory-server prints download progress with process.stdout.write / console.log,
+ * which would corrupt `--json` or `--sink stdout` output the first time only. Its printer is
+ * replaced, once, by one that reports to the observer of the download under way.
+ */
+async function routeDownloadProgress(): Promise<void> {
+  // A CommonJS module whose class is `exports.default`: Node's import gives the exports object
+  // as the namespace's default; other loaders (vitest) hand over the class itself.
+  const mod = (await import('mongodb-memory-server-core/lib/util/MongoBinaryDownload.js')).default;
+  const MongoBinaryDownload = (mod as unknown as { default?: typeof mod.default }).default ?? (mod as unknown as typeof mod.default);
+  MongoBinaryDownload.prototype.printDownloadProgress = function (this: InstanceType<typeof MongoBinaryDownload>, chunk: { length: number }) {
+    this.dlProgress.current += chunk.length;
+    if (progressTo) {
+      progressTo.lastAt = Date.now();
+      progressTo.observer?.progress(this.dlProgress.current, this.dlProgress.length);
+    }
+  };
+}
+
+/**
+ * The mongod binary: MONGOMS_SYSTEM_BINARY, the cache, or a download (once; later runs use
+ * the cache). A download is announced to the observer first, reports its progress, and is
+ * abandoned when it receives nothing for `stallMs`.
+ * @throws EtlError NO_MONGOD_BINARY when the download stalls.
+ */
+async function resolveBinary(version: string, options: EmbeddedOptions): Promise<string> {
+  const { DryMongoBinary, MongoBinary } = await import('mongodb-memory-server-core');
+  const dry = await DryMongoBinary.generateOptions({ version });
+  if (await DryMongoBinary.locateBinary(dry)) return MongoBinary.getPath({ version });
+  await routeDownloadProgress();
+  const stallMs = options.stallMs ?? 60_000;
+  options.observer?.start({ version, cacheDir: dry.downloadDir });
+  progressTo = { observer: options.observer, lastAt: Date.now() };
+  let watchdog: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    watchdog = setInterval(() => {
+      if (Date.now() - progressTo!.lastAt < stallMs) return;
+      reject(new EtlError('NO_MONGOD_BINARY', `The download of MongoDB ${version} for the embedded server stalled (nothing received for ${Math.round(stallMs / 1000)} s).`, { hints: embeddedRemedies }));
+    }, Math.min(1000, stallMs / 4));
+  });
+  try {
+    return await Promise.race([MongoBinary.getPath({ version }), stalled]);
+  } finally {
+    clearInterval(watchdog);
+    progressTo = undefined;
+    options.observer?.end();
+  }
 }
 
 /** Stops mongod cleanly (SIGTERM) and waits for it to exit. */
@@ -224,16 +293,17 @@ function accepts(port: number): Promise<boolean> {
  * Resolves the binary (download once, or the cache, or MONGOMS_SYSTEM_BINARY), checks that
  * the data directory was made by the same version, and starts mongod detached.
  */
-async function launch(dir: string): Promise<StateFile> {
+async function launch(dir: string, options: EmbeddedOptions): Promise<StateFile> {
   const p = paths(dir);
   // One download attempt: an offline machine should fail in seconds, not after retries.
   process.env.MONGOMS_MAX_RETRIES ??= '1';
   const pinned = pinnedMongoVersion();
-  const { MongoBinary } = await import('mongodb-memory-server-core');
+  const wanted = process.env.MONGOMS_VERSION ?? pinned;
   let binary: string;
   try {
-    binary = await MongoBinary.getPath({ version: process.env.MONGOMS_VERSION ?? pinned });
+    binary = await resolveBinary(wanted, options);
   } catch (err) {
+    if (err instanceof EtlError) throw err;
     log('binary lookup failed: %O', err);
     throw new EtlError('NO_MONGOD_BINARY', `No MONGODB_URI is set and no mongod binary could be obtained for the embedded MongoDB (${shortReason(err)}).`, {
       hints: embeddedRemedies,
@@ -270,5 +340,6 @@ async function launch(dir: string): Promise<StateFile> {
 
 function shortReason(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0].slice(0, 160);
+  // The library's messages run over several lines ("Download failed for url …, Details:\n…").
+  return msg.replace(/\s*\n\s*/g, ' ').trim().slice(0, 240);
 }
