@@ -888,6 +888,18 @@ const specs = [
               }
             ]
           },
+          "duration_seconds": {
+            "anyOf": [
+              {
+                "bsonType": "number",
+                "minimum": 0,
+                "maximum": 9007199254740991
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
           "device_type": {
             "bsonType": "string",
             "enum": [
@@ -933,6 +945,7 @@ const specs = [
           "activity_type",
           "page",
           "product_id",
+          "duration_seconds",
           "device_type",
           "browser",
           "traffic_source",

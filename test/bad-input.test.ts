@@ -30,6 +30,7 @@ const invalid: Partial<Record<SettingKey, string[]>> = {
   from: ['2026-13-45', 'yesterday', '01/02/2026', '1800-01-01'],
   to: ['2026-02-30', 'tomorrow'],
   speed: ['0', '-2', 'warp'],
+  sessionsPerDay: ['0', '-5', 'lots'],
   fraudRate: ['1.5', '-0.1', 'lots', '200%'],
   dirtyRate: ['2', '-1', 'some'],
   mix: ['views=60,carts=30', 'views=0,cart=0', 'views=60,cart=5,orders=10', 'garbage', 'views=1,views=2,cart=1'],

@@ -29,7 +29,9 @@ describe('catalog invariants', () => {
 
   it('regions belong to their country and ages are 18-80', () => {
     for (const u of users) {
-      expect(countryByCode.get(u.country)?.regions).toContain(u.region);
+      const region = countryByCode.get(u.country)?.regions.find((r) => r.name === u.region);
+      expect(region, `${u.country} ${u.region}`).toBeDefined();
+      expect(region!.cities).toContain(u.city);
       expect(u.age).toBeGreaterThanOrEqual(18);
       expect(u.age).toBeLessThanOrEqual(80);
     }

@@ -84,7 +84,7 @@ describe('every kind of bad value stops before work with one line naming it', ()
     ['zero duration', 'stream', { duration: '0s' }, {}, /--duration: "0s" must be longer than 0/],
     ['bad date', 'stream', { from: '2026-13-45' }, {}, /--from: "2026-13-45"/],
     ['bad partition', 'stream', { partition: '4/4' }, {}, /--partition: "4\/4" must be I\/N/],
-    ['bad mix', 'stream', { mix: 'views=60,carts=30' }, {}, /--mix: "views=60,carts=30" must look like/],
+    ['bad mix', 'stream', { mix: 'views=60,carts=30' }, {}, /--mix: "views=60,carts=30" must be "realistic" or look like/],
     ['fraud rate above 1', 'stream', { fraudRate: '1.5' }, {}, /--fraud-rate: "1.5" must be at most 1/],
     ['negative rate', 'stream', { rate: '-3' }, {}, /--rate: "-3" must be greater than 0/],
     ['too many workers', 'stream', { workers: '1000' }, {}, /--workers: "1000" must be at most 64/],

@@ -87,6 +87,15 @@ describe('stats pipelines over generated data (mingo), checked against independe
     expect(f.viewed).toBeGreaterThan(f.checkedOut);
   });
 
+  it('session conversion and orders per buying user', () => {
+    const visits = new Set(inWindow(data.user_activities as unknown as Array<{ timestamp: Date; activity_type: string; session_id: string }>).filter((a) => a.activity_type === 'login').map((a) => a.session_id));
+    const checkedOut = new Set(inWindow(data.cart_events as unknown as CartEvent[]).filter((e) => e.event_type === 'checkout').map((e) => e.session_id));
+    expect(report.behaviour.conversion).toBeCloseTo(checkedOut.size / visits.size, 9);
+    const buyers = new Set(wTx.map((t) => t.user_id));
+    expect(report.behaviour.ordersPerBuyer).toBe(Math.round((wTx.length / buyers.size) * 100) / 100);
+    expect(report.behaviour.ordersPerBuyer).toBeGreaterThanOrEqual(1);
+  });
+
   it('fraud by anomaly type and low stock per warehouse', () => {
     const fraud = new Map<string, number>();
     for (const t of wTx) if (t.is_fraud) fraud.set(t.anomaly_type!, (fraud.get(t.anomaly_type!) ?? 0) + 1);

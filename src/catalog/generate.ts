@@ -50,17 +50,15 @@ function asciiSlug(s: string): string {
     .toLowerCase();
 }
 
-/** Seed-dependent pools drawn once with faker: brands per category, and names and cities for users. */
+/** Seed-dependent pools drawn once with faker: brands per category, and names for users. */
 interface Pools {
   brands: string[][];
   femaleFirst: string[];
   maleFirst: string[];
   last: string[];
-  cities: string[];
 }
 
 const namePool = 4000;
-const cityPool = 1500;
 
 export class CatalogGenerator {
   private readonly faker = new Faker({ locale: [en] });
@@ -78,7 +76,6 @@ export class CatalogGenerator {
       femaleFirst: Array.from({ length: namePool }, () => this.faker.person.firstName('female')),
       maleFirst: Array.from({ length: namePool }, () => this.faker.person.firstName('male')),
       last: Array.from({ length: namePool }, () => this.faker.person.lastName()),
-      cities: Array.from({ length: cityPool }, () => this.faker.location.city()),
     };
   }
 
@@ -161,6 +158,7 @@ export class CatalogGenerator {
     const last = pools.last[r.int(pools.last.length)];
     const country = countries[weightedIndex(countryWeights, r.next())];
     const region = country.regions[r.int(country.regions.length)];
+    const city = region.cities[r.int(region.cities.length)];
     // Ages 18-80, most shoppers 25-45: the mean of two uniforms gives a triangle peaking at 35.
     const age = Math.min(80, Math.max(18, Math.round(18 + ((r.next() + r.next()) / 2) * 34 + (r.chance(0.2) ? r.int(29) : 0))));
     const segment: CustomerSegment = customerSegments[weightedIndex(segmentWeightList, r.next())];
@@ -176,8 +174,8 @@ export class CatalogGenerator {
       age,
       gender,
       country: country.code,
-      region,
-      city: pools.cities[r.int(pools.cities.length)],
+      region: region.name,
+      city,
       signup_date: new Date(from + Math.floor((r.next() * span) / 1000) * 1000),
       customer_segment: segment,
       preferred_category: categories[weightedIndex(categoryWeights, r.next())].name,

@@ -37,21 +37,100 @@ export interface CountrySpec {
   shippingCents: number;
   /** Order subtotal (cents) from which shipping is free. */
   freeShippingFromCents: number;
-  regions: readonly string[];
+  /** Regions (state, province, nation), each with its IANA time zone and real cities. */
+  regions: readonly RegionSpec[];
+}
+
+export interface RegionSpec {
+  name: string;
+  /** Where users of this region live: the hour curve applies in this zone. */
+  timeZone: string;
+  cities: readonly string[];
 }
 
 export const countries: readonly CountrySpec[] = [
-  { code: 'US', name: 'United States', weight: 34, taxRate: 0.07, shippingCents: 599, freeShippingFromCents: 5000, regions: ['California', 'Texas', 'New York', 'Florida', 'Illinois', 'Washington', 'Georgia', 'Ohio'] },
-  { code: 'GB', name: 'United Kingdom', weight: 10, taxRate: 0.2, shippingCents: 499, freeShippingFromCents: 4000, regions: ['England', 'Scotland', 'Wales', 'Northern Ireland'] },
-  { code: 'DE', name: 'Germany', weight: 9, taxRate: 0.19, shippingCents: 499, freeShippingFromCents: 3000, regions: ['Bavaria', 'Berlin', 'Hamburg', 'Hesse', 'Saxony', 'North Rhine-Westphalia'] },
-  { code: 'FR', name: 'France', weight: 7, taxRate: 0.2, shippingCents: 599, freeShippingFromCents: 3500, regions: ['Île-de-France', 'Provence-Alpes-Côte d’Azur', 'Occitanie', 'Brittany', 'Auvergne-Rhône-Alpes'] },
-  { code: 'CA', name: 'Canada', weight: 7, taxRate: 0.13, shippingCents: 799, freeShippingFromCents: 7500, regions: ['Ontario', 'Quebec', 'British Columbia', 'Alberta', 'Manitoba'] },
-  { code: 'IN', name: 'India', weight: 8, taxRate: 0.18, shippingCents: 299, freeShippingFromCents: 2500, regions: ['Maharashtra', 'Karnataka', 'Delhi', 'Tamil Nadu', 'Gujarat', 'West Bengal'] },
-  { code: 'BR', name: 'Brazil', weight: 6, taxRate: 0.17, shippingCents: 899, freeShippingFromCents: 10000, regions: ['São Paulo', 'Rio de Janeiro', 'Minas Gerais', 'Bahia', 'Paraná'] },
-  { code: 'JP', name: 'Japan', weight: 6, taxRate: 0.1, shippingCents: 699, freeShippingFromCents: 5000, regions: ['Tokyo', 'Osaka', 'Kanagawa', 'Aichi', 'Hokkaido', 'Fukuoka'] },
-  { code: 'AU', name: 'Australia', weight: 5, taxRate: 0.1, shippingCents: 999, freeShippingFromCents: 8000, regions: ['New South Wales', 'Victoria', 'Queensland', 'Western Australia', 'South Australia'] },
-  { code: 'ES', name: 'Spain', weight: 4, taxRate: 0.21, shippingCents: 599, freeShippingFromCents: 3500, regions: ['Madrid', 'Catalonia', 'Andalusia', 'Valencia', 'Basque Country'] },
-  { code: 'MX', name: 'Mexico', weight: 4, taxRate: 0.16, shippingCents: 799, freeShippingFromCents: 9000, regions: ['Mexico City', 'Jalisco', 'Nuevo León', 'Puebla', 'Yucatán'] },
+  { code: 'US', name: 'United States', weight: 34, taxRate: 0.07, shippingCents: 599, freeShippingFromCents: 5000, regions: [
+      { name: 'California', timeZone: 'America/Los_Angeles', cities: ['Los Angeles', 'San Francisco', 'San Diego'] },
+      { name: 'Texas', timeZone: 'America/Chicago', cities: ['Houston', 'Austin', 'Dallas'] },
+      { name: 'New York', timeZone: 'America/New_York', cities: ['New York City', 'Buffalo', 'Rochester'] },
+      { name: 'Florida', timeZone: 'America/New_York', cities: ['Miami', 'Orlando', 'Tampa'] },
+      { name: 'Illinois', timeZone: 'America/Chicago', cities: ['Chicago', 'Springfield', 'Naperville'] },
+      { name: 'Washington', timeZone: 'America/Los_Angeles', cities: ['Seattle', 'Spokane', 'Tacoma'] },
+      { name: 'Georgia', timeZone: 'America/New_York', cities: ['Atlanta', 'Savannah', 'Augusta'] },
+      { name: 'Ohio', timeZone: 'America/New_York', cities: ['Columbus', 'Cleveland', 'Cincinnati'] },
+    ] },
+  { code: 'GB', name: 'United Kingdom', weight: 10, taxRate: 0.2, shippingCents: 499, freeShippingFromCents: 4000, regions: [
+      { name: 'England', timeZone: 'Europe/London', cities: ['London', 'Manchester', 'Birmingham'] },
+      { name: 'Scotland', timeZone: 'Europe/London', cities: ['Edinburgh', 'Glasgow', 'Aberdeen'] },
+      { name: 'Wales', timeZone: 'Europe/London', cities: ['Cardiff', 'Swansea', 'Newport'] },
+      { name: 'Northern Ireland', timeZone: 'Europe/London', cities: ['Belfast', 'Derry', 'Lisburn'] },
+    ] },
+  { code: 'DE', name: 'Germany', weight: 9, taxRate: 0.19, shippingCents: 499, freeShippingFromCents: 3000, regions: [
+      { name: 'Bavaria', timeZone: 'Europe/Berlin', cities: ['Munich', 'Nuremberg', 'Augsburg'] },
+      { name: 'Berlin', timeZone: 'Europe/Berlin', cities: ['Berlin'] },
+      { name: 'Hamburg', timeZone: 'Europe/Berlin', cities: ['Hamburg'] },
+      { name: 'Hesse', timeZone: 'Europe/Berlin', cities: ['Frankfurt', 'Wiesbaden', 'Kassel'] },
+      { name: 'Saxony', timeZone: 'Europe/Berlin', cities: ['Dresden', 'Leipzig', 'Chemnitz'] },
+      { name: 'North Rhine-Westphalia', timeZone: 'Europe/Berlin', cities: ['Cologne', 'Düsseldorf', 'Dortmund'] },
+    ] },
+  { code: 'FR', name: 'France', weight: 7, taxRate: 0.2, shippingCents: 599, freeShippingFromCents: 3500, regions: [
+      { name: 'Île-de-France', timeZone: 'Europe/Paris', cities: ['Paris', 'Versailles', 'Boulogne-Billancourt'] },
+      { name: 'Provence-Alpes-Côte d’Azur', timeZone: 'Europe/Paris', cities: ['Marseille', 'Nice', 'Toulon'] },
+      { name: 'Occitanie', timeZone: 'Europe/Paris', cities: ['Toulouse', 'Montpellier', 'Nîmes'] },
+      { name: 'Brittany', timeZone: 'Europe/Paris', cities: ['Rennes', 'Brest', 'Quimper'] },
+      { name: 'Auvergne-Rhône-Alpes', timeZone: 'Europe/Paris', cities: ['Lyon', 'Grenoble', 'Saint-Étienne'] },
+    ] },
+  { code: 'CA', name: 'Canada', weight: 7, taxRate: 0.13, shippingCents: 799, freeShippingFromCents: 7500, regions: [
+      { name: 'Ontario', timeZone: 'America/Toronto', cities: ['Toronto', 'Ottawa', 'Hamilton'] },
+      { name: 'Quebec', timeZone: 'America/Toronto', cities: ['Montreal', 'Quebec City', 'Laval'] },
+      { name: 'British Columbia', timeZone: 'America/Vancouver', cities: ['Vancouver', 'Victoria', 'Surrey'] },
+      { name: 'Alberta', timeZone: 'America/Edmonton', cities: ['Calgary', 'Edmonton', 'Red Deer'] },
+      { name: 'Manitoba', timeZone: 'America/Winnipeg', cities: ['Winnipeg', 'Brandon', 'Steinbach'] },
+    ] },
+  { code: 'IN', name: 'India', weight: 8, taxRate: 0.18, shippingCents: 299, freeShippingFromCents: 2500, regions: [
+      { name: 'Maharashtra', timeZone: 'Asia/Kolkata', cities: ['Mumbai', 'Pune', 'Nagpur'] },
+      { name: 'Karnataka', timeZone: 'Asia/Kolkata', cities: ['Bengaluru', 'Mysuru', 'Mangaluru'] },
+      { name: 'Delhi', timeZone: 'Asia/Kolkata', cities: ['New Delhi'] },
+      { name: 'Tamil Nadu', timeZone: 'Asia/Kolkata', cities: ['Chennai', 'Coimbatore', 'Madurai'] },
+      { name: 'Gujarat', timeZone: 'Asia/Kolkata', cities: ['Ahmedabad', 'Surat', 'Vadodara'] },
+      { name: 'West Bengal', timeZone: 'Asia/Kolkata', cities: ['Kolkata', 'Howrah', 'Durgapur'] },
+    ] },
+  { code: 'BR', name: 'Brazil', weight: 6, taxRate: 0.17, shippingCents: 899, freeShippingFromCents: 10000, regions: [
+      { name: 'São Paulo', timeZone: 'America/Sao_Paulo', cities: ['São Paulo', 'Campinas', 'Santos'] },
+      { name: 'Rio de Janeiro', timeZone: 'America/Sao_Paulo', cities: ['Rio de Janeiro', 'Niterói', 'Petrópolis'] },
+      { name: 'Minas Gerais', timeZone: 'America/Sao_Paulo', cities: ['Belo Horizonte', 'Uberlândia', 'Juiz de Fora'] },
+      { name: 'Bahia', timeZone: 'America/Bahia', cities: ['Salvador', 'Feira de Santana', 'Ilhéus'] },
+      { name: 'Paraná', timeZone: 'America/Sao_Paulo', cities: ['Curitiba', 'Londrina', 'Maringá'] },
+    ] },
+  { code: 'JP', name: 'Japan', weight: 6, taxRate: 0.1, shippingCents: 699, freeShippingFromCents: 5000, regions: [
+      { name: 'Tokyo', timeZone: 'Asia/Tokyo', cities: ['Shinjuku', 'Shibuya', 'Hachiōji'] },
+      { name: 'Osaka', timeZone: 'Asia/Tokyo', cities: ['Osaka', 'Sakai', 'Higashiōsaka'] },
+      { name: 'Kanagawa', timeZone: 'Asia/Tokyo', cities: ['Yokohama', 'Kawasaki', 'Sagamihara'] },
+      { name: 'Aichi', timeZone: 'Asia/Tokyo', cities: ['Nagoya', 'Toyota', 'Okazaki'] },
+      { name: 'Hokkaido', timeZone: 'Asia/Tokyo', cities: ['Sapporo', 'Asahikawa', 'Hakodate'] },
+      { name: 'Fukuoka', timeZone: 'Asia/Tokyo', cities: ['Fukuoka', 'Kitakyushu', 'Kurume'] },
+    ] },
+  { code: 'AU', name: 'Australia', weight: 5, taxRate: 0.1, shippingCents: 999, freeShippingFromCents: 8000, regions: [
+      { name: 'New South Wales', timeZone: 'Australia/Sydney', cities: ['Sydney', 'Newcastle', 'Wollongong'] },
+      { name: 'Victoria', timeZone: 'Australia/Melbourne', cities: ['Melbourne', 'Geelong', 'Ballarat'] },
+      { name: 'Queensland', timeZone: 'Australia/Brisbane', cities: ['Brisbane', 'Gold Coast', 'Cairns'] },
+      { name: 'Western Australia', timeZone: 'Australia/Perth', cities: ['Perth', 'Bunbury', 'Mandurah'] },
+      { name: 'South Australia', timeZone: 'Australia/Adelaide', cities: ['Adelaide', 'Mount Gambier', 'Whyalla'] },
+    ] },
+  { code: 'ES', name: 'Spain', weight: 4, taxRate: 0.21, shippingCents: 599, freeShippingFromCents: 3500, regions: [
+      { name: 'Madrid', timeZone: 'Europe/Madrid', cities: ['Madrid', 'Alcalá de Henares', 'Getafe'] },
+      { name: 'Catalonia', timeZone: 'Europe/Madrid', cities: ['Barcelona', 'Girona', 'Tarragona'] },
+      { name: 'Andalusia', timeZone: 'Europe/Madrid', cities: ['Seville', 'Málaga', 'Granada'] },
+      { name: 'Valencia', timeZone: 'Europe/Madrid', cities: ['Valencia', 'Alicante', 'Elche'] },
+      { name: 'Basque Country', timeZone: 'Europe/Madrid', cities: ['Bilbao', 'San Sebastián', 'Vitoria-Gasteiz'] },
+    ] },
+  { code: 'MX', name: 'Mexico', weight: 4, taxRate: 0.16, shippingCents: 799, freeShippingFromCents: 9000, regions: [
+      { name: 'Mexico City', timeZone: 'America/Mexico_City', cities: ['Mexico City'] },
+      { name: 'Jalisco', timeZone: 'America/Mexico_City', cities: ['Guadalajara', 'Zapopan', 'Puerto Vallarta'] },
+      { name: 'Nuevo León', timeZone: 'America/Monterrey', cities: ['Monterrey', 'San Nicolás de los Garza', 'Guadalupe'] },
+      { name: 'Puebla', timeZone: 'America/Mexico_City', cities: ['Puebla', 'Tehuacán', 'Cholula'] },
+      { name: 'Yucatán', timeZone: 'America/Merida', cities: ['Mérida', 'Valladolid', 'Progreso'] },
+    ] },
 ];
 
 export const countryCodes = countries.map((c) => c.code) as readonly string[];

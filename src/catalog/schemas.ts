@@ -41,7 +41,7 @@ export const userSchema = z
     is_active: z.boolean(),
   })
   .refine((u) => u._id === u.user_id, { message: '_id must equal user_id', path: ['_id'] })
-  .refine((u) => countryByCode.get(u.country)?.regions.includes(u.region) ?? false, {
+  .refine((u) => countryByCode.get(u.country)?.regions.some((r) => r.name === u.region) ?? false, {
     message: 'region must belong to country',
     path: ['region'],
   });

@@ -23,5 +23,6 @@ export function runOptions(config: LoadedConfig, seed: number): Record<string, u
     fraudRate: s.fraudRate,
     dirtyRate: s.dirtyRate,
     mix: s.mix,
+    sessionsPerDay: s.sessionsPerDay,
   };
 }

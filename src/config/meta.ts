@@ -24,6 +24,7 @@ export const settingKeys = [
   'from',
   'to',
   'speed',
+  'sessionsPerDay',
   'fraudRate',
   'dirtyRate',
   'mix',
@@ -136,6 +137,13 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     description: 'backfill: simulated time runs X times faster than wall time',
     example: '3600',
     commands: ['stream'],
+  },
+  sessionsPerDay: {
+    flag: '--sessions-per-day <n>',
+    env: 'ETL_SESSIONS_PER_DAY',
+    description: 'backfill: visits a day to the whole store (default: from the users, by segment)',
+    example: '5000',
+    commands: streamish,
   },
   fraudRate: {
     flag: '--fraud-rate <share>',

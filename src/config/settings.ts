@@ -42,6 +42,7 @@ export const settingsShape = {
   from: dateValue.optional(),
   to: dateValue.optional(),
   speed: numberValue({ min: 0, max: 1_000_000_000, minExclusive: true }).optional(),
+  sessionsPerDay: numberValue({ min: 0, max: 1_000_000_000, minExclusive: true }).optional(),
   fraudRate: fractionValue,
   dirtyRate: fractionValue,
   mix: mixValue,

@@ -103,18 +103,23 @@ export const dateValue = z
   });
 
 export const mixKeys = ['views', 'cart', 'orders'] as const;
-export type Mix = Record<(typeof mixKeys)[number], number>;
-/** "views=60,cart=30,orders=10" (any positive weights; normalised to shares summing to 1). */
+/** A target record mix (shares summing to 1), or the realistic shopper funnel (`preset`). */
+export type Mix = Record<(typeof mixKeys)[number], number> & { preset?: 'realistic' };
+/**
+ * "views=60,cart=30,orders=10" (any positive weights; normalised to shares summing to 1), or
+ * "realistic" (real-store conversion; the record mix is whatever shoppers do).
+ */
 export const mixValue = z
   .string()
   .trim()
   .transform((s, ctx): Mix => {
+    if (s.toLowerCase() === 'realistic') return { views: 0, cart: 0, orders: 0, preset: 'realistic' };
     const out: Partial<Mix> = {};
     for (const part of s.split(',')) {
       const m = /^\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
-      const key = m?.[1] as keyof Mix | undefined;
+      const key = m?.[1] as (typeof mixKeys)[number] | undefined;
       if (!m || !key || !(mixKeys as readonly string[]).includes(key) || key in out) {
-        ctx.addIssue({ code: 'custom', message: 'must look like views=60,cart=30,orders=10 (each key once)' });
+        ctx.addIssue({ code: 'custom', message: 'must be "realistic" or look like views=60,cart=30,orders=10 (each key once)' });
         return z.NEVER;
       }
       out[key] = Number(m[2]);

@@ -1,13 +1,13 @@
 import { categories, customerSegments } from '../catalog/reference.js';
 import type { Mix, Partition } from '../config/values.js';
-import { type Clock, RealClock, SimulatedClock } from './clock.js';
-import { type DirtyKind, corrupt, pickDirtyKind } from './dirty.js';
+import { TimeHeap } from '../shared/heap.js';
+import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import { type CartLine, dynamicPriceCents, priceOrder } from './checkout.js';
+import { type DirtyKind, corrupt, pickDirtyKind } from './dirty.js';
 import { type FraudPlan, FraudPlanner } from './fraud-planner.js';
 import { idPrefix } from './ids.js';
-import { CART, MixController, ORDER, VIEW } from './mix-controller.js';
-import { StockLedger } from './stock-ledger.js';
-import { Rng, cumulative, mixSeed } from '../shared/rng.js';
+import { CART, ORDER, type StepChooser, VIEW, stepChooser } from './mix-controller.js';
+import { Population } from './population.js';
 import {
   type AnomalyType,
   type CartEvent,
@@ -22,6 +22,7 @@ import {
   paymentMethods,
   trafficSources,
 } from './schemas.js';
+import { StockLedger } from './stock-ledger.js';
 import type { StoreCatalog } from './store-catalog.js';
 
 /** One generated record with its place in the partition's sequence. */
@@ -39,10 +40,10 @@ export interface EngineOptions {
   mix: Mix;
   fraudRate: number;
   dirtyRate: number;
-  /** Backfill start: simulated clock. Absent: real time. */
+  /** Backfill start: events are stamped with simulated time from here. Absent: real time. */
   from?: Date;
-  /** Session steps per second of the whole store at average activity (simulated clock). */
-  storeStepsPerSecond?: number;
+  /** Sessions a day of the whole store; default: what the population's visit rates give. */
+  sessionsPerDay?: number;
   /** Wall clock for real-time mode (tests inject one). */
   wall?: () => number;
 }
@@ -54,16 +55,27 @@ interface Session {
   browser: (typeof browsers)[number];
   source: (typeof trafficSources)[number];
   ip: string;
-  loggedIn: boolean;
+  /** Simulated time the visit started (login). */
+  startedAt: number;
   stepsLeft: number;
+  /** The visit is over: its next turn is the logout. */
+  leaving: boolean;
   viewed: number[];
   cart: CartLine[];
   fraud: FraudPlan | null;
 }
 
-const activeSessions = 64;
+/** Something that happens later in simulated time, because of what happened now. */
+type Effect = { kind: 'return'; orderId: string; lines: CartLine[] } | { kind: 'restock'; product: number };
+
 const reorderPoint = 10;
+/** Where the simulation of a real-time stream starts (a Monday, after every catalog signup). */
+const realTimeOrigin = Date.UTC(2026, 0, 5);
 const priceEpochSessions = 500;
+const secondMs = 1000;
+const dayMs = 86_400_000;
+/** A visit ends after this long at the latest (the long tail of session lengths is bounded). */
+const maxSessionMs = 2 * 3_600_000;
 const deviceWeights = cumulative([45, 45, 10]);
 const browserWeights = cumulative([48, 26, 8, 8, 4, 6]);
 const sourceWeights = cumulative([30, 28, 12, 10, 12, 8]);
@@ -71,27 +83,43 @@ const viewTypeWeights = cumulative([70, 15, 10, 5]);
 const paymentWeights = cumulative([42, 18, 20, 10, 6, 4]);
 
 /**
- * The session state machine of one partition of the store: visits arrive, view, change their
- * carts, check out or abandon, and leave, emitting views, cart events, orders, user activity
- * and inventory records (labelled fraud and, optionally, corrupted records). The mix
- * controller, fraud planner, checkout money and stock ledger are their own modules.
+ * The session state machine of one partition of the store. Visits arrive from the
+ * population (each user at their segment's rate, in their own local time, once signed up),
+ * then view, change their carts, check out or abandon, and leave; each step is spaced by a
+ * dwell time, so what a visit contains fits inside how long it lasts. Returns and restocks
+ * happen days later, in time order with everything else. The mix (or funnel) chooser, fraud
+ * planner, checkout money and stock ledger are their own modules.
+ *
  * Deterministic: the same options give the same record sequence, and in a backfill the same
- * timestamps too.
+ * timestamps too. In real time the simulation runs from a fixed origin and records are
+ * stamped with the wall clock at generation (the record rate is --rate's); delayed effects
+ * then come due in wall time.
  */
 export class EventEngine {
   private readonly rng: Rng;
   private readonly dirtyRng: Rng;
-  private readonly clock: Clock;
+  private readonly arrivalRng: Rng;
   private readonly prefix: string;
   private readonly sessionPrefix: string;
   private readonly ledger: StockLedger;
-  private readonly mix: MixController;
+  private readonly chooser: StepChooser;
   private readonly fraud: FraudPlanner;
-  private readonly sessions: Session[] = [];
+  private readonly population: Population;
+  private readonly wall: () => number;
+  /** Visits in progress, by the simulated time of their next step. */
+  private readonly steps = new TimeHeap<Session>();
+  /** Delayed consequences, by when they happen (simulated time in a backfill, wall time in real time). */
+  private readonly effects = new TimeHeap<Effect>();
+  /** Products with a restock on its way. */
+  private readonly restocking: Uint8Array;
   private queue: EngineRecord[] = [];
   private head = 0;
   private nextSeq = 0;
   private sessionCount = 0;
+  /** Simulated time of the step being processed. */
+  private sim: number;
+  private nextArrivalAt: number;
+  /** Timestamp of the records being emitted. */
   private now = 0;
 
   constructor(
@@ -101,16 +129,21 @@ export class EventEngine {
     const p = o.partition;
     this.rng = new Rng(mixSeed(o.seed, p.index, p.count, 0xe1));
     this.dirtyRng = new Rng(mixSeed(o.seed, p.index, p.count, 0xd1));
-    const clockRng = new Rng(mixSeed(o.seed, p.index, p.count, 0xc1));
-    const stepsPerSecond = (o.storeStepsPerSecond ?? 12) / p.count;
-    this.clock = o.from ? new SimulatedClock(o.from, clockRng, stepsPerSecond) : new RealClock(o.wall);
+    this.arrivalRng = new Rng(mixSeed(o.seed, p.index, p.count, 0xc1));
+    this.wall = o.wall ?? Date.now;
     this.prefix = idPrefix(o.seed, p);
     this.sessionPrefix = `SES-${this.prefix}`;
     // This partition's warehouse holds its share of every product's stock.
     this.ledger = new StockLedger(catalog.initialStock, `WH-${p.index}.${p.count}`, p.index, p.count);
-    this.mix = new MixController(o.mix);
+    this.chooser = stepChooser(o.mix);
     this.fraud = new FraudPlanner(o.fraudRate);
-    for (let i = 0; i < activeSessions; i++) this.sessions.push(this.startSession());
+    this.population = new Population(catalog, { partitionCount: p.count, sessionsPerDay: o.sessionsPerDay });
+    this.restocking = new Uint8Array(catalog.productCount);
+    // In real time the simulation runs from a fixed origin, so that everything but the
+    // timestamps (the wall clock) repeats for the same seed, whenever the stream is started.
+    this.sim = o.from ? o.from.getTime() : realTimeOrigin;
+    this.now = this.sim;
+    this.nextArrivalAt = this.population.nextArrival(this.sim, this.arrivalRng);
   }
 
   /** Sequence number the next record will get. */
@@ -118,9 +151,9 @@ export class EventEngine {
     return this.nextSeq - (this.queue.length - this.head);
   }
 
-  /** Current (simulated or wall) time of the engine, ms. */
+  /** Current time of the engine (simulated in a backfill, wall otherwise), ms. */
   get clockMs(): number {
-    return this.clock.now();
+    return this.o.from ? this.sim : Math.max(this.now, this.wall());
   }
 
   /**
@@ -161,74 +194,113 @@ export class EventEngine {
     return this.prefix + (this.nextSeq++).toString(36);
   }
 
-  // ---- sessions -------------------------------------------------------------------------
+  /** The timestamp of something happening at simulated time `sim`. */
+  private stamp(sim: number): number {
+    return this.o.from ? sim : Math.max(this.now, this.wall());
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  /** Processes the earliest thing that happens next: a delayed effect, a new visit, or a visit's next step. */
+  private step(): void {
+    const nextVisit = Math.min(this.nextArrivalAt, this.steps.peekAt());
+    if (this.effects.size > 0 && this.effects.peekAt() <= this.stamp(nextVisit)) {
+      const at = this.effects.peekAt();
+      const effect = this.effects.pop()!;
+      if (this.o.from) this.sim = at;
+      this.now = this.stamp(at);
+      this.apply(effect);
+      return;
+    }
+    if (this.nextArrivalAt <= this.steps.peekAt()) {
+      this.sim = this.nextArrivalAt;
+      this.now = this.stamp(this.sim);
+      this.nextArrivalAt = this.population.nextArrival(this.sim, this.arrivalRng);
+      this.arrive(this.startSession());
+      return;
+    }
+    this.sim = this.steps.peekAt();
+    const s = this.steps.pop()!;
+    this.now = this.stamp(this.sim);
+    if (s.leaving) {
+      this.leave(s);
+      return;
+    }
+    const dwell = s.fraud ? this.fraudStep(s) : this.shopStep(s);
+    if (dwell.ends || this.sim - s.startedAt + dwell.seconds * secondMs >= maxSessionMs) s.leaving = true;
+    this.schedule(s, dwell.seconds);
+  }
+
+  private schedule(s: Session, seconds: number): void {
+    this.steps.push(this.sim + seconds * secondMs, s);
+  }
+
+  /** Schedules a delayed effect `delayMs` after now. */
+  private later(delayMs: number, effect: Effect): void {
+    this.effects.push(this.now + delayMs, effect);
+  }
+
+  private apply(e: Effect): void {
+    if (e.kind === 'return') {
+      for (const l of e.lines) this.inventory(l.product, 'return', l.qty, e.orderId);
+    } else {
+      this.restocking[e.product] = 0;
+      this.inventory(e.product, 'restock', this.rng.between(100, 400), null);
+    }
+  }
+
+  // ---- visits -------------------------------------------------------------------------------
 
   private startSession(): Session {
     const r = this.rng;
-    const c = this.catalog;
     this.sessionCount++;
     const fraud = this.fraud.plan(r);
     return {
       id: this.sessionPrefix + this.sessionCount.toString(36),
-      user: r.int(c.userCount),
+      user: this.population.pickUser(this.sim, r),
       device: deviceTypes[r.weighted(deviceWeights)],
       browser: browsers[r.weighted(browserWeights)],
       source: trafficSources[r.weighted(sourceWeights)],
       ip: `${r.between(11, 223)}.${r.int(256)}.${r.int(256)}.${r.between(1, 254)}`,
-      loggedIn: false,
+      startedAt: this.sim,
       stepsLeft: 2 + Math.round(r.exp(9)),
+      leaving: false,
       viewed: [],
       cart: [],
       fraud,
     };
   }
 
-  /** One step of one active session at the next clock tick. */
-  private step(): void {
-    this.now = this.clock.tick();
-    const i = this.rng.int(this.sessions.length);
-    const s = this.sessions[i];
-    if (!s.loggedIn) {
-      this.arrive(s);
-      return;
-    }
-    const ended = s.fraud ? this.fraudStep(s) : this.shopStep(s);
-    if (ended) {
-      this.leave(s);
-      this.sessions[i] = this.startSession();
-    }
-  }
-
   private arrive(s: Session): void {
-    s.loggedIn = true;
-    this.activity(s, 'login', '/login', null);
+    this.activity(s, 'login', '/login', null, null);
+    this.schedule(s, this.rng.between(2, 15));
   }
 
   private leave(s: Session): void {
     if (s.cart.length > 0) this.cartEvent(s, 'abandon', null, 0, null);
-    this.activity(s, 'logout', '/logout', null);
+    this.activity(s, 'logout', '/logout', null, Math.round((this.sim - s.startedAt) / secondMs));
     this.fraud.ended(s.fraud);
   }
 
-  /** A normal shopper: the mix controller picks views, cart changes or an order. Returns true when the visit ends. */
-  private shopStep(s: Session): boolean {
+  /** A normal shopper's step; returns how long it takes and whether the visit ends after it. */
+  private shopStep(s: Session): { seconds: number; ends: boolean } {
     const r = this.rng;
-    if (r.chance(0.06)) {
-      this.extraActivity(s);
-      return false;
-    }
+    if (r.chance(0.06)) return { seconds: this.extraActivity(s), ends: false };
     s.stepsLeft--;
-    const kind = this.mix.choose(r);
-    if (kind === VIEW) this.view(s);
-    else if (kind === CART || s.cart.length === 0) this.cartChange(s);
+    const kind = this.chooser.choose(r, s.cart.length === 0);
+    let seconds: number;
+    let ends = false;
+    if (kind === VIEW) seconds = this.view(s);
+    else if (kind === CART || s.cart.length === 0) seconds = this.cartChange(s);
     else {
       this.checkout(s, null);
-      if (r.chance(0.6)) return true;
+      seconds = r.between(20, 120);
+      ends = this.chooser.endsAfterOrder(r);
     }
-    return s.stepsLeft <= 0;
+    return { seconds, ends: ends || s.stepsLeft <= 0 };
   }
 
-  private fraudStep(s: Session): boolean {
+  private fraudStep(s: Session): { seconds: number; ends: boolean } {
     const plan = s.fraud!;
     const r = this.rng;
     const c = this.catalog;
@@ -243,14 +315,14 @@ export class EventEngine {
       } else {
         this.addToCart(s, this.popularProduct(), r.between(1, 2));
       }
-      return false;
+      return { seconds: r.between(3, 20), ends: false };
     }
     this.checkout(s, plan.type);
     this.fraud.placed(plan);
-    return plan.ordersLeft <= 0;
+    return { seconds: r.between(5, 30), ends: plan.ordersLeft <= 0 };
   }
 
-  // ---- records ----------------------------------------------------------------------------
+  // ---- records ------------------------------------------------------------------------------
 
   private popularProduct(): number {
     return this.rng.weighted(this.catalog.productPopularity);
@@ -270,12 +342,14 @@ export class EventEngine {
     return dynamicPriceCents(this.o.seed, this.catalog.basePriceCents[product], product, Math.floor(this.sessionCount / priceEpochSessions));
   }
 
-  private view(s: Session): void {
+  /** A product view; the shopper looks at it for its `duration_seconds`, which is the step's length. */
+  private view(s: Session, product?: number): number {
     const r = this.rng;
     const c = this.catalog;
-    const p = this.browseProduct(s);
+    const p = product ?? this.browseProduct(s);
     const type = r.weighted(viewTypeWeights);
     const name = c.productNames[p];
+    const seconds = Math.min(600, Math.max(2, Math.round(r.exp(40))));
     const doc: ProductView = {
       _id: this.newId(),
       session_id: s.id,
@@ -286,23 +360,27 @@ export class EventEngine {
       price_shown: this.priceCents(p) / 100,
       search_query: type === 1 ? name.slice(name.lastIndexOf(' ') + 1).toLowerCase() : null,
       compared_product_id: type === 3 ? c.productIds[this.popularProduct()] : null,
-      duration_seconds: Math.round(r.exp(40)),
+      duration_seconds: seconds,
       device_type: s.device,
       timestamp: new Date(this.now),
     };
-    this.mix.record(VIEW);
+    this.chooser.record(VIEW);
     this.emit('product_views', doc);
     if (s.viewed.length >= 8) s.viewed.shift();
     s.viewed.push(p);
-    if (r.chance(0.03)) this.activity(s, 'wishlist_add', '/wishlist', p);
+    if (r.chance(0.03)) this.activity(s, 'wishlist_add', '/wishlist', p, null);
+    return seconds;
   }
 
-  private cartChange(s: Session): void {
+  /** Adds, removes or changes a cart line; returns the step's length. */
+  private cartChange(s: Session): number {
     const r = this.rng;
     if (s.cart.length === 0 || r.chance(0.6)) {
       const p = s.viewed.length > 0 && r.chance(0.8) ? s.viewed[r.int(s.viewed.length)] : this.browseProduct(s);
+      // Out of stock in this warehouse: the shopper only looks at it (a restock is on its way).
+      if (this.ledger.level(p) === 0) return this.view(s, p);
       this.addToCart(s, p, r.chance(0.8) ? 1 : r.between(2, 3));
-      return;
+      return r.between(5, 40);
     }
     const li = r.int(s.cart.length);
     const line = s.cart[li];
@@ -315,14 +393,16 @@ export class EventEngine {
       line.qty = newQty;
       this.cartEvent(s, 'update_quantity', line.product, newQty, line.unitCents);
     }
+    return r.between(5, 40);
   }
 
   private addToCart(s: Session, p: number, wanted: number): void {
-    if (this.ledger.level(p) === 0) this.inventory(p, 'restock', this.rng.between(100, 400), null);
-    const qty = Math.max(1, Math.min(wanted, this.ledger.level(p)));
+    const available = this.ledger.level(p);
+    if (available === 0) return;
+    const qty = Math.max(1, Math.min(wanted, available));
     const existing = s.cart.find((l) => l.product === p);
     if (existing) {
-      existing.qty = Math.min(existing.qty + qty, Math.max(qty, this.ledger.level(p)));
+      existing.qty = Math.min(existing.qty + qty, Math.max(qty, available));
       this.cartEvent(s, 'add', p, qty, existing.unitCents);
     } else {
       const line = { product: p, qty, unitCents: this.priceCents(p) };
@@ -352,11 +432,11 @@ export class EventEngine {
       cart_value: value / 100,
       timestamp: new Date(this.now),
     };
-    this.mix.record(CART);
+    this.chooser.record(CART);
     this.emit('cart_events', doc);
   }
 
-  /** Checkout: exactly the cart becomes an order; stock moves; the cart is emptied. */
+  /** Checkout: exactly the cart becomes an order; stock moves; the cart is emptied. A return comes days later. */
   private checkout(s: Session, anomaly: AnomalyType | null): void {
     const r = this.rng;
     const c = this.catalog;
@@ -405,14 +485,19 @@ export class EventEngine {
       is_returned: returned,
       timestamp: new Date(this.now),
     };
-    this.mix.record(ORDER);
+    this.chooser.record(ORDER);
     this.fraud.ordered(anomaly);
     this.emit('transactions', doc);
     for (const l of lines) {
       this.inventory(l.product, 'sale', -l.qty, txnId);
-      if (this.ledger.level(l.product) < reorderPoint) this.inventory(l.product, 'restock', r.between(100, 400), null);
+      // Below the reorder point: a restock arrives after a lead time of 1-3 days.
+      if (this.ledger.level(l.product) < reorderPoint && !this.restocking[l.product]) {
+        this.restocking[l.product] = 1;
+        this.later(dayMs + r.int(2 * dayMs), { kind: 'restock', product: l.product });
+      }
     }
-    if (returned) for (const l of lines) this.inventory(l.product, 'return', l.qty, txnId);
+    // The goods come back 1-30 days later.
+    if (returned) this.later(dayMs + r.int(29 * dayMs), { kind: 'return', orderId: txnId, lines });
     if (r.chance(0.01)) {
       const p = this.popularProduct();
       const change = Math.max(-this.ledger.level(p), r.between(-5, 5));
@@ -424,7 +509,7 @@ export class EventEngine {
     this.emit('inventory_updates', this.ledger.move(this.newId(), this.catalog.productIds[p], p, type, change, reference, new Date(this.now)));
   }
 
-  private activity(s: Session, type: UserActivity['activity_type'], page: string, product: number | null): void {
+  private activity(s: Session, type: UserActivity['activity_type'], page: string, product: number | null, seconds: number | null): void {
     const doc: UserActivity = {
       _id: this.newId(),
       session_id: s.id,
@@ -432,6 +517,7 @@ export class EventEngine {
       activity_type: type,
       page,
       product_id: product === null ? null : this.catalog.productIds[product],
+      duration_seconds: seconds,
       device_type: s.device,
       browser: s.browser,
       traffic_source: s.source,
@@ -441,13 +527,17 @@ export class EventEngine {
     this.emit('user_activities', doc);
   }
 
-  private extraActivity(s: Session): void {
+  /** A page view or a review between shopping steps; returns how long the user stays on it. */
+  private extraActivity(s: Session): number {
     const r = this.rng;
     if (s.viewed.length > 0 && r.chance(0.25)) {
-      this.activity(s, 'review_submit', '/reviews/new', s.viewed[r.int(s.viewed.length)]);
-    } else {
-      const pages = ['/', '/deals', '/account', '/orders', '/help', '/categories'];
-      this.activity(s, 'page_view', pages[r.int(pages.length)], null);
+      const seconds = r.between(30, 180);
+      this.activity(s, 'review_submit', '/reviews/new', s.viewed[r.int(s.viewed.length)], seconds);
+      return seconds;
     }
+    const pages = ['/', '/deals', '/account', '/orders', '/help', '/categories'];
+    const seconds = r.between(5, 90);
+    this.activity(s, 'page_view', pages[r.int(pages.length)], null, seconds);
+    return seconds;
   }
 }

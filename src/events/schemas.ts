@@ -135,6 +135,8 @@ export const userActivitySchema = z.strictObject({
   activity_type: z.enum(activityTypes),
   page: z.string().min(1),
   product_id: productRef.nullable(),
+  /** How long the user stayed: on the page (page_view, review_submit), or the whole visit (logout). */
+  duration_seconds: z.number().int().nonnegative().nullable(),
   device_type: z.enum(deviceTypes),
   browser: z.enum(browsers),
   traffic_source: z.enum(trafficSources),

@@ -30,12 +30,24 @@ export interface StoreCatalog {
   userRegion: string[];
   userSegment: Uint8Array;
   userAge: Uint8Array;
+  /** Index into `timeZones`: the zone of the user's region (local time of their activity). */
+  userZone: Uint8Array;
+  /** When the user signed up (ms): they act only after it. */
+  userSignupMs: Float64Array;
+  /** The IANA time zones users live in. */
+  timeZones: string[];
   userPreferred: Uint8Array;
 }
 
 const categoryIndex = new Map(categories.map((c, i) => [c.name, i]));
 const countryIndex = new Map(countries.map((c, i) => [c.code, i]));
 const segmentIndex = new Map<CustomerSegment, number>(customerSegments.map((s, i) => [s, i]));
+
+/** The time zone a user lives in: their region's (a region unknown to the reference data: the country's first). */
+function zoneOf(u: User): string {
+  const country = countryByCode.get(u.country)!;
+  return (country.regions.find((r) => r.name === u.region) ?? country.regions[0]).timeZone;
+}
 
 /**
  * Builds the engine's catalog from catalog documents (active products and users only).
@@ -47,6 +59,8 @@ export function buildStoreCatalog(products: readonly Product[], users: readonly 
   const remedy = 'Re-create it with `etl seed --reset` (or `etl seed` into an empty --out directory).';
   if (ps.length === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog has no active product in a known category (${products.length} products read). ${remedy}`);
   if (us.length === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog has no active user in a known country (${users.length} users read). ${remedy}`);
+  const timeZones = [...new Set(us.map(zoneOf))].sort();
+  const zoneIndex = new Map(timeZones.map((z, i) => [z, i]));
   const byCat: number[][] = categories.map(() => []);
   ps.forEach((p, i) => byCat[categoryIndex.get(p.category)!].push(i));
   const order = ps.map((_, i) => i).sort((a, b) => ps[a].base_price - ps[b].base_price || a - b);
@@ -69,6 +83,9 @@ export function buildStoreCatalog(products: readonly Product[], users: readonly 
     userRegion: us.map((u) => u.region),
     userSegment: Uint8Array.from(us, (u) => segmentIndex.get(u.customer_segment) ?? 0),
     userAge: Uint8Array.from(us, (u) => u.age),
+    userZone: Uint8Array.from(us, (u) => zoneIndex.get(zoneOf(u))!),
+    userSignupMs: Float64Array.from(us, (u) => u.signup_date.getTime()),
+    timeZones,
     userPreferred: Uint8Array.from(us, (u) => categoryIndex.get(u.preferred_category) ?? 0),
   };
 }

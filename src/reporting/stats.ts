@@ -74,6 +74,10 @@ export const pipelines = {
   sessions(from: Date, to: Date, match: Record<string, unknown> = {}): Pipeline {
     return [{ $match: { timestamp: { $gte: from, $lt: to }, ...match } }, { $group: { _id: '$session_id' } }, { $count: 'n' }];
   },
+  /** Orders and distinct buying users in the window. */
+  buyers(from: Date, to: Date): Pipeline {
+    return [{ $match: { timestamp: { $gte: from, $lt: to } } }, { $group: { _id: '$user_id', orders: { $sum: 1 } } }, { $group: { _id: null, buyers: { $sum: 1 }, orders: { $sum: '$orders' } } }];
+  },
   cartOutcomes(from: Date, to: Date): Pipeline {
     return [
       { $match: { timestamp: { $gte: from, $lt: to }, event_type: { $in: ['checkout', 'abandon'] } } },
@@ -163,6 +167,10 @@ export interface StatsReport {
   behaviour: {
     funnel: { sessions: number; viewed: number; carted: number; checkedOut: number };
     carts: { checkouts: number; abandoned: number; abandonmentRate: number };
+    /** Share of visits that ended in an order. */
+    conversion: number;
+    /** Orders per user who ordered in the window. */
+    ordersPerBuyer: number;
     trending: Array<{ product_id: string; views: number; viewsBefore: number }>;
   };
   risk: {
@@ -206,7 +214,7 @@ export async function computeStats(src: StatsSource, sinceMs: number): Promise<S
     window: null,
     collections,
     sales: { orders: 0, revenue: 0, averageOrderValue: 0, units: 0, returned: 0, byCategory: [], byCountry: [], topByRevenue: [], topByUnits: [], revenueSeries: [] },
-    behaviour: { funnel: { sessions: 0, viewed: 0, carted: 0, checkedOut: 0 }, carts: { checkouts: 0, abandoned: 0, abandonmentRate: 0 }, trending: [] },
+    behaviour: { funnel: { sessions: 0, viewed: 0, carted: 0, checkedOut: 0 }, carts: { checkouts: 0, abandoned: 0, abandonmentRate: 0 }, conversion: 0, ordersPerBuyer: 0, trending: [] },
     risk: { fraud: [], fraudOrders: 0, lowStock: [], deadLetters: [], deadLetterReasons: [] },
     runs: [],
   };
@@ -245,6 +253,9 @@ export async function computeStats(src: StatsSource, sinceMs: number): Promise<S
     const checkouts = outcomes.get('checkout') ?? 0;
     const abandoned = outcomes.get('abandon') ?? 0;
     b.carts = { checkouts, abandoned, abandonmentRate: checkouts + abandoned > 0 ? abandoned / (checkouts + abandoned) : 0 };
+    b.conversion = b.funnel.sessions > 0 ? b.funnel.checkedOut / b.funnel.sessions : 0;
+    const [buyers] = await src.aggregate('transactions', pipelines.buyers(from, to));
+    b.ordersPerBuyer = num(buyers?.buyers) > 0 ? round2(num(buyers?.orders) / num(buyers?.buyers)) : 0;
     b.trending = (await src.aggregate('product_views', pipelines.trending(from, to))).map((r) => ({ product_id: String(r._id), views: num(r.now), viewsBefore: num(r.before) }));
 
     const risk = report.risk;

@@ -20,6 +20,7 @@ export interface PartitionJob {
   mix: Mix;
   fraudRate: number;
   dirtyRate: number;
+  sessionsPerDay?: number;
   fromMs?: number;
   toMs?: number;
   /** Resume: first sequence number to generate (records before it are already stored). */
@@ -72,6 +73,7 @@ export class PartitionPipeline {
       mix: job.mix,
       fraudRate: job.fraudRate,
       dirtyRate: job.dirtyRate,
+      sessionsPerDay: job.sessionsPerDay,
       from: job.fromMs === undefined ? undefined : new Date(job.fromMs),
       wall,
     });

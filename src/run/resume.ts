@@ -3,7 +3,7 @@ import type { RunRecord } from '../shared/records.js';
 import type { Sink } from '../sinks/types.js';
 
 /** Options that change which records a seed produces: a resumed run must use the same. */
-export const contentOptions = ['mix', 'fraudRate', 'dirtyRate', 'from'] as const;
+export const contentOptions = ['mix', 'fraudRate', 'dirtyRate', 'from', 'sessionsPerDay'] as const;
 
 export interface ResumePoint {
   /** The run continued; null when none was recorded yet (it then starts at the beginning). */

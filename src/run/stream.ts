@@ -20,7 +20,7 @@ const log = logger('stream');
 /** The settings `etl stream` runs with (a subset of all settings). */
 export type StreamSettings = Pick<
   Settings,
-  'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
+  'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'sessionsPerDay' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
 > & { intervalGiven: boolean };
 
 export interface StreamRequest {
@@ -186,6 +186,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     mix: s.mix,
     fraudRate: s.fraudRate,
     dirtyRate: s.dirtyRate,
+    sessionsPerDay: s.sessionsPerDay,
     fromMs: s.from?.getTime(),
     toMs: s.to?.getTime(),
     startSeq: startSeqs[keys[w]] ?? 0,

@@ -64,6 +64,7 @@ export function renderStats(out: Output, r: StatsReport): void {
   const rate = (n: number) => (f.sessions > 0 ? pct(n / f.sessions) : '—');
   out.summary(table(['funnel', 'sessions', 'of visits'], [['visited', f.sessions, '100%'], ['viewed a product', f.viewed, rate(f.viewed)], ['added to cart', f.carted, rate(f.carted)], ['checked out', f.checkedOut, rate(f.checkedOut)]], c));
   out.summary(`carts: ${fmtInt(b.carts.checkouts)} checked out, ${fmtInt(b.carts.abandoned)} abandoned — abandonment rate ${c.bold(pct(b.carts.abandonmentRate))}`);
+  out.summary(`session conversion ${c.bold(pct(b.conversion))} of visits ordered — ${c.bold(b.ordersPerBuyer.toFixed(2))} orders per buying user in the window`);
   out.summary(table(['trending product', 'views', 'window before', 'change'], b.trending.map((x) => [x.product_id, x.views, x.viewsBefore, x.viewsBefore > 0 ? `${x.views >= x.viewsBefore ? '+' : ''}${pct((x.views - x.viewsBefore) / x.viewsBefore)}` : 'new']), c));
   const k = r.risk;
   section(out, 'Risk and quality');

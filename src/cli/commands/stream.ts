@@ -87,6 +87,11 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions } = await import('../run-options.js');
     const catalog = await readCatalog(out, sink, s.sink);
+    if (s.from) {
+      // Users act only after they sign up: say when nobody has yet at the start of a backfill.
+      const first = Math.min(...catalog.users.filter((u) => u.is_active).map((u) => u.signup_date.getTime()));
+      if (first > s.from.getTime()) out.line(out.c.yellow(`No user of the catalog has signed up by --from ${s.from.toISOString()}: the first visits come after the first signup, ${new Date(first).toISOString()}.`));
+    }
 
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
