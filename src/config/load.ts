@@ -69,6 +69,28 @@ function exampleFor(key: SettingKey, source: SettingSource): string {
 }
 
 /**
+ * The partition a Kubernetes Indexed Job gives this pod: JOB_COMPLETION_INDEX (set by
+ * Kubernetes) of ETL_PARTITIONS. `--partition` and ETL_PARTITION win over it.
+ * @throws EtlError CONFIG_INVALID when only one of the two is set, or they do not fit.
+ */
+function jobPartition(env: Record<string, string | undefined>): string | undefined {
+  const index = env.JOB_COMPLETION_INDEX;
+  const count = env.ETL_PARTITIONS;
+  if (!count) return undefined;
+  const example = 'Example: ETL_PARTITIONS=4 in a Kubernetes Indexed Job with completions: 4 (or ETL_PARTITION=0/4)';
+  if (!/^\d+$/.test(count) || Number(count) < 1 || Number(count) > 4096) {
+    throw new EtlError('CONFIG_INVALID', `Invalid ETL_PARTITIONS (environment): "${count}" must be a whole number from 1 to 4096. ${example}`);
+  }
+  if (index === undefined || index === '') {
+    throw new EtlError('CONFIG_INVALID', `ETL_PARTITIONS=${count} is set but JOB_COMPLETION_INDEX is not: run as a Kubernetes Indexed Job, or set ETL_PARTITION=I/${count}. ${example}`);
+  }
+  if (!/^\d+$/.test(index) || Number(index) >= Number(count)) {
+    throw new EtlError('CONFIG_INVALID', `Invalid JOB_COMPLETION_INDEX (environment): "${index}" must be a whole number below ETL_PARTITIONS=${count}. ${example}`);
+  }
+  return `${index}/${count}`;
+}
+
+/**
  * Merges flags > environment > env file > defaults and validates every value once.
  * @throws EtlError CONFIG_INVALID naming the setting, the (redacted) value and a valid example.
  */
@@ -99,6 +121,14 @@ export function loadSettings(input: LoadInput): LoadedConfig {
     }
     if (value !== undefined) raw[key] = value;
     sources[key] = source;
+  }
+
+  if (accepted.has('partition') && raw.partition === undefined) {
+    const fromJob = jobPartition(input.env);
+    if (fromJob) {
+      raw.partition = fromJob;
+      sources.partition = 'env';
+    }
   }
 
   const parsed = settingsSchema.safeParse(raw);
