@@ -1295,6 +1295,17 @@ const specs = [
               "null"
             ]
           },
+          "catalog_load_seconds": {
+            "anyOf": [
+              {
+                "bsonType": "number",
+                "minimum": 0
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
           "error": {
             "bsonType": [
               "string",
@@ -1315,6 +1326,7 @@ const specs = [
           "rate",
           "checkpoint",
           "resumed_from",
+          "catalog_load_seconds",
           "error"
         ],
         "additionalProperties": false

@@ -1,6 +1,7 @@
 import { MongoNetworkError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
+import { buildStoreCatalog } from '../src/events/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { runStream, type StreamSettings } from '../src/run/stream.js';
 import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
@@ -126,7 +127,7 @@ describe('runStream', () => {
     inFlight: 3,
   };
   const g = new CatalogGenerator(42);
-  const catalog = { products: g.products(0, 100), users: g.users(0, 1000), source: 'memory' as const };
+  const catalog = { catalog: buildStoreCatalog(g.products(0, 100), g.users(0, 1000)), source: 'memory' as const, read: { products: 100, users: 1000 }, loadMs: 0 };
 
   it('stores a run record that reconciles, with a checkpoint at the limit', async () => {
     const sink = new SlowSink(0);

@@ -50,8 +50,18 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
 export async function readCatalog(out: Output, sink: Sink, sinkName: string) {
   const { loadCatalog } = await import('../run/catalog-source.js');
   if (sink.catalog) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
-  const catalog = await loadCatalog(sink);
+  // A large catalog takes seconds: a progress line every 2 s meanwhile.
+  let lastLine = performance.now();
+  const catalog = await loadCatalog(sink, ({ collection, documents }) => {
+    const now = performance.now();
+    if (now - lastLine < 2000) return;
+    lastLine = now;
+    out.line(out.c.dim(`  … ${documents.toLocaleString('en-US')} ${collection} read`));
+  });
   announceCatalog(out, catalog.source, sink.target, sinkName);
+  if (catalog.loadMs >= 1000 || catalog.read.users >= 100_000) {
+    out.line(out.c.dim(`Catalog: ${catalog.catalog.productCount.toLocaleString('en-US')} products, ${catalog.catalog.userCount.toLocaleString('en-US')} users in ${(catalog.loadMs / 1000).toFixed(1)} s`));
+  }
   return catalog;
 }
 

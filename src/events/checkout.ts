@@ -1,7 +1,7 @@
 import { type CountrySpec, categories, countries } from '../catalog/reference.js';
 import { type Rng, mixSeed } from '../shared/rng.js';
 import type { AnomalyType, LineItem } from './schemas.js';
-import type { StoreCatalog } from './store-catalog.js';
+import { type StoreCatalog, productIdOf } from './store-catalog.js';
 
 /** A line of a cart: what the shopper will pay for it was fixed when it was added. */
 export interface CartLine {
@@ -52,7 +52,7 @@ export function priceOrder(lines: readonly CartLine[], user: number, catalog: St
     subtotal += l.qty * l.unitCents;
     itemCount += l.qty;
     return {
-      product_id: c.productIds[l.product],
+      product_id: productIdOf(c, l.product),
       product_name: c.productNames[l.product],
       category: categories[c.productCategory[l.product]].name,
       brand: c.productBrands[l.product],

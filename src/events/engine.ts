@@ -23,7 +23,7 @@ import {
   trafficSources,
 } from './schemas.js';
 import { StockLedger } from './stock-ledger.js';
-import type { StoreCatalog } from './store-catalog.js';
+import { type StoreCatalog, productIdOf, regionNames, userIdOf } from './store-catalog.js';
 
 /** One generated record with its place in the partition's sequence. */
 export interface EngineRecord {
@@ -353,13 +353,13 @@ export class EventEngine {
     const doc: ProductView = {
       _id: this.newId(),
       session_id: s.id,
-      user_id: c.userIds[s.user],
+      user_id: userIdOf(c, s.user),
       event_type: type === 0 ? 'view' : type === 1 ? 'search' : type === 2 ? 'filter' : 'compare',
-      product_id: c.productIds[p],
+      product_id: productIdOf(c, p),
       category: categories[c.productCategory[p]].name,
       price_shown: this.priceCents(p) / 100,
       search_query: type === 1 ? name.slice(name.lastIndexOf(' ') + 1).toLowerCase() : null,
-      compared_product_id: type === 3 ? c.productIds[this.popularProduct()] : null,
+      compared_product_id: type === 3 ? productIdOf(c, this.popularProduct()) : null,
       duration_seconds: seconds,
       device_type: s.device,
       timestamp: new Date(this.now),
@@ -423,9 +423,9 @@ export class EventEngine {
     const doc: CartEvent = {
       _id: this.newId(),
       session_id: s.id,
-      user_id: this.catalog.userIds[s.user],
+      user_id: userIdOf(this.catalog, s.user),
       event_type: type,
-      product_id: product === null ? null : this.catalog.productIds[product],
+      product_id: product === null ? null : productIdOf(this.catalog, product),
       quantity: qty,
       unit_price: unitCents === null ? null : unitCents / 100,
       cart_items: items,
@@ -466,7 +466,7 @@ export class EventEngine {
       _id: txnId,
       transaction_id: txnId,
       session_id: s.id,
-      user_id: c.userIds[u],
+      user_id: userIdOf(c, u),
       items: money.items,
       item_count: money.itemCount,
       subtotal: money.subtotal / 100,
@@ -476,7 +476,7 @@ export class EventEngine {
       final_amount: money.total / 100,
       currency: 'USD',
       payment_method: anomaly === 'card_testing' ? 'credit_card' : paymentMethods[r.weighted(paymentWeights)],
-      user_snapshot: { country: money.home.code, region: c.userRegion[u], customer_segment: customerSegments[c.userSegment[u]], age: c.userAge[u] },
+      user_snapshot: { country: money.home.code, region: regionNames[c.userRegion[u]], customer_segment: customerSegments[c.userSegment[u]], age: c.userAge[u] },
       shipping_country: money.shipTo.code,
       billing_country: money.billTo.code,
       ip_country: money.ipFrom.code,
@@ -506,17 +506,17 @@ export class EventEngine {
   }
 
   private inventory(p: number, type: InventoryUpdate['update_type'], change: number, reference: string | null): void {
-    this.emit('inventory_updates', this.ledger.move(this.newId(), this.catalog.productIds[p], p, type, change, reference, new Date(this.now)));
+    this.emit('inventory_updates', this.ledger.move(this.newId(), productIdOf(this.catalog, p), p, type, change, reference, new Date(this.now)));
   }
 
   private activity(s: Session, type: UserActivity['activity_type'], page: string, product: number | null, seconds: number | null): void {
     const doc: UserActivity = {
       _id: this.newId(),
       session_id: s.id,
-      user_id: this.catalog.userIds[s.user],
+      user_id: userIdOf(this.catalog, s.user),
       activity_type: type,
       page,
-      product_id: product === null ? null : this.catalog.productIds[product],
+      product_id: product === null ? null : productIdOf(this.catalog, product),
       duration_seconds: seconds,
       device_type: s.device,
       browser: s.browser,

@@ -1,27 +1,13 @@
-import { customerSegments, type CustomerSegment } from '../catalog/reference.js';
 import type { Rng } from '../shared/rng.js';
 import { hourCurve, weekendFactor } from './clock.js';
 import { LocalTime } from './local-time.js';
-import type { StoreCatalog } from './store-catalog.js';
+import { type StoreCatalog, timeZones } from './store-catalog.js';
+import { visitsPerMonth } from './visit-rates.js';
 
-/**
- * Visits per user per month by customer segment: real stores see a few visits a month from
- * most customers and more from their best ones.
- */
-export const visitsPerMonth: Record<CustomerSegment, number> = { new: 2, regular: 4, premium: 6, vip: 10 };
+export { visitsPerMonth };
 
 const dayMs = 86_400_000;
 const hourMs = 3_600_000;
-
-/** The users of one time zone, by signup time, with the running sum of their visit rates. */
-interface ZoneGroup {
-  zone: number;
-  /** User indexes sorted by signup time. */
-  users: Int32Array;
-  signupMs: Float64Array;
-  /** cumRate[i] = visits per day of users[0..i] (inclusive). */
-  cumRate: Float64Array;
-}
 
 /**
  * Where traffic comes from: every active user visits at their segment's rate, in their own
@@ -30,12 +16,11 @@ interface ZoneGroup {
  * `sessionsPerDay` scales it to a fixed total instead.
  */
 export class Population {
-  private readonly groups: ZoneGroup[];
   private readonly local: LocalTime;
   /** Multiplier on every user's rate (1, or what makes the total `sessionsPerDay`; divided among partitions). */
   private readonly scale: number;
   private readonly firstSignupMs: number;
-  /** Per group: activity weight at the current hour (recomputed per UTC hour). */
+  /** Per zone: activity weight at the current hour (recomputed per UTC hour). */
   private readonly weights: Float64Array;
   private weightsHour = Number.NaN;
 
@@ -43,37 +28,41 @@ export class Population {
     private readonly catalog: StoreCatalog,
     opts: { partitionCount: number; sessionsPerDay?: number },
   ) {
-    this.local = new LocalTime(catalog.timeZones);
-    const rates = Float64Array.from(catalog.userSegment, (s) => visitsPerMonth[customerSegments[s]] / 30);
-    const total = rates.reduce((a, b) => a + b, 0);
+    this.local = new LocalTime(timeZones);
+    let total = 0;
+    let first = Number.POSITIVE_INFINITY;
+    for (let z = 0; z < timeZones.length; z++) {
+      const end = catalog.zoneStart[z + 1];
+      if (end > catalog.zoneStart[z]) {
+        total += catalog.zoneCumRate[end - 1];
+        first = Math.min(first, catalog.zoneSignupMs[catalog.zoneStart[z]]);
+      }
+    }
     this.scale = (opts.sessionsPerDay === undefined ? 1 : opts.sessionsPerDay / total) / opts.partitionCount;
-    this.groups = catalog.timeZones.map((_, zone) => {
-      const members: number[] = [];
-      for (let u = 0; u < catalog.userCount; u++) if (catalog.userZone[u] === zone) members.push(u);
-      members.sort((a, b) => catalog.userSignupMs[a] - catalog.userSignupMs[b] || a - b);
-      const cumRate = new Float64Array(members.length);
-      let sum = 0;
-      members.forEach((u, i) => (cumRate[i] = sum += rates[u]));
-      return { zone, users: Int32Array.from(members), signupMs: Float64Array.from(members, (u) => catalog.userSignupMs[u]), cumRate };
-    });
-    this.firstSignupMs = Math.min(...catalog.userSignupMs);
-    this.weights = new Float64Array(this.groups.length);
+    this.firstSignupMs = first;
+    this.weights = new Float64Array(timeZones.length);
   }
 
-  /** Visits per day of the users of group `g` who exist at `t`. */
-  private existingRate(g: ZoneGroup, t: number): number {
-    const n = upperBound(g.signupMs, t);
-    return n === 0 ? 0 : g.cumRate[n - 1];
+  /** Visits per day of the users of zone `z` who exist at `t`, and how many exist. */
+  private existing(z: number, t: number): { n: number; rate: number } {
+    const c = this.catalog;
+    const start = c.zoneStart[z];
+    const end = upperBound(c.zoneSignupMs, t, start, c.zoneStart[z + 1]);
+    return { n: end - start, rate: end === start ? 0 : c.zoneCumRate[end - 1] };
   }
 
-  /** Session arrivals per ms at `t`, and each zone group's share of them (in `this.weights`). */
+  /** Session arrivals per ms at `t`, and each zone's share of them (in `this.weights`). */
   private rateAt(t: number): number {
     let sum = 0;
-    for (let i = 0; i < this.groups.length; i++) {
-      const g = this.groups[i];
-      const { hour, weekday } = this.local.at(g.zone, t);
-      const w = hourCurve[hour] * (weekday === 0 || weekday === 6 ? weekendFactor : 1) * this.existingRate(g, t);
-      this.weights[i] = w;
+    for (let z = 0; z < timeZones.length; z++) {
+      const c = this.catalog;
+      if (c.zoneStart[z + 1] === c.zoneStart[z]) {
+        this.weights[z] = 0;
+        continue;
+      }
+      const { hour, weekday } = this.local.at(z, t);
+      const w = hourCurve[hour] * (weekday === 0 || weekday === 6 ? weekendFactor : 1) * this.existing(z, t).rate;
+      this.weights[z] = w;
       sum += w;
     }
     this.weightsHour = Math.floor(t / hourMs);
@@ -102,24 +91,25 @@ export class Population {
   pickUser(t: number, rng: Rng): number {
     if (this.weightsHour !== Math.floor(t / hourMs)) this.rateAt(t);
     let x = rng.next() * this.weights.reduce((a, b) => a + b, 0);
-    let gi = -1;
-    for (let i = 0; i < this.groups.length; i++) {
+    let z = -1;
+    for (let i = 0; i < this.weights.length; i++) {
       if (this.weights[i] <= 0) continue;
-      gi = i;
+      z = i;
       if (x < this.weights[i]) break;
       x -= this.weights[i];
     }
-    const g = this.groups[gi];
-    const n = upperBound(g.signupMs, t);
-    const target = rng.next() * g.cumRate[n - 1];
-    let lo = 0;
-    let hi = n - 1;
+    const c = this.catalog;
+    const start = c.zoneStart[z];
+    const { n, rate } = this.existing(z, t);
+    const target = rng.next() * rate;
+    let lo = start;
+    let hi = start + n - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (g.cumRate[mid] > target) hi = mid;
+      if (c.zoneCumRate[mid] > target) hi = mid;
       else lo = mid + 1;
     }
-    return g.users[lo];
+    return c.zoneOrder[lo];
   }
 
   /** The local hour and weekday of a user at `t` (for tests and reports). */
@@ -128,10 +118,10 @@ export class Population {
   }
 }
 
-/** Number of sorted values <= x. */
-function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+/** The first index in [from, to) whose sorted value is > x. */
+function upperBound(sorted: Float64Array, x: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid] <= x) lo = mid + 1;

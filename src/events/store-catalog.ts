@@ -1,15 +1,20 @@
 import { EtlError } from '../errors.js';
-import { categories, countries, countryByCode, customerSegments, type CustomerSegment } from '../catalog/reference.js';
+import { categories, countries, customerSegments, productId, userId } from '../catalog/reference.js';
 import type { Product, User } from '../catalog/schemas.js';
 import { cumulative } from '../shared/rng.js';
+import { visitsPerMonth } from './visit-rates.js';
 
 /**
- * The catalog as the event engine needs it: flat arrays indexed by number, built once,
- * so that per-event work is array lookups and no document is touched.
+ * The catalog as the event engine needs it: flat columns indexed by number, built once while
+ * the catalog is read, so that per-event work is array lookups and no document is kept. The
+ * numeric columns live in SharedArrayBuffers: worker threads share one copy (a 10 M-user
+ * catalog is about 300 MB, whatever the number of workers). Ids are packed as their numbers
+ * (`USR_0000042` → 42); product names and brands stay strings (a catalog has at most a few
+ * hundred thousand products).
  */
 export interface StoreCatalog {
   productCount: number;
-  productIds: string[];
+  productNumber: Int32Array;
   productNames: string[];
   productBrands: string[];
   /** Index into `categories`. */
@@ -25,67 +30,308 @@ export interface StoreCatalog {
   priciest: Int32Array;
 
   userCount: number;
-  userIds: string[];
+  userNumber: Int32Array;
+  /** Index into `countries`. */
   userCountry: Uint8Array;
-  userRegion: string[];
+  /** Index into `regionNames`. */
+  userRegion: Uint8Array;
   userSegment: Uint8Array;
   userAge: Uint8Array;
+  userPreferred: Uint8Array;
   /** Index into `timeZones`: the zone of the user's region (local time of their activity). */
   userZone: Uint8Array;
   /** When the user signed up (ms): they act only after it. */
   userSignupMs: Float64Array;
-  /** The IANA time zones users live in. */
-  timeZones: string[];
-  userPreferred: Uint8Array;
+  /** Users in order of (zone, signup): `zoneStart[z] .. zoneStart[z + 1]` are zone z's. */
+  zoneOrder: Int32Array;
+  zoneStart: Int32Array;
+  /** Signup time of `zoneOrder[i]`, and the running sum of visits a day within its zone. */
+  zoneSignupMs: Float64Array;
+  zoneCumRate: Float64Array;
 }
+
+/** Every region of the reference data, as `userRegion` indexes them. */
+export const regionNames: readonly string[] = countries.flatMap((c) => c.regions.map((r) => r.name));
+/** Every time zone of the reference data, sorted, as `userZone` indexes them. */
+export const timeZones: readonly string[] = [...new Set(countries.flatMap((c) => c.regions.map((r) => r.timeZone)))].sort();
 
 const categoryIndex = new Map(categories.map((c, i) => [c.name, i]));
 const countryIndex = new Map(countries.map((c, i) => [c.code, i]));
-const segmentIndex = new Map<CustomerSegment, number>(customerSegments.map((s, i) => [s, i]));
+const segmentIndex = new Map<string, number>(customerSegments.map((s, i) => [s, i]));
+const regionIndex = new Map<string, number>(countries.flatMap((c) => c.regions.map((r) => [`${c.code}|${r.name}`, regionNames.indexOf(r.name)] as const)));
+const regionZone = new Map<string, number>(countries.flatMap((c) => c.regions.map((r) => [`${c.code}|${r.name}`, timeZones.indexOf(r.timeZone)] as const)));
+const segmentRate = customerSegments.map((s) => visitsPerMonth[s] / 30);
 
-/** The time zone a user lives in: their region's (a region unknown to the reference data: the country's first). */
-function zoneOf(u: User): string {
-  const country = countryByCode.get(u.country)!;
-  return (country.regions.find((r) => r.name === u.region) ?? country.regions[0]).timeZone;
+/** The user id of user index `u`. */
+export function userIdOf(c: StoreCatalog, u: number): string {
+  return userId(c.userNumber[u]);
+}
+
+/** The product id of product index `p`. */
+export function productIdOf(c: StoreCatalog, p: number): string {
+  return productId(c.productNumber[p]);
+}
+
+/** A catalog field as read: a Date from MongoDB, or relaxed Extended JSON from a file. */
+function dateMs(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (v && typeof v === 'object' && '$date' in v) {
+    const d = (v as { $date: unknown }).$date;
+    if (typeof d === 'string') return Date.parse(d);
+    if (typeof d === 'number') return d;
+    if (d && typeof d === 'object' && '$numberLong' in d) return Number((d as { $numberLong: string }).$numberLong);
+  }
+  return Number.NaN;
+}
+
+/** The number of a canonical id (`PRD_000042` → 42), or -1 when it is not canonical. */
+function idNumber(id: unknown, prefix: string, format: (n: number) => string): number {
+  if (typeof id !== 'string' || !id.startsWith(prefix)) return -1;
+  const n = Number(id.slice(prefix.length));
+  return Number.isInteger(n) && n >= 0 && n < 2 ** 31 && format(n) === id ? n : -1;
+}
+
+/** A growable column. */
+class Column<T extends Int32Array | Uint8Array | Float64Array> {
+  data: T;
+  length = 0;
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  /** The values in shared memory, exactly as long as needed. */
+  shared(): T {
+    const bytes = this.data.BYTES_PER_ELEMENT * this.length;
+    const out = new (this.data.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(bytes));
+    out.set(this.data.subarray(0, this.length));
+    return out;
+  }
+}
+
+const i32 = () => new Column((n) => new Int32Array(n));
+const u8 = () => new Column((n) => new Uint8Array(n));
+const f64 = () => new Column((n) => new Float64Array(n));
+
+/** Checked, active users as columns: what a worker thread hands back after reading part of a file. */
+export interface UserPart {
+  read: number;
+  number: Int32Array;
+  country: Uint8Array;
+  region: Uint8Array;
+  segment: Uint8Array;
+  age: Uint8Array;
+  preferred: Uint8Array;
+  zone: Uint8Array;
+  signup: Float64Array;
+}
+
+/** Fields of a catalog document the engine reads: what a stored catalog is read with (projection). */
+export const productFields = ['_id', 'product_id', 'name', 'category', 'brand', 'base_price', 'stock_quantity', 'rating', 'review_count', 'is_active'] as const;
+export const userFields = ['_id', 'user_id', 'country', 'region', 'customer_segment', 'age', 'signup_date', 'preferred_category', 'is_active'] as const;
+
+const remedy = 'Re-create it with `etl seed --reset` (or `etl seed` into an empty --out directory).';
+
+/**
+ * Builds the engine's catalog one document at a time, keeping only the columns it needs.
+ *
+ * What a stored catalog must satisfy: every field the engine reads is checked as strictly as
+ * the catalog's zod schema checks it — canonical ids equal to `_id`, a known category,
+ * country, region of that country and segment, prices and stock in range, an age of 18-80,
+ * a signup date, `is_active` a boolean. Fields the engine does not read (names of users,
+ * emails, ...) are not checked. A document that fails is a CATALOG_INVALID error naming it.
+ */
+export class CatalogBuilder {
+  private readonly pNumber = i32();
+  private readonly pCategory = u8();
+  private readonly pPrice = i32();
+  private readonly pStock = i32();
+  private readonly pPopularity = f64();
+  private readonly pNames: string[] = [];
+  private readonly pBrands: string[] = [];
+  private readonly uNumber = i32();
+  private readonly uCountry = u8();
+  private readonly uRegion = u8();
+  private readonly uSegment = u8();
+  private readonly uAge = u8();
+  private readonly uPreferred = u8();
+  private readonly uZone = u8();
+  private readonly uSignup = f64();
+  private productsRead = 0;
+  private usersRead = 0;
+
+  /** @param where the catalog's location, for error messages */
+  constructor(private readonly where = 'the catalog') {}
+
+  private invalid(kind: string, doc: Record<string, unknown>, why: string): never {
+    throw new EtlError('CATALOG_INVALID', `The stored ${kind} document ${String(doc._id)} in ${this.where} is not a valid catalog document (${why}). ${remedy}`);
+  }
+
+  /** @throws EtlError CATALOG_INVALID naming the document */
+  addProduct(p: Record<string, unknown>): void {
+    this.productsRead++;
+    const n = idNumber(p.product_id, 'PRD_', productId);
+    if (n < 0 || p._id !== p.product_id) this.invalid('products', p, 'product_id: must be PRD_ and 6 digits, equal to _id');
+    const category = categoryIndex.get(p.category as string);
+    if (category === undefined) this.invalid('products', p, `category: not one of ${categories.length} known categories`);
+    const price = p.base_price;
+    if (typeof price !== 'number' || !(price > 0) || price > 1_000_000) this.invalid('products', p, 'base_price: must be a positive number');
+    const stock = p.stock_quantity;
+    if (!Number.isInteger(stock) || (stock as number) < 0) this.invalid('products', p, 'stock_quantity: must be a whole number >= 0');
+    const rating = p.rating;
+    const reviews = p.review_count;
+    if (typeof rating !== 'number' || rating < 0 || rating > 5 || !Number.isInteger(reviews) || (reviews as number) < 0) this.invalid('products', p, 'rating/review_count out of range');
+    if (typeof p.name !== 'string' || p.name === '' || typeof p.brand !== 'string' || p.brand === '') this.invalid('products', p, 'name/brand: must be non-empty strings');
+    if (typeof p.is_active !== 'boolean') this.invalid('products', p, 'is_active: must be true or false');
+    if (!p.is_active) return;
+    this.pNumber.push(n);
+    this.pCategory.push(category!);
+    this.pPrice.push(Math.round(price * 100));
+    this.pStock.push(stock as number);
+    this.pPopularity.push(1 + Math.sqrt(reviews as number) * rating);
+    this.pNames.push(p.name);
+    this.pBrands.push(p.brand);
+  }
+
+  /** @throws EtlError CATALOG_INVALID naming the document */
+  addUser(u: Record<string, unknown>): void {
+    this.usersRead++;
+    const n = idNumber(u.user_id, 'USR_', userId);
+    if (n < 0 || u._id !== u.user_id) this.invalid('users', u, 'user_id: must be USR_ and 7 digits, equal to _id');
+    const country = countryIndex.get(u.country as string);
+    if (country === undefined) this.invalid('users', u, 'country: not a known country code');
+    const key = `${u.country as string}|${u.region as string}`;
+    const region = regionIndex.get(key);
+    if (region === undefined) this.invalid('users', u, 'region: must belong to country');
+    const segment = segmentIndex.get(u.customer_segment as string);
+    if (segment === undefined) this.invalid('users', u, 'customer_segment: not a known segment');
+    const age = u.age;
+    if (!Number.isInteger(age) || (age as number) < 18 || (age as number) > 80) this.invalid('users', u, 'age: must be a whole number from 18 to 80');
+    const signup = dateMs(u.signup_date);
+    if (!Number.isFinite(signup)) this.invalid('users', u, 'signup_date: must be a date');
+    const preferred = categoryIndex.get(u.preferred_category as string);
+    if (preferred === undefined) this.invalid('users', u, 'preferred_category: not a known category');
+    if (typeof u.is_active !== 'boolean') this.invalid('users', u, 'is_active: must be true or false');
+    if (!u.is_active) return;
+    this.uNumber.push(n);
+    this.uCountry.push(country!);
+    this.uRegion.push(region!);
+    this.uSegment.push(segment!);
+    this.uAge.push(age as number);
+    this.uPreferred.push(preferred!);
+    this.uZone.push(regionZone.get(key)!);
+    this.uSignup.push(signup);
+  }
+
+  /** The user columns built so far (for a builder that read part of a file in a worker thread). */
+  userPart(): UserPart {
+    return {
+      read: this.usersRead,
+      number: this.uNumber.data.slice(0, this.uNumber.length),
+      country: this.uCountry.data.slice(0, this.uCountry.length),
+      region: this.uRegion.data.slice(0, this.uRegion.length),
+      segment: this.uSegment.data.slice(0, this.uSegment.length),
+      age: this.uAge.data.slice(0, this.uAge.length),
+      preferred: this.uPreferred.data.slice(0, this.uPreferred.length),
+      zone: this.uZone.data.slice(0, this.uZone.length),
+      signup: this.uSignup.data.slice(0, this.uSignup.length),
+    };
+  }
+
+  /** Appends users another builder checked (in file order). */
+  addUserPart(part: UserPart): void {
+    this.usersRead += part.read;
+    for (let i = 0; i < part.number.length; i++) {
+      this.uNumber.push(part.number[i]);
+      this.uCountry.push(part.country[i]);
+      this.uRegion.push(part.region[i]);
+      this.uSegment.push(part.segment[i]);
+      this.uAge.push(part.age[i]);
+      this.uPreferred.push(part.preferred[i]);
+      this.uZone.push(part.zone[i]);
+      this.uSignup.push(part.signup[i]);
+    }
+  }
+
+  /**
+   * The finished catalog, in shared memory.
+   * @throws EtlError CATALOG_INVALID when no product or no user can be sold to.
+   */
+  finish(): StoreCatalog {
+    const productCount = this.pNumber.length;
+    const userCount = this.uNumber.length;
+    if (productCount === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog in ${this.where} has no active product (${this.productsRead} products read). ${remedy}`);
+    if (userCount === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog in ${this.where} has no active user (${this.usersRead} users read). ${remedy}`);
+    const category = this.pCategory.data;
+    const price = this.pPrice.data;
+    const byCat: number[][] = categories.map(() => []);
+    for (let i = 0; i < productCount; i++) byCat[category[i]].push(i);
+    const order = Array.from({ length: productCount }, (_, i) => i).sort((a, b) => price[a] - price[b] || a - b);
+    const tail = Math.max(1, Math.ceil(productCount * 0.05));
+    const signup = this.uSignup.data;
+    const zone = this.uZone.data;
+    const segment = this.uSegment.data;
+    // The population's index: users by (zone, signup), with running visit rates per zone.
+    const byZone = Int32Array.from({ length: userCount }, (_, i) => i).sort((a, b) => zone[a] - zone[b] || signup[a] - signup[b] || a - b);
+    const zoneOrder = new Int32Array(new SharedArrayBuffer(4 * userCount));
+    const zoneSignupMs = new Float64Array(new SharedArrayBuffer(8 * userCount));
+    const zoneCumRate = new Float64Array(new SharedArrayBuffer(8 * userCount));
+    const zoneStart = new Int32Array(new SharedArrayBuffer(4 * (timeZones.length + 1)));
+    let z = 0;
+    let sum = 0;
+    for (let i = 0; i < userCount; i++) {
+      const u = byZone[i];
+      while (z <= zone[u]) {
+        zoneStart[z++] = i;
+        sum = 0;
+      }
+      zoneOrder[i] = u;
+      zoneSignupMs[i] = signup[u];
+      zoneCumRate[i] = sum += segmentRate[segment[u]];
+    }
+    while (z <= timeZones.length) zoneStart[z++] = userCount;
+    return {
+      productCount,
+      productNumber: this.pNumber.shared(),
+      productNames: this.pNames,
+      productBrands: this.pBrands,
+      productCategory: this.pCategory.shared(),
+      basePriceCents: this.pPrice.shared(),
+      initialStock: this.pStock.shared(),
+      productPopularity: cumulative(Array.from(this.pPopularity.data.subarray(0, productCount))),
+      byCategory: byCat.map((l) => Int32Array.from(l)),
+      cheapest: Int32Array.from(order.slice(0, tail)),
+      priciest: Int32Array.from(order.slice(-tail)),
+      userCount,
+      userNumber: this.uNumber.shared(),
+      userCountry: this.uCountry.shared(),
+      userRegion: this.uRegion.shared(),
+      userSegment: this.uSegment.shared(),
+      userAge: this.uAge.shared(),
+      userPreferred: this.uPreferred.shared(),
+      userZone: this.uZone.shared(),
+      userSignupMs: this.uSignup.shared(),
+      zoneOrder,
+      zoneStart,
+      zoneSignupMs,
+      zoneCumRate,
+    };
+  }
 }
 
 /**
  * Builds the engine's catalog from catalog documents (active products and users only).
- * @throws EtlError CATALOG_INVALID when no product or no user can be sold to.
+ * @throws EtlError CATALOG_INVALID for a document the engine cannot use, or when no product or no user can be sold to.
  */
 export function buildStoreCatalog(products: readonly Product[], users: readonly User[]): StoreCatalog {
-  const ps = products.filter((p) => p.is_active && categoryIndex.has(p.category));
-  const us = users.filter((u) => u.is_active && countryByCode.has(u.country));
-  const remedy = 'Re-create it with `etl seed --reset` (or `etl seed` into an empty --out directory).';
-  if (ps.length === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog has no active product in a known category (${products.length} products read). ${remedy}`);
-  if (us.length === 0) throw new EtlError('CATALOG_INVALID', `The stored catalog has no active user in a known country (${users.length} users read). ${remedy}`);
-  const timeZones = [...new Set(us.map(zoneOf))].sort();
-  const zoneIndex = new Map(timeZones.map((z, i) => [z, i]));
-  const byCat: number[][] = categories.map(() => []);
-  ps.forEach((p, i) => byCat[categoryIndex.get(p.category)!].push(i));
-  const order = ps.map((_, i) => i).sort((a, b) => ps[a].base_price - ps[b].base_price || a - b);
-  const tail = Math.max(1, Math.ceil(ps.length * 0.05));
-  return {
-    productCount: ps.length,
-    productIds: ps.map((p) => p.product_id),
-    productNames: ps.map((p) => p.name),
-    productBrands: ps.map((p) => p.brand),
-    productCategory: Uint8Array.from(ps, (p) => categoryIndex.get(p.category)!),
-    basePriceCents: Int32Array.from(ps, (p) => Math.round(p.base_price * 100)),
-    initialStock: Int32Array.from(ps, (p) => p.stock_quantity),
-    productPopularity: cumulative(ps.map((p) => 1 + Math.sqrt(p.review_count) * p.rating)),
-    byCategory: byCat.map((l) => Int32Array.from(l)),
-    cheapest: Int32Array.from(order.slice(0, tail)),
-    priciest: Int32Array.from(order.slice(-tail)),
-    userCount: us.length,
-    userIds: us.map((u) => u.user_id),
-    userCountry: Uint8Array.from(us, (u) => countryIndex.get(u.country)!),
-    userRegion: us.map((u) => u.region),
-    userSegment: Uint8Array.from(us, (u) => segmentIndex.get(u.customer_segment) ?? 0),
-    userAge: Uint8Array.from(us, (u) => u.age),
-    userZone: Uint8Array.from(us, (u) => zoneIndex.get(zoneOf(u))!),
-    userSignupMs: Float64Array.from(us, (u) => u.signup_date.getTime()),
-    timeZones,
-    userPreferred: Uint8Array.from(us, (u) => categoryIndex.get(u.preferred_category) ?? 0),
-  };
+  const b = new CatalogBuilder();
+  for (const p of products) b.addProduct(p as unknown as Record<string, unknown>);
+  for (const u of users) b.addUser(u as unknown as Record<string, unknown>);
+  return b.finish();
 }

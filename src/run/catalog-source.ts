@@ -1,50 +1,61 @@
 import { CatalogGenerator } from '../catalog/generate.js';
-import { type Product, type User, productSchema, userSchema } from '../catalog/schemas.js';
-import { EtlError } from '../errors.js';
+import { CatalogBuilder, type StoreCatalog, buildStoreCatalog, productFields, userFields } from '../events/store-catalog.js';
 import type { Sink } from '../sinks/types.js';
-import { reasonsOf } from '../validation/validate.js';
 import { seedCatalog } from './seed.js';
 
 export const defaultCatalog = { seed: 42, products: 100, users: 1000 } as const;
 
 export interface LoadedCatalog {
-  products: Product[];
-  users: User[];
+  /** The engine's columns (shared with worker threads). */
+  catalog: StoreCatalog;
   /** stored: read from the target; seeded: none was there, defaults were seeded first; memory: the target keeps nothing. */
   source: 'stored' | 'seeded' | 'memory';
+  /** Catalog documents read (active or not). */
+  read: { products: number; users: number };
+  /** How long reading and building the catalog took. */
+  loadMs: number;
 }
 
-async function readAll<T>(sink: Sink, collection: 'products' | 'users', schema: typeof productSchema | typeof userSchema): Promise<T[] | undefined> {
-  const docs = sink.catalog?.read(collection);
-  if (!docs) return undefined;
-  const out: T[] = [];
-  for await (const doc of docs) {
-    const r = schema.safeParse(doc);
-    if (!r.success) {
-      const why = reasonsOf(r.error)
-        .slice(0, 2)
-        .map((x) => `${x.path}: ${x.message}`)
-        .join('; ');
-      throw new EtlError('CATALOG_INVALID', `The stored ${collection} document ${String(doc._id)} in ${sink.target} is not a valid catalog document (${why}). Re-create the catalog with \`etl seed --reset\`.`);
-    }
-    out.push(r.data as T);
-  }
-  return out;
-}
+/** Told how far a catalog read has got (every 100,000 documents). */
+export type CatalogProgress = (read: { collection: 'products' | 'users'; documents: number }) => void;
 
 /**
- * The catalog `etl stream` sells: the one stored in the target; where there is none, the
- * defaults are seeded first. Sinks that store nothing (stdout, null) use the default catalog in memory.
+ * The catalog `etl stream` sells: the one stored in the target, read once with a projection of
+ * the fields the engine uses and built straight into columns (no document is kept); where there
+ * is none, the defaults are seeded first. Sinks that store nothing (stdout, null) use the
+ * default catalog in memory.
+ * @throws EtlError CATALOG_INVALID for a stored document the engine cannot use
  */
-export async function loadCatalog(sink: Sink): Promise<LoadedCatalog> {
-  const products = await readAll<Product>(sink, 'products', productSchema);
-  const users = await readAll<User>(sink, 'users', userSchema);
-  if (products === undefined || users === undefined) {
+export async function loadCatalog(sink: Sink, progress?: CatalogProgress): Promise<LoadedCatalog> {
+  const started = performance.now();
+  const reader = sink.catalog;
+  if (!reader) {
     const gen = new CatalogGenerator(defaultCatalog.seed);
-    return { products: gen.products(0, defaultCatalog.products), users: gen.users(0, defaultCatalog.users), source: 'memory' };
+    const catalog = buildStoreCatalog(gen.products(0, defaultCatalog.products), gen.users(0, defaultCatalog.users));
+    return { catalog, source: 'memory', read: { products: defaultCatalog.products, users: defaultCatalog.users }, loadMs: performance.now() - started };
   }
-  if (products.length > 0 && users.length > 0) return { products, users, source: 'stored' };
+  const builder = new CatalogBuilder(sink.target);
+  const read = { products: 0, users: 0 };
+  await reader.eachDocument('products', productFields, (doc) => {
+    builder.addProduct(doc);
+    if (++read.products % 100_000 === 0) progress?.({ collection: 'products', documents: read.products });
+  });
+  if (reader.buildUsers) read.users = await reader.buildUsers(builder);
+  else {
+    await reader.eachDocument('users', userFields, (doc) => {
+      builder.addUser(doc);
+      if (++read.users % 100_000 === 0) progress?.({ collection: 'users', documents: read.users });
+    });
+  }
+  if (read.products > 0 && read.users > 0) return { catalog: builder.finish(), source: 'stored', read, loadMs: performance.now() - started };
   await seedCatalog({ ...defaultCatalog, reset: false, chunkSize: 10_000, sink });
-  const again = await loadCatalog(sink);
-  return { ...again, source: 'seeded' };
+  const again = await loadCatalog(sink, progress);
+  return { ...again, source: 'seeded', loadMs: performance.now() - started };
+}
+
+/** When the first user of the catalog signed up (ms). */
+export function firstSignupMs(c: StoreCatalog): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < c.userCount; i++) if (c.userSignupMs[i] < first) first = c.userSignupMs[i];
+  return first;
 }

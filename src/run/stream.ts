@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { Partition } from '../config/values.js';
 import type { Settings } from '../config/settings.js';
 import { EtlError, errorFromWorker, isEtlError } from '../errors.js';
-import { buildStoreCatalog } from '../events/store-catalog.js';
 import { partitionKey } from '../events/ids.js';
 import { logger } from '../log.js';
 import { Counters, type CountersSnapshot, emptySnapshot } from '../reporting/counters.js';
@@ -72,6 +71,8 @@ export interface RunSummary {
   resumedFrom: string | null;
   /** Generated records neither stored, absorbed nor dead-lettered (a lost batch). */
   lost: number;
+  /** Reading the catalog before the first record (time to first record). */
+  catalogLoadMs: number;
   error?: EtlError;
 }
 
@@ -105,7 +106,7 @@ function inlineRunner(catalog: LoadedCatalog, sink: Sink, job: PartitionJob, sig
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
-  const pipeline = new PartitionPipeline(buildStoreCatalog(catalog.products, catalog.users), sink, job, stop.signal);
+  const pipeline = new PartitionPipeline(catalog.catalog, sink, job, stop.signal);
   let last = emptySnapshot();
   return {
     done: pipeline.run().finally(() => signal.removeEventListener('abort', onAbort)),
@@ -218,6 +219,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
       rate: Math.round(t.generated / Math.max((Date.now() - started) / 1000, 1e-3)),
       checkpoint: { ...checkpoint },
       resumed_from: req.resume?._id ?? null,
+      catalog_load_seconds: Math.round(req.catalog.loadMs) / 1000,
       error,
     };
   };
@@ -227,7 +229,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const runners: Runner[] =
     partitions.length === 1
       ? [inlineRunner(req.catalog, req.sink, jobs[0], req.signal)]
-      : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, products: req.catalog.products, users: req.catalog.users, seed: req.seed, resume: resuming }, req.signal));
+      : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, seed: req.seed, resume: resuming }, req.signal));
 
   const recordsPlanned = jobs.reduce((a, j) => a + (j.endSeq === undefined ? 0 : j.endSeq - j.startSeq), 0);
   let lastTick = Date.now();
@@ -282,6 +284,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     checkpoint: { ...checkpoint },
     resumedFrom: req.resume?._id ?? null,
     lost: unaccounted(t),
+    catalogLoadMs: Math.round(req.catalog.loadMs),
     error,
   };
   try {

@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Product, User } from '../catalog/schemas.js';
 import { serializeError, type SerializedError } from '../errors.js';
 import { partitionKey } from '../events/ids.js';
-import { buildStoreCatalog } from '../events/store-catalog.js';
+import type { StoreCatalog } from '../events/store-catalog.js';
 import { emptySnapshot } from '../reporting/counters.js';
 import { createSink, type SinkOptions } from '../sinks/index.js';
 import { PartitionPipeline, type PartitionJob } from './partition.js';
@@ -15,8 +14,8 @@ export type WorkerMessage =
 export interface WorkerInput {
   job: PartitionJob;
   sink: Omit<SinkOptions, 'stdout'>;
-  products: Product[];
-  users: User[];
+  /** The engine's catalog: its columns are in shared memory, so every worker uses one copy. */
+  catalog: StoreCatalog;
   seed: number;
   /** A resumed run: the target is told which of this partition's records it already holds. */
   resume: boolean;
@@ -35,7 +34,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
   try {
     await sink.open();
     if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq });
-    pipeline = new PartitionPipeline(buildStoreCatalog(input.products, input.users), sink, input.job, stop.signal);
+    pipeline = new PartitionPipeline(input.catalog, sink, input.job, stop.signal);
     let last = emptySnapshot();
     const report = () => {
       const delta = pipeline!.counters.since(last);

@@ -45,6 +45,8 @@ export const runRecordSchema = z.strictObject({
   /** Per partition ("I.N"): highest sequence number whose records are all acknowledged. */
   checkpoint: z.record(z.string(), z.number().int()),
   resumed_from: z.string().nullable(),
+  /** Seconds spent reading the catalog before the first record (null: a run of `etl seed`). */
+  catalog_load_seconds: z.number().nonnegative().nullable(),
   error: z.string().nullable(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -1,4 +1,5 @@
-import { appendFile, access, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, access, readdir, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EtlError } from '../errors.js';
@@ -7,7 +8,8 @@ import { eventCollections } from '../events/schemas.js';
 import { logger } from '../log.js';
 import { ensureDir } from '../shared/fs.js';
 import type { RunRecord } from '../shared/records.js';
-import { readJsonl, repairTail, toJsonLine } from './jsonl-files.js';
+import { eachJsonLine, readJsonl, repairTail, toJsonLine } from './jsonl-files.js';
+import type { CatalogBuilder } from '../events/store-catalog.js';
 import type { CatalogReader, Doc, RunFilter, RunStore, Sink, WriteResult } from './types.js';
 
 const log = logger('sink');
@@ -138,6 +140,36 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     }
     log('resume: %d records beyond the checkpoint are already in the files', n);
     return n;
+  }
+
+  /**
+   * The catalog, read in big chunks as plain JSON (the engine converts the fields it uses).
+   * @throws EtlError CATALOG_INVALID when a complete line does not parse
+   */
+  async eachDocument(collection: 'products' | 'users', _fields: readonly string[], each: (doc: Record<string, unknown>) => void): Promise<void> {
+    try {
+      await eachJsonLine(this.file(collection), each);
+    } catch (err) {
+      if (err instanceof EtlError) throw err;
+      throw new EtlError('CATALOG_INVALID', `The stored catalog in ${this.target} cannot be read: ${(err as Error).message}. Re-create it with \`etl seed\` into an empty --out directory.`);
+    }
+  }
+
+  /** A large users.jsonl is parsed on every core (up to 4 threads); a small one in this thread. */
+  async buildUsers(builder: CatalogBuilder): Promise<number> {
+    const path = this.file('users');
+    const size = await stat(path).then((s) => s.size, () => 0);
+    if (size === 0) return 0;
+    if (size < 32 << 20) {
+      let n = 0;
+      await this.eachDocument('users', [], (doc) => {
+        builder.addUser(doc);
+        n++;
+      });
+      return n;
+    }
+    const { readUsersParallel } = await import('./jsonl-catalog.js');
+    return readUsersParallel(path, builder, this.target, Math.min(4, availableParallelism()));
   }
 
   /** Streams a collection's documents; whole lines only (a torn tail is skipped). */

@@ -1,5 +1,6 @@
 import type { Reason, RunRecord } from '../shared/records.js';
 import type { SinkName } from '../config/values.js';
+import type { CatalogBuilder } from '../events/store-catalog.js';
 
 /** Every stored record has a string _id (business key or derived event id). */
 export type Doc = { _id: string; [field: string]: unknown };
@@ -45,8 +46,14 @@ export interface RunStore {
 
 /** A target the catalog can be read back from (`etl stream` sells the stored catalog). */
 export interface CatalogReader {
-  /** Streams a stored collection's documents. */
-  read(collection: string): AsyncIterable<Doc>;
+  /**
+   * Calls `each` with every stored document of a catalog collection, in `_id` order, with at
+   * least `fields` (a projection: nothing else needs to be read). Dates may come as Date or as
+   * relaxed Extended JSON (`{"$date": ...}`). Nothing stored: no call.
+   */
+  eachDocument(collection: 'products' | 'users', fields: readonly string[], each: (doc: Record<string, unknown>) => void): Promise<void>;
+  /** Where the target can read its users faster than one document at a time (on every core): into the builder; returns documents read. */
+  buildUsers?(builder: CatalogBuilder): Promise<number>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
+import { sumCounts } from '../../shared/records.js';
 import type { RunContext } from '../context.js';
 import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
@@ -63,16 +64,15 @@ async function makeTickRenderer(out: Output, bounded: boolean) {
 function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   const c = out.c;
   const rows = Object.entries(r.counts.collections).map(([name, n]) => [name, n.generated, n.written, n.duplicates, n.dead_lettered]);
-  const t = Object.values(r.counts.collections).reduce(
-    (a, n) => ({ g: a.g + n.generated, w: a.w + n.written, d: a.d + n.duplicates, x: a.x + n.dead_lettered }),
-    { g: 0, w: 0, d: 0, x: 0 },
-  );
+  const total = sumCounts(Object.values(r.counts.collections));
+  const t = { g: total.generated, w: total.written, d: total.duplicates, x: total.dead_lettered };
   rows.push(['total', t.g, t.w, t.d, t.x]);
   out.summary(table(['collection', 'generated', 'written', 'duplicates', 'dead-lettered'], rows, c));
   const reconciled = r.lost === 0 ? c.green('counts reconcile (generated = written + duplicates + dead-lettered)') : c.red(`${fmtInt(r.lost)} records lost`);
   const head =
     r.status === 'completed' ? c.green('✔ completed') : r.status === 'interrupted' ? c.yellow('■ stopped') : c.red('✘ failed');
   out.summary(`${head}: ${fmtInt(t.g)} records in ${fmtDuration(r.elapsedMs)} (${c.cyan(`${fmtInt(r.rate)} rec/s`)}), seed ${r.seed}, run ${r.runId}; ${reconciled}`);
+  if (r.catalogLoadMs >= 100) out.summary(c.dim(`catalog loaded in ${(r.catalogLoadMs / 1000).toFixed(1)} s before the first record`));
   if (r.counts.injectedDirty > 0) out.summary(c.dim(`${fmtInt(r.counts.injectedDirty)} records corrupted on purpose (--dirty-rate) are in dead_letters`));
   if (r.status !== 'completed') out.summary(c.dim(`continue with: ${resumeHint}`));
 }
@@ -89,7 +89,8 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const catalog = await readCatalog(out, sink, s.sink);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
-      const first = Math.min(...catalog.users.filter((u) => u.is_active).map((u) => u.signup_date.getTime()));
+      const { firstSignupMs } = await import('../../run/catalog-source.js');
+      const first = firstSignupMs(catalog.catalog);
       if (first > s.from.getTime()) out.line(out.c.yellow(`No user of the catalog has signed up by --from ${s.from.toISOString()}: the first visits come after the first signup, ${new Date(first).toISOString()}.`));
     }
 

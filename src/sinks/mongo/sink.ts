@@ -172,8 +172,11 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     return (docs[0] as unknown as RunRecord | undefined) ?? null;
   }
 
-  read(collection: string): AsyncIterable<Doc> {
-    return this.coll(collection).find({}).sort({ _id: 1 }) as unknown as AsyncIterable<Doc>;
+  /** The catalog with a projection of the fields the engine uses, in large batches, by _id. */
+  async eachDocument(collection: 'products' | 'users', fields: readonly string[], each: (doc: Record<string, unknown>) => void): Promise<void> {
+    const projection = Object.fromEntries(fields.map((f) => [f, 1]));
+    const cursor = this.coll(collection).find({}, { projection, batchSize: 10_000 }).sort({ _id: 1 }) as unknown as AsyncIterable<Record<string, unknown>>;
+    for await (const doc of cursor) each(doc);
   }
 
 

@@ -1,0 +1,7 @@
+import type { CustomerSegment } from '../catalog/reference.js';
+
+/**
+ * Visits per user per month by customer segment: real stores see a few visits a month from
+ * most customers and more from their best ones.
+ */
+export const visitsPerMonth: Record<CustomerSegment, number> = { new: 2, regular: 4, premium: 6, vip: 10 };

@@ -1,0 +1,76 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CatalogGenerator } from '../src/catalog/generate.js';
+import { EtlError } from '../src/errors.js';
+import { CatalogBuilder, type StoreCatalog, buildStoreCatalog } from '../src/events/store-catalog.js';
+import { loadCatalog } from '../src/run/catalog-source.js';
+import { JsonlSink } from '../src/sinks/jsonl.js';
+import { readUsersParallel } from '../src/sinks/jsonl-catalog.js';
+import { runCli } from './helpers/cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'etl-catalog-'));
+
+/** Every column as plain arrays, to compare two catalogs whole. */
+const plain = (c: StoreCatalog) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : Array.isArray(v) ? v.map((x) => (ArrayBuffer.isView(x) ? Array.from(x as Int32Array) : x)) : v]));
+
+describe('reading a stored catalog into columns', () => {
+  it('a jsonl catalog large enough to be read on every core gives exactly the columns of the documents it was made from', async () => {
+    const dir = tmp();
+    expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '300', '--users', '120000', '--quiet'])).code).toBe(0);
+    const loaded = await loadCatalog(new JsonlSink(dir));
+    expect(loaded.source).toBe('stored');
+    expect(loaded.read).toEqual({ products: 300, users: 120_000 });
+    const g = new CatalogGenerator(42);
+    expect(plain(loaded.catalog)).toEqual(plain(buildStoreCatalog(g.products(0, 300), g.users(0, 120_000))));
+    // Its columns are in shared memory: worker threads get one copy.
+    expect(loaded.catalog.userNumber.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(loaded.catalog.zoneCumRate.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('any number of threads cuts the file at line boundaries: every user once, in file order', async () => {
+    const dir = tmp();
+    expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '10', '--users', '997', '--quiet'])).code).toBe(0);
+    const one = new CatalogBuilder();
+    for (const line of readFileSync(join(dir, 'users.jsonl'), 'utf8').trim().split('\n')) one.addUser(JSON.parse(line));
+    for (const threads of [2, 3, 7]) {
+      const b = new CatalogBuilder();
+      expect(await readUsersParallel(join(dir, 'users.jsonl'), b, dir, threads)).toBe(997);
+      expect(b.userPart()).toEqual(one.userPart());
+    }
+  });
+
+  it('a stored user the engine cannot use is a CATALOG_INVALID error naming the document (exit 2)', async () => {
+    const dir = tmp();
+    expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '10', '--users', '50', '--quiet'])).code).toBe(0);
+    const path = join(dir, 'users.jsonl');
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    const bad = JSON.parse(lines[7]);
+    bad.region = 'Bavaria';
+    bad.country = 'US';
+    lines[7] = JSON.stringify(bad);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const err = (await loadCatalog(new JsonlSink(dir)).catch((e: unknown) => e)) as EtlError;
+    expect(err).toBeInstanceOf(EtlError);
+    expect(err.code).toBe('CATALOG_INVALID');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(new RegExp(`users document ${bad._id} .*region: must belong to country`));
+    const r = await runCli(['stream', '--sink', 'jsonl', '--out', dir, '--limit', '10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/CATALOG_INVALID|not a valid catalog document/);
+  });
+
+  it('a line that is not JSON in the middle of a large users file is CATALOG_INVALID too; a torn last line is skipped', async () => {
+    const dir = tmp();
+    expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '10', '--users', '200', '--quiet'])).code).toBe(0);
+    const path = join(dir, 'users.jsonl');
+    appendFileSync(path, '{"_id":"USR_0000201","user_id":"USR_00');
+    const b = new CatalogBuilder();
+    expect(await readUsersParallel(path, b, dir, 3)).toBe(200);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('\n{"_id":"USR_0000100"', '\nnot json\n{"_id":"USR_0000100"'));
+    const err = (await readUsersParallel(path, new CatalogBuilder(), dir, 3).catch((e: unknown) => e)) as EtlError;
+    expect(err.code).toBe('CATALOG_INVALID');
+    expect(err.message).toMatch(/not JSON/);
+  });
+});
