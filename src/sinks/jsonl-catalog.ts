@@ -30,7 +30,6 @@ async function parseRange(job: RangeJob): Promise<UserPart> {
   let skipFirst = job.start > 0;
   let carry: Buffer = Buffer.alloc(0);
   let carryAt = from;
-  let lineNo = 0;
   for await (const chunk of createReadStream(job.path, { start: from, highWaterMark: 4 << 20 })) {
     const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     let pos = 0;
@@ -39,7 +38,6 @@ async function parseRange(job: RangeJob): Promise<UserPart> {
       if (skipFirst) skipFirst = false;
       else if (lineAt >= job.end) return builder.userPart();
       else if (nl > pos) {
-        lineNo++;
         let doc: Record<string, unknown>;
         try {
           doc = JSON.parse(buf.toString('utf8', pos, nl)) as Record<string, unknown>;
