@@ -74,3 +74,21 @@ describe('reading a stored catalog into columns', () => {
     expect(err.message).toMatch(/not JSON/);
   });
 });
+
+describe('seeding a large catalog on every core', () => {
+  it('writes exactly the bytes one thread would (validated, relaxed Extended JSON), in order', async () => {
+    const { toJsonLine, flatJsonLine } = await import('../src/sinks/jsonl-files.js');
+    const dir = tmp();
+    const r = await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '1000', '--users', '200000', '--seed', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const g = new CatalogGenerator(5);
+    const users = g.users(0, 200_000);
+    const expected = users.map((u) => toJsonLine(u)).join('');
+    expect(readFileSync(join(dir, 'users.jsonl'), 'utf8') === expected).toBe(true);
+    expect(readFileSync(join(dir, 'products.jsonl'), 'utf8')).toBe(g.products(0, 1000).map((p) => toJsonLine(p)).join(''));
+    // The fast serializer is the same relaxed Extended JSON, dates included (with and without milliseconds).
+    for (const d of [new Date('2025-10-20T20:27:46Z'), new Date('2025-10-20T20:27:46.123Z'), new Date('1960-01-01T00:00:00Z')]) {
+      expect(flatJsonLine({ _id: 'x', at: d, n: 1.5, ok: true, none: null })).toBe(toJsonLine({ _id: 'x', at: d, n: 1.5, ok: true, none: null }));
+    }
+  });
+});

@@ -128,8 +128,9 @@ export class CatalogGenerator {
   }
 
   /**
-   * Users number `start + 1` .. `start + count` (1-based ids). Names and cities come from the
-   * faker-drawn pools; per-user choices use the fast seeded PRNG (millions of users).
+   * Users number `start + 1` .. `start + count` (1-based ids). Names come from the
+   * faker-drawn pools, places from the reference geography; per-user choices use the fast
+   * seeded PRNG (millions of users).
    */
   users(start: number, count: number): User[] {
     const out: User[] = new Array(count);

@@ -1,7 +1,10 @@
 import { catalogCollections } from '../shared/collections.js';
 import { CatalogGenerator } from '../catalog/generate.js';
 import { productSchema, userSchema } from '../catalog/schemas.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { logger } from '../log.js';
+import type { SeedChunkJob, SeedChunkResult } from './seed-worker.js';
 import type { CollectionCounts } from '../shared/records.js';
 import type { Doc, Sink } from '../sinks/types.js';
 import { checkAll } from '../validation/validate.js';
@@ -35,6 +38,72 @@ export interface SeedReport {
   interrupted: boolean;
 }
 
+/** From this many documents, a seed into lines of text uses worker threads. */
+const parallelFrom = 200_000;
+
+function seedWorkerScript(): URL {
+  // Tests run the TypeScript sources; worker threads need the compiled file.
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/run/seed-worker.js', here) : new URL('./seed-worker.js', here);
+}
+
+/**
+ * Seeds with one worker thread per core: each generates, checks and serializes whole chunks;
+ * this thread appends them in order (the same bytes as one thread would write). At most two
+ * chunks per worker are under way, so memory stays flat at any size.
+ */
+async function seedInWorkers(o: SeedOptions, report: SeedReport, total: number): Promise<void> {
+  const threads = Math.max(1, Math.min(4, availableParallelism()));
+  // A small old generation keeps each worker's heap (and so the process) flat whatever the size.
+  const workers = Array.from({ length: threads }, () => new Worker(seedWorkerScript(), { workerData: { seed: o.seed }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } }));
+  const waiting = new Map<number, { resolve: (r: SeedChunkResult) => void; reject: (err: unknown) => void }>();
+  // A worker that dies fails the seed: every chunk still waited for is rejected. (Not a race
+  // against one long-pending promise: each race would keep its chunk's bytes alive.)
+  for (const w of workers) {
+    w.on('message', (r: SeedChunkResult) => waiting.get(r.id)?.resolve(r));
+    w.on('error', (err) => {
+      for (const pending of waiting.values()) pending.reject(err);
+    });
+  }
+  const chunks: SeedChunkJob[] = [];
+  for (const collection of ['products', 'users'] as const) {
+    const count = collection === 'products' ? o.products : o.users;
+    for (let start = 0; start < count; start += o.chunkSize) chunks.push({ id: chunks.length, collection, start, count: Math.min(o.chunkSize, count - start) });
+  }
+  const results = new Map<number, Promise<SeedChunkResult>>();
+  const dispatch = (i: number) => {
+    if (i >= chunks.length) return;
+    const result = new Promise<SeedChunkResult>((resolve, reject) => waiting.set(i, { resolve, reject }));
+    result.catch(() => undefined);
+    results.set(i, result);
+    workers[i % threads].postMessage(chunks[i]);
+  };
+  for (let i = 0; i < 2 * threads; i++) dispatch(i);
+  let done = 0;
+  try {
+    for (let i = 0; i < chunks.length; i++) {
+      if (o.signal?.aborted) {
+        report.interrupted = true;
+        break;
+      }
+      const r = await results.get(i)!;
+      results.delete(i);
+      waiting.delete(i);
+      dispatch(i + 2 * threads);
+      const counts = report.counts[chunks[i].collection];
+      counts.generated += chunks[i].count;
+      counts.dead_lettered += r.invalid.length;
+      for (const bad of r.invalid) report.invalid.push({ collection: chunks[i].collection, id: bad.id, reasons: bad.reasons });
+      await o.sink.appendLines!(chunks[i].collection, r.bytes);
+      counts.written += r.written;
+      done += chunks[i].count;
+      o.onProgress?.(done, total);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
 function zero(): CollectionCounts {
   return { generated: 0, written: 0, duplicates: 0, dead_lettered: 0 };
 }
@@ -59,6 +128,13 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
   // A file target is rewritten whole (same seed => same bytes); a database is upserted unless --reset.
   if (o.reset || o.sink.rewritesCatalog) await o.sink.reset(catalogCollections);
   const total = o.products + o.users;
+  // A large catalog into lines of text: generated, checked and serialized on every core.
+  if (o.sink.appendLines && total >= parallelFrom) {
+    await seedInWorkers(o, report, total);
+    report.elapsedMs = performance.now() - started;
+    report.rate = (report.counts.products.generated + report.counts.users.generated) / Math.max(report.elapsedMs / 1000, 1e-9);
+    return report;
+  }
   let done = 0;
   const plan: Array<{ collection: 'products' | 'users'; count: number }> = [
     { collection: 'products', count: o.products },

@@ -108,3 +108,24 @@ export async function eachJsonLine(path: string, each: (row: Record<string, unkn
   if (carry) log('skipping the torn last line of %s', path);
   return true;
 }
+
+/** A date as relaxed Extended JSON writes it (`{"$date": "…Z"}`, no milliseconds when they are 0). */
+function relaxedDate(d: Date): unknown {
+  const ms = d.getTime();
+  if (!(ms > -1 && ms < 253_402_300_800_000)) return { $date: { $numberLong: String(ms) } };
+  const iso = d.toISOString();
+  return { $date: d.getUTCMilliseconds() !== 0 ? iso : `${iso.slice(0, -5)}Z` };
+}
+
+/**
+ * The same line as `toJsonLine` for a flat document of strings, finite numbers, booleans,
+ * nulls and top-level Dates (catalog documents), several times faster than EJSON.
+ */
+export function flatJsonLine(doc: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const k in doc) {
+    const v = doc[k];
+    out[k] = v instanceof Date ? relaxedDate(v) : v;
+  }
+  return `${JSON.stringify(out)}\n`;
+}

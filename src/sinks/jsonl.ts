@@ -100,6 +100,10 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     return { written, duplicates, rejected: [], retries: 0 };
   }
 
+  async appendLines(collection: string, lines: string | Uint8Array): Promise<void> {
+    if (lines.length > 0) await this.append(collection, () => appendFile(this.file(collection), lines));
+  }
+
   async recordRun(run: RunRecord): Promise<void> {
     await this.append('etl_runs', () => appendFile(this.file('etl_runs'), toJsonLine(run)));
   }

@@ -78,4 +78,9 @@ export interface Sink {
   readonly catalog?: CatalogReader;
   /** True when a catalog is rewritten whole on every seed (files), instead of upserted. */
   readonly rewritesCatalog?: boolean;
+  /**
+   * Present when the target stores lines of text (jsonl): appends already serialized,
+   * already validated lines, in call order (large seeds serialize on every core).
+   */
+  appendLines?(collection: string, lines: string | Uint8Array): Promise<void>;
 }

@@ -1,0 +1,43 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { CatalogGenerator } from '../catalog/generate.js';
+import { productSchema, userSchema } from '../catalog/schemas.js';
+import { flatJsonLine } from '../sinks/jsonl-files.js';
+import { reasonsOf } from '../validation/validate.js';
+
+/** A chunk of the catalog, generated, checked and serialized to lines in a worker thread. */
+export interface SeedChunkJob {
+  id: number;
+  collection: 'products' | 'users';
+  start: number;
+  count: number;
+}
+
+export interface SeedChunkResult {
+  id: number;
+  /** The chunk's lines as UTF-8 (transferred, not copied). */
+  bytes: Uint8Array;
+  written: number;
+  invalid: Array<{ id: string; reasons: string[] }>;
+}
+
+const { seed } = workerData as { seed: number };
+const gen = new CatalogGenerator(seed);
+
+parentPort?.on('message', (job: SeedChunkJob) => {
+  const docs = job.collection === 'products' ? gen.products(job.start, job.count) : gen.users(job.start, job.count);
+  const schema = job.collection === 'products' ? productSchema : userSchema;
+  let text = '';
+  let written = 0;
+  const invalid: SeedChunkResult['invalid'] = [];
+  for (const doc of docs) {
+    const r = schema.safeParse(doc);
+    if (!r.success) {
+      invalid.push({ id: doc._id, reasons: reasonsOf(r.error).map((x) => `${x.path}: ${x.message}`) });
+      continue;
+    }
+    text += flatJsonLine(doc as unknown as Record<string, unknown>);
+    written++;
+  }
+  const bytes = new TextEncoder().encode(text);
+  parentPort!.postMessage({ id: job.id, bytes, written, invalid } satisfies SeedChunkResult, [bytes.buffer]);
+});
