@@ -152,6 +152,27 @@ rows.seed = repeat('seeding users to null', (warm) => {
   const { summary } = etl(['seed', '--sink', 'null', '--products', '100', '--users', String(users)]);
   return summary.counts.users.generated / (summary.elapsedMs / 1000);
 });
+// ---- the GlobalMart scale: a stored jsonl catalog of 250 k products and 1 M / 10 M users ----
+const { mkdtempSync: mkdtemp, rmSync } = await import('node:fs');
+const { tmpdir: tmpDir } = await import('node:os');
+const { join: joinPath } = await import('node:path');
+const scale = {};
+for (const users of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
+  const dir = mkdtemp(joinPath(tmpDir(), 'etl-bench-scale-'));
+  try {
+    log(`  seeding 250,000 products and ${fmt(users)} users into jsonl`);
+    const seeded = etl(['seed', '--sink', 'jsonl', '--out', dir, '--products', '250000', '--users', String(users)]);
+    const row = { seedUsersPerSecond: Math.round(seeded.summary.counts.users.generated / (seeded.summary.elapsedMs / 1000)), seedPeakRssMB: Math.round(seeded.rssKb / 1024) };
+    for (const workers of [1, 2]) {
+      log(`  stream --workers ${workers} --limit 1,000,000 over that catalog`);
+      const run = etl(['stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-03-01', '--limit', '1000000', '--seed', '3', '--workers', String(workers)]);
+      row[`workers${workers}`] = { catalogLoadSeconds: run.summary.catalogLoadMs / 1000, peakRssMB: Math.round(run.rssKb / 1024) };
+    }
+    scale[users] = row;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 log(`  memory: 1 M and 10 M records to null, ${cores} workers both`);
 const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
 const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
@@ -198,6 +219,7 @@ const result = {
   date: new Date().toISOString(),
   recordsPerSecond: { ecom1: rows.ecom1, ecomAll: rows.ecomAll, engineOnly: rows.engine, naive: rows.naive, mgeneratejs: rows.mgeneratejs, ceiling: rows.ceiling, mongo: rows.mongo, mongoimport: rows.mongoimport },
   seedUsersPerSecond: rows.seed,
+  scale,
   peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), workers: cores },
   startupMs: rows.startup,
   ratios: {
@@ -231,5 +253,10 @@ const ratios = [
   `engine alone ÷ 1,000,000/s target: ${(rows.engine.median / 1e6).toFixed(2)}`,
   `peak RSS (whole process, ${cores} workers): ${result.peakRssMB['1M']} MB for 1 M records, ${result.peakRssMB['10M']} MB for 10 M records${quick ? ' (quick: 10 M not run)' : ''}`,
 ].join('\n');
-console.log(`${table}\n\n${ratios}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
+const scaleTable = [
+  '| catalog (jsonl, 250 k products) | seeding users/s (peak RSS) | 1 worker: catalog load, peak RSS | 2 workers: catalog load, peak RSS |',
+  '|---|---:|---:|---:|',
+  ...Object.entries(scale).map(([users, r]) => `| ${fmt(Number(users))} users | ${fmt(r.seedUsersPerSecond)} (${r.seedPeakRssMB} MB) | ${r.workers1.catalogLoadSeconds.toFixed(1)} s, ${r.workers1.peakRssMB} MB | ${r.workers2.catalogLoadSeconds.toFixed(1)} s, ${r.workers2.peakRssMB} MB |`),
+].join('\n');
+console.log(`${table}\n\n${ratios}\n\n${scaleTable}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(result, null, 2)}\n`);

@@ -154,3 +154,33 @@ describe('StockLedger', () => {
     expect(ledger.level(0)).toBe(expected);
   });
 });
+
+describe('LocalTime', () => {
+  it('gives the local hour and weekday Intl gives, across daylight-saving changes, in every zone of the reference data', async () => {
+    const { LocalTime } = await import('../src/events/local-time.js');
+    const { timeZones } = await import('../src/events/store-catalog.js');
+    const local = new LocalTime(timeZones);
+    const rng = new Rng(9);
+    const from = Date.UTC(2025, 0, 1);
+    for (let i = 0; i < 4000; i++) {
+      // Minutes apart in runs (the way the engine asks), jumping around two years.
+      const t = from + Math.floor(rng.next() * 730 * 86_400_000) - (i % 2) * 60_000;
+      const z = i % timeZones.length;
+      const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: timeZones[z], hourCycle: 'h23', hour: 'numeric', weekday: 'short' }).formatToParts(t).map((p) => [p.type, p.value]));
+      const want = { hour: Number(parts.hour), weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday) };
+      expect(local.at(z, t), `${timeZones[z]} ${new Date(t).toISOString()}`).toEqual(want);
+    }
+    // Every hour (and a minute past) of the days around the 2026 changes, in every zone.
+    const fresh = new LocalTime(timeZones);
+    for (const day of ['2026-03-07', '2026-03-28', '2026-04-04', '2026-10-03', '2026-10-24', '2026-10-31']) {
+      for (let h = 0; h < 72; h++) {
+        for (const t of [Date.parse(`${day}T00:00:00Z`) + h * 3_600_000, Date.parse(`${day}T00:00:00Z`) + h * 3_600_000 + 60_000]) {
+          for (let z = 0; z < timeZones.length; z++) {
+            const hour = Number(new Intl.DateTimeFormat('en-US', { timeZone: timeZones[z], hourCycle: 'h23', hour: 'numeric' }).format(t));
+            expect(fresh.at(z, t).hour, `${timeZones[z]} ${new Date(t).toISOString()}`).toBe(hour);
+          }
+        }
+      }
+    }
+  });
+});

@@ -91,7 +91,7 @@ function idNumber(id: unknown, prefix: string, format: (n: number) => string): n
   return Number.isInteger(n) && n >= 0 && n < 2 ** 31 && format(n) === id ? n : -1;
 }
 
-/** A growable column. */
+/** A growable column; `reserve` sizes it exactly, in shared memory, when the count is known. */
 class Column<T extends Int32Array | Uint8Array | Float64Array> {
   data: T;
   length = 0;
@@ -99,25 +99,38 @@ class Column<T extends Int32Array | Uint8Array | Float64Array> {
     this.data = make(1024);
   }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.grow(this.data.length * 2, false);
     this.data[this.length++] = v;
+  }
+  /** Room for `n` more values, allocated once in shared memory (no copy at the end). */
+  reserve(n: number): void {
+    if (this.length + n > this.data.length) this.grow(this.length + n, true);
+  }
+  /** Appends many values at once. */
+  pushAll(values: T): void {
+    this.reserve(values.length);
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+  private grow(capacity: number, shared: boolean): void {
+    const Ctor = this.data.constructor as new (b: ArrayBufferLike) => T;
+    const bigger = shared ? new Ctor(new SharedArrayBuffer(capacity * this.data.BYTES_PER_ELEMENT)) : this.make(capacity);
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
   }
   /** The values in shared memory, exactly as long as needed. */
   shared(): T {
-    const bytes = this.data.BYTES_PER_ELEMENT * this.length;
-    const out = new (this.data.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(bytes));
+    if (this.data.buffer instanceof SharedArrayBuffer && this.data.length === this.length) return this.data;
+    const Ctor = this.data.constructor as new (b: ArrayBufferLike) => T;
+    const out = new Ctor(new SharedArrayBuffer(this.data.BYTES_PER_ELEMENT * this.length));
     out.set(this.data.subarray(0, this.length));
     return out;
   }
 }
 
-const i32 = () => new Column((n) => new Int32Array(n));
-const u8 = () => new Column((n) => new Uint8Array(n));
-const f64 = () => new Column((n) => new Float64Array(n));
+const i32 = () => new Column<Int32Array>((n) => new Int32Array(n));
+const u8 = () => new Column<Uint8Array>((n) => new Uint8Array(n));
+const f64 = () => new Column<Float64Array>((n) => new Float64Array(n));
 
 /** Checked, active users as columns: what a worker thread hands back after reading part of a file. */
 export interface UserPart {
@@ -244,19 +257,22 @@ export class CatalogBuilder {
     };
   }
 
+  /** Makes room for `n` more users at once (their columns then need no copy at the end). */
+  reserveUsers(n: number): void {
+    for (const c of [this.uNumber, this.uCountry, this.uRegion, this.uSegment, this.uAge, this.uPreferred, this.uZone, this.uSignup]) c.reserve(n);
+  }
+
   /** Appends users another builder checked (in file order). */
   addUserPart(part: UserPart): void {
     this.usersRead += part.read;
-    for (let i = 0; i < part.number.length; i++) {
-      this.uNumber.push(part.number[i]);
-      this.uCountry.push(part.country[i]);
-      this.uRegion.push(part.region[i]);
-      this.uSegment.push(part.segment[i]);
-      this.uAge.push(part.age[i]);
-      this.uPreferred.push(part.preferred[i]);
-      this.uZone.push(part.zone[i]);
-      this.uSignup.push(part.signup[i]);
-    }
+    this.uNumber.pushAll(part.number);
+    this.uCountry.pushAll(part.country);
+    this.uRegion.pushAll(part.region);
+    this.uSegment.pushAll(part.segment);
+    this.uAge.pushAll(part.age);
+    this.uPreferred.pushAll(part.preferred);
+    this.uZone.pushAll(part.zone);
+    this.uSignup.pushAll(part.signup);
   }
 
   /**

@@ -86,10 +86,13 @@ export async function readUsersParallel(path: string, builder: CatalogBuilder, w
         }),
     ),
   );
+  builder.reserveUsers(parts.reduce((a, p) => a + p.number.length, 0));
   let read = 0;
-  for (const part of parts) {
-    builder.addUserPart(part);
-    read += part.read;
+  for (let i = 0; i < parts.length; i++) {
+    builder.addUserPart(parts[i]);
+    read += parts[i].read;
+    // Let each part go as soon as it is copied: the peak is one catalog plus one part.
+    (parts as Array<UserPart | undefined>)[i] = undefined;
   }
   return read;
 }
