@@ -156,6 +156,16 @@ describe('determinism and ids', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
   });
 
+  it('in real time restocks and returns come due in simulated time: a long fast run keeps selling', () => {
+    let wall = Date.parse('2026-05-05T10:00:00Z');
+    const recs = generate(600_000, { from: undefined, wall: () => (wall += 1) });
+    const tail = recs.slice(-100_000);
+    const orders = tail.filter((r) => r.collection === 'transactions').length;
+    const shopping = tail.filter((r) => ['product_views', 'cart_events', 'transactions'].includes(r.collection)).length;
+    expect(orders / shopping).toBeGreaterThan(0.08);
+    expect(tail.some((r) => r.collection === 'inventory_updates' && (r.doc as InventoryUpdate).update_type === 'restock')).toBe(true);
+  });
+
   it('no duplicate _id across 4 partitions, and each partition is its own warehouse', () => {
     const ids = new Set<string>();
     let total = 0;

@@ -93,7 +93,8 @@ const paymentWeights = cumulative([42, 18, 20, 10, 6, 4]);
  * Deterministic: the same options give the same record sequence, and in a backfill the same
  * timestamps too. In real time the simulation runs from a fixed origin and records are
  * stamped with the wall clock at generation (the record rate is --rate's); delayed effects
- * then come due in wall time.
+ * come due in simulated time there too, so a return or a restock follows as many records
+ * later as it would in a backfill.
  */
 export class EventEngine {
   private readonly rng: Rng;
@@ -108,7 +109,7 @@ export class EventEngine {
   private readonly wall: () => number;
   /** Visits in progress, by the simulated time of their next step. */
   private readonly steps = new TimeHeap<Session>();
-  /** Delayed consequences, by when they happen (simulated time in a backfill, wall time in real time). */
+  /** Delayed consequences, by the simulated time they happen at. */
   private readonly effects = new TimeHeap<Effect>();
   /** Products with a restock on its way. */
   private readonly restocking: Uint8Array;
@@ -204,11 +205,10 @@ export class EventEngine {
   /** Processes the earliest thing that happens next: a delayed effect, a new visit, or a visit's next step. */
   private step(): void {
     const nextVisit = Math.min(this.nextArrivalAt, this.steps.peekAt());
-    if (this.effects.size > 0 && this.effects.peekAt() <= this.stamp(nextVisit)) {
-      const at = this.effects.peekAt();
+    if (this.effects.size > 0 && this.effects.peekAt() <= nextVisit) {
+      this.sim = this.effects.peekAt();
       const effect = this.effects.pop()!;
-      if (this.o.from) this.sim = at;
-      this.now = this.stamp(at);
+      this.now = this.stamp(this.sim);
       this.apply(effect);
       return;
     }
@@ -235,9 +235,9 @@ export class EventEngine {
     this.steps.push(this.sim + seconds * secondMs, s);
   }
 
-  /** Schedules a delayed effect `delayMs` after now. */
+  /** Schedules a delayed effect `delayMs` of simulated time after now. */
   private later(delayMs: number, effect: Effect): void {
-    this.effects.push(this.now + delayMs, effect);
+    this.effects.push(this.sim + delayMs, effect);
   }
 
   private apply(e: Effect): void {
