@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
-import { countryByCode, categories, customerSegments } from '../src/catalog/reference.js';
+import { countries, countryByCode, categories, customerSegments } from '../src/catalog/reference.js';
 import { productSchema, userSchema } from '../src/catalog/schemas.js';
 
 describe('catalog invariants', () => {
@@ -34,6 +34,22 @@ describe('catalog invariants', () => {
       expect(region!.cities).toContain(u.city);
       expect(u.age).toBeGreaterThanOrEqual(18);
       expect(u.age).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it('no city appears under two countries (in the users or in the reference data)', () => {
+    const countriesOf = new Map<string, Set<string>>();
+    for (const u of users) countriesOf.set(u.city, (countriesOf.get(u.city) ?? new Set()).add(u.country));
+    expect(countriesOf.size).toBeGreaterThan(50);
+    expect([...countriesOf.entries()].filter(([, cs]) => cs.size > 1)).toEqual([]);
+    const reference = new Map<string, string>();
+    for (const c of countries) {
+      for (const r of c.regions) {
+        for (const city of r.cities) {
+          expect(reference.get(city) ?? c.code, city).toBe(c.code);
+          reference.set(city, c.code);
+        }
+      }
     }
   });
 
