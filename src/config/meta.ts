@@ -165,7 +165,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     flag: '--mix <spec>',
     env: 'ETL_MIX',
     default: 'views=60,cart=30,orders=10',
-    description: 'long-run mix of views, cart events and orders',
+    description: 'long-run mix of views, cart events and orders, or "realistic" for real-store conversion',
     example: 'views=60,cart=30,orders=10',
     commands: streamish,
   },
