@@ -1,4 +1,4 @@
-// init-mongo.js — GENERATED from src/sinks/mongo/collections.ts by `npm run gen:init-mongo`. Do not edit:
+// init-mongo.js — GENERATED from src/sinks/mongo/collections.ts by `npm run generate`. Do not edit:
 // a test fails when this file differs from what the tool itself creates.
 //
 // The official mongo image runs this once, with mongosh, on a fresh data volume

@@ -84,6 +84,17 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('generated files', () => {
+  it('name the npm script that makes them, and that script exists', () => {
+    const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+    for (const file of ['init-mongo.js', '.env.example']) {
+      const named = /`npm run ([\w:-]+)`/.exec(read(file).split('\n')[0])?.[1];
+      expect(named, file).toBeDefined();
+      expect(Object.keys(scripts), file).toContain(named);
+    }
+  });
+});
+
 describe('validators derived from the zod schemas', () => {
   it('use MongoDB $jsonSchema keywords only', () => {
     // MongoDB's $jsonSchema keywords (draft 4 with bsonType; no type/format/$ref/multipleOf...).

@@ -66,6 +66,8 @@ export class WirePeer {
   /** Per-document faults of inserts: the first that returns one refuses that document. */
   readonly documentFaults: Array<(doc: Document, collection: string) => DocumentFault | undefined> = [];
   cuts = 0;
+  /** Why listening again after `refuseFor` failed, if it did. */
+  relistenError: unknown;
 
   async start(port = 0): Promise<number> {
     this.server = createServer((socket) => this.accept(socket));
@@ -132,7 +134,8 @@ export class WirePeer {
     });
     setTimeout(() => {
       this.refusing = false;
-      void this.start(this.port);
+      // Should the port have been taken meanwhile, the test sees the server missing, not a crash.
+      this.start(this.port).catch((err: unknown) => (this.relistenError = err));
     }, ms).unref();
   }
 

@@ -6,7 +6,7 @@ import type { CollectionSpec } from './collections.js';
  */
 export function renderInitScript(specs: readonly CollectionSpec[]): string {
   const body = JSON.stringify(specs, null, 2);
-  return `// init-mongo.js — GENERATED from src/sinks/mongo/collections.ts by \`npm run gen:init-mongo\`. Do not edit:
+  return `// init-mongo.js — GENERATED from src/sinks/mongo/collections.ts by \`npm run generate\`. Do not edit:
 // a test fails when this file differs from what the tool itself creates.
 //
 // The official mongo image runs this once, with mongosh, on a fresh data volume
