@@ -212,6 +212,32 @@ describe('MongoSink through the real driver', () => {
   });
 });
 
+describe('reading the catalog back through the real driver', () => {
+  it('asks for the engine’s fields only (projection) in large batches, by _id, and builds the same columns', async () => {
+    const { CatalogGenerator } = await import('../src/catalog/generate.js');
+    const { buildStoreCatalog, productFields, userFields } = await import('../src/events/store-catalog.js');
+    const { loadCatalog } = await import('../src/run/catalog-source.js');
+    const g = new CatalogGenerator(4);
+    const products = g.products(0, 50);
+    const users = g.users(0, 300);
+    const s = sink();
+    expect((await s.write('products', products as unknown as Doc[], 'upsert')).written).toBe(50);
+    expect((await s.write('users', users as unknown as Doc[], 'upsert')).written).toBe(300);
+    const loaded = await loadCatalog(s);
+    expect(loaded.source).toBe('stored');
+    const finds = peer.bodies.filter((b) => b.find === 'users');
+    expect(finds).toHaveLength(1);
+    expect(Object.keys(finds[0].projection as object).sort()).toEqual([...userFields].sort());
+    expect(finds[0].batchSize).toBe(10_000);
+    expect(finds[0].sort).toEqual({ _id: 1 });
+    expect(Object.keys(peer.bodies.find((b) => b.find === 'products')!.projection as object).sort()).toEqual([...productFields].sort());
+    const expected = buildStoreCatalog(products, users);
+    expect(Array.from(loaded.catalog.userNumber)).toEqual(Array.from(expected.userNumber));
+    expect(Array.from(loaded.catalog.userSignupMs)).toEqual(Array.from(expected.userSignupMs));
+    expect(Array.from(loaded.catalog.basePriceCents)).toEqual(Array.from(expected.basePriceCents));
+  });
+});
+
 describe('ensureCollections through the real driver', () => {
   const specs = collectionSpecs();
   const changes = () => peer.received.filter((c) => ['create', 'collMod', 'createIndexes', 'dropIndexes'].includes(c.name)).map((c) => `${c.name} ${c.collection}`);

@@ -63,6 +63,8 @@ export class WirePeer {
   port = 0;
   /** Every command received, in order (name and collection). */
   readonly received: Array<{ name: string; collection: string }> = [];
+  /** The bodies of the commands received, for tests that check what the driver sent. */
+  readonly bodies: Document[] = [];
   /** Per-document faults of inserts: the first that returns one refuses that document. */
   readonly documentFaults: Array<(doc: Document, collection: string) => DocumentFault | undefined> = [];
   cuts = 0;
@@ -245,6 +247,7 @@ export class WirePeer {
 
   private answer(cmd: PeerCommand): PeerReply {
     this.received.push({ name: cmd.name, collection: cmd.collection });
+    this.bodies.push(cmd.body);
     for (const rule of [...this.rules]) {
       const reply = rule(cmd, this);
       if (!reply) continue;
