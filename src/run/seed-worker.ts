@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CatalogGenerator } from '../catalog/generate.js';
 import { productSchema, userSchema } from '../catalog/schemas.js';
 import { flatJsonLine } from '../sinks/jsonl-files.js';
-import { reasonsOf } from '../validation/validate.js';
+import { checkAll } from '../validation/validate.js';
 
 /** A chunk of the catalog, generated, checked and serialized to lines in a worker thread. */
 export interface SeedChunkJob {
@@ -26,18 +26,12 @@ const gen = new CatalogGenerator(seed);
 parentPort?.on('message', (job: SeedChunkJob) => {
   const docs = job.collection === 'products' ? gen.products(job.start, job.count) : gen.users(job.start, job.count);
   const schema = job.collection === 'products' ? productSchema : userSchema;
+  // The same check as a seed in one thread (run/seed.ts): invalid documents are reported, not written.
+  const checked = checkAll<unknown>(schema, docs);
   let text = '';
-  let written = 0;
-  const invalid: SeedChunkResult['invalid'] = [];
-  for (const doc of docs) {
-    const r = schema.safeParse(doc);
-    if (!r.success) {
-      invalid.push({ id: doc._id, reasons: reasonsOf(r.error).map((x) => `${x.path}: ${x.message}`) });
-      continue;
-    }
-    text += flatJsonLine(doc as unknown as Record<string, unknown>);
-    written++;
-  }
+  for (const doc of checked.valid) text += flatJsonLine(doc as Record<string, unknown>);
+  const written = checked.valid.length;
+  const invalid = checked.invalid.map((bad) => ({ id: String((bad.doc as { _id: unknown })._id), reasons: bad.reasons.map((x) => `${x.path}: ${x.message}`) }));
   const bytes = new TextEncoder().encode(text);
   parentPort!.postMessage({ id: job.id, bytes, written, invalid } satisfies SeedChunkResult, [bytes.buffer]);
 });

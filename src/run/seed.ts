@@ -4,6 +4,7 @@ import { productSchema, userSchema } from '../catalog/schemas.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { logger } from '../log.js';
+import { workerScript } from '../shared/worker-script.js';
 import type { SeedChunkJob, SeedChunkResult } from './seed-worker.js';
 import type { CollectionCounts } from '../shared/records.js';
 import type { Doc, Sink } from '../sinks/types.js';
@@ -41,12 +42,6 @@ export interface SeedReport {
 /** From this many documents, a seed into lines of text uses worker threads. */
 const parallelFrom = 200_000;
 
-function seedWorkerScript(): URL {
-  // Tests run the TypeScript sources; worker threads need the compiled file.
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/run/seed-worker.js', here) : new URL('./seed-worker.js', here);
-}
-
 /**
  * Seeds with one worker thread per core: each generates, checks and serializes whole chunks;
  * this thread appends them in order (the same bytes as one thread would write). At most two
@@ -55,7 +50,7 @@ function seedWorkerScript(): URL {
 async function seedInWorkers(o: SeedOptions, report: SeedReport, total: number): Promise<void> {
   const threads = Math.max(1, Math.min(4, availableParallelism()));
   // A small old generation keeps each worker's heap (and so the process) flat whatever the size.
-  const workers = Array.from({ length: threads }, () => new Worker(seedWorkerScript(), { workerData: { seed: o.seed }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } }));
+  const workers = Array.from({ length: threads }, () => new Worker(workerScript(import.meta.url, './seed-worker.js'), { workerData: { seed: o.seed }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } }));
   const waiting = new Map<number, { resolve: (r: SeedChunkResult) => void; reject: (err: unknown) => void }>();
   // A worker that dies fails the seed: every chunk still waited for is rejected. (Not a race
   // against one long-pending promise: each race would keep its chunk's bytes alive.)
@@ -114,7 +109,6 @@ function zero(): CollectionCounts {
  */
 export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
   const started = performance.now();
-  const gen = new CatalogGenerator(o.seed);
   const report: SeedReport = {
     seed: o.seed,
     target: o.sink.target,
@@ -129,12 +123,16 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
   if (o.reset || o.sink.rewritesCatalog) await o.sink.reset(catalogCollections);
   const total = o.products + o.users;
   // A large catalog into lines of text: generated, checked and serialized on every core.
-  if (o.sink.appendLines && total >= parallelFrom) {
-    await seedInWorkers(o, report, total);
-    report.elapsedMs = performance.now() - started;
-    report.rate = (report.counts.products.generated + report.counts.users.generated) / Math.max(report.elapsedMs / 1000, 1e-9);
-    return report;
-  }
+  if (o.sink.appendLines && total >= parallelFrom) await seedInWorkers(o, report, total);
+  else await seedInThisThread(o, report, total);
+  report.elapsedMs = performance.now() - started;
+  report.rate = (report.counts.products.generated + report.counts.users.generated) / Math.max(report.elapsedMs / 1000, 1e-9);
+  return report;
+}
+
+/** Generates chunk k+1 while chunk k is being written; upserts by business key. */
+async function seedInThisThread(o: SeedOptions, report: SeedReport, total: number): Promise<void> {
+  const gen = new CatalogGenerator(o.seed);
   let done = 0;
   const plan: Array<{ collection: 'products' | 'users'; count: number }> = [
     { collection: 'products', count: o.products },
@@ -171,7 +169,4 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
     await inFlight;
     log('%s: %o', collection, counts);
   }
-  report.elapsedMs = performance.now() - started;
-  report.rate = (report.counts.products.generated + report.counts.users.generated) / Math.max(report.elapsedMs / 1000, 1e-9);
-  return report;
 }

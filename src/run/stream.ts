@@ -7,6 +7,7 @@ import { logger } from '../log.js';
 import { Counters, type CountersSnapshot, emptySnapshot } from '../reporting/counters.js';
 import { type RunRecord, unaccounted } from '../shared/records.js';
 import { evenShare } from '../shared/share.js';
+import { workerScript } from '../shared/worker-script.js';
 import type { SinkOptions } from '../sinks/index.js';
 import type { Sink } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
@@ -119,15 +120,9 @@ function inlineRunner(catalog: LoadedCatalog, sink: Sink, job: PartitionJob, sig
   };
 }
 
-function workerScript(): URL {
-  // Tests run the TypeScript sources; worker threads need the compiled file.
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/run/worker.js', here) : new URL('./worker.js', here);
-}
-
 function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
   // A larger young generation for the allocation-heavy generator (see cli/entry.ts).
-  const worker = new Worker(workerScript(), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+  const worker = new Worker(workerScript(import.meta.url, './worker.js'), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
   let pending = emptySnapshot();
   const acc = new Counters();
   let watermark = input.job.startSeq;
