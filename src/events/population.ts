@@ -1,7 +1,7 @@
 import type { Rng } from '../shared/rng.js';
 import { hourCurve, weekendFactor } from './clock.js';
 import { LocalTime } from './local-time.js';
-import { type StoreCatalog, timeZones } from './store-catalog.js';
+import { type StoreCatalog, firstSignupMs, timeZones } from './store-catalog.js';
 import { visitsPerMonth } from './visit-rates.js';
 
 export { visitsPerMonth };
@@ -30,16 +30,12 @@ export class Population {
   ) {
     this.local = new LocalTime(timeZones);
     let total = 0;
-    let first = Number.POSITIVE_INFINITY;
     for (let z = 0; z < timeZones.length; z++) {
       const end = catalog.zoneStart[z + 1];
-      if (end > catalog.zoneStart[z]) {
-        total += catalog.zoneCumRate[end - 1];
-        first = Math.min(first, catalog.zoneSignupMs[catalog.zoneStart[z]]);
-      }
+      if (end > catalog.zoneStart[z]) total += catalog.zoneCumRate[end - 1];
     }
     this.scale = (opts.sessionsPerDay === undefined ? 1 : opts.sessionsPerDay / total) / opts.partitionCount;
-    this.firstSignupMs = first;
+    this.firstSignupMs = firstSignupMs(catalog);
     this.weights = new Float64Array(timeZones.length);
   }
 

@@ -58,9 +58,18 @@ export const timeZones: readonly string[] = [...new Set(countries.flatMap((c) =>
 const categoryIndex = new Map(categories.map((c, i) => [c.name, i]));
 const countryIndex = new Map(countries.map((c, i) => [c.code, i]));
 const segmentIndex = new Map<string, number>(customerSegments.map((s, i) => [s, i]));
-const regionIndex = new Map<string, number>(countries.flatMap((c) => c.regions.map((r) => [`${c.code}|${r.name}`, regionNames.indexOf(r.name)] as const)));
-const regionZone = new Map<string, number>(countries.flatMap((c) => c.regions.map((r) => [`${c.code}|${r.name}`, timeZones.indexOf(r.timeZone)] as const)));
+/** `country|region` → the region's index in `regionNames` and its zone's in `timeZones`. */
+const regionOf = new Map<string, { region: number; zone: number }>(
+  countries.flatMap((c) => c.regions.map((r) => [`${c.code}|${r.name}`, { region: regionNames.indexOf(r.name), zone: timeZones.indexOf(r.timeZone) }] as const)),
+);
 const segmentRate = customerSegments.map((s) => visitsPerMonth[s] / 30);
+
+/** When the first user of the catalog signed up (ms): the earliest of each zone's, which are sorted by signup. */
+export function firstSignupMs(c: StoreCatalog): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (let z = 0; z < timeZones.length; z++) if (c.zoneStart[z + 1] > c.zoneStart[z]) first = Math.min(first, c.zoneSignupMs[c.zoneStart[z]]);
+  return first;
+}
 
 /** The user id of user index `u`. */
 export function userIdOf(c: StoreCatalog, u: number): string {
@@ -219,9 +228,8 @@ export class CatalogBuilder {
     if (n < 0 || u._id !== u.user_id) this.invalid('users', u, 'user_id: must be USR_ and 7 digits, equal to _id');
     const country = countryIndex.get(u.country as string);
     if (country === undefined) this.invalid('users', u, 'country: not a known country code');
-    const key = `${u.country as string}|${u.region as string}`;
-    const region = regionIndex.get(key);
-    if (region === undefined) this.invalid('users', u, 'region: must belong to country');
+    const place = regionOf.get(`${u.country as string}|${u.region as string}`);
+    if (place === undefined) this.invalid('users', u, 'region: must belong to country');
     const segment = segmentIndex.get(u.customer_segment as string);
     if (segment === undefined) this.invalid('users', u, 'customer_segment: not a known segment');
     const age = u.age;
@@ -234,11 +242,11 @@ export class CatalogBuilder {
     if (!u.is_active) return;
     this.uNumber.push(n);
     this.uCountry.push(country!);
-    this.uRegion.push(region!);
+    this.uRegion.push(place!.region);
     this.uSegment.push(segment!);
     this.uAge.push(age as number);
     this.uPreferred.push(preferred!);
-    this.uZone.push(regionZone.get(key)!);
+    this.uZone.push(place!.zone);
     this.uSignup.push(signup);
   }
 

@@ -40,7 +40,8 @@ export async function loadCatalog(sink: Sink, progress?: CatalogProgress): Promi
     builder.addProduct(doc);
     if (++read.products % 100_000 === 0) progress?.({ collection: 'products', documents: read.products });
   });
-  if (reader.buildUsers) read.users = await reader.buildUsers(builder);
+  const built = await reader.buildUsers?.(builder);
+  if (built !== undefined) read.users = built;
   else {
     await reader.eachDocument('users', userFields, (doc) => {
       builder.addUser(doc);
@@ -51,11 +52,4 @@ export async function loadCatalog(sink: Sink, progress?: CatalogProgress): Promi
   await seedCatalog({ ...defaultCatalog, reset: false, chunkSize: 10_000, sink });
   const again = await loadCatalog(sink, progress);
   return { ...again, source: 'seeded', loadMs: performance.now() - started };
-}
-
-/** When the first user of the catalog signed up (ms). */
-export function firstSignupMs(c: StoreCatalog): number {
-  let first = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < c.userCount; i++) if (c.userSignupMs[i] < first) first = c.userSignupMs[i];
-  return first;
 }

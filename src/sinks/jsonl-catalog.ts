@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { EtlError, errorFromWorker, serializeError, type SerializedError } from '../errors.js';
 import { CatalogBuilder, type UserPart } from '../events/store-catalog.js';
+import { workerScript } from '../shared/worker-script.js';
+import { eachLineIn } from './jsonl-files.js';
 
 /**
  * Reading a large `users.jsonl` on every core: the file is cut into byte ranges at line
@@ -22,36 +23,19 @@ interface RangeJob {
 
 type RangeResult = { ok: true; part: UserPart } | { ok: false; error: SerializedError };
 
-/** Parses the lines that start in [start, end) (the line containing `start - 1` belongs to the range before). */
+/** Parses and checks the lines that start in [start, end). */
 async function parseRange(job: RangeJob): Promise<UserPart> {
   const builder = new CatalogBuilder(job.where);
-  // Read from one byte early: if it is a newline, a line starts exactly at `start`.
-  const from = Math.max(0, job.start - 1);
-  let skipFirst = job.start > 0;
-  let carry: Buffer = Buffer.alloc(0);
-  let carryAt = from;
-  for await (const chunk of createReadStream(job.path, { start: from, highWaterMark: 4 << 20 })) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    let pos = 0;
-    for (let nl = buf.indexOf(10, pos); nl >= 0; nl = buf.indexOf(10, pos)) {
-      const lineAt = carryAt + pos;
-      if (skipFirst) skipFirst = false;
-      else if (lineAt >= job.end) return builder.userPart();
-      else if (nl > pos) {
-        let doc: Record<string, unknown>;
-        try {
-          doc = JSON.parse(buf.toString('utf8', pos, nl)) as Record<string, unknown>;
-        } catch (err) {
-          throw new EtlError('CATALOG_INVALID', `The stored catalog in ${job.where} has a line that is not JSON at byte ${lineAt} (${(err as Error).message}). Re-create it with \`etl seed\` into an empty --out directory.`);
-        }
-        builder.addUser(doc);
-      }
-      pos = nl + 1;
+  await eachLineIn(job.path, job.start, job.end, (line, at) => {
+    if (!line) return;
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(line) as Record<string, unknown>;
+    } catch (err) {
+      throw new EtlError('CATALOG_INVALID', `The stored catalog in ${job.where} has a line that is not JSON at byte ${at} (${(err as Error).message}). Re-create it with \`etl seed\` into an empty --out directory.`);
     }
-    carry = buf.subarray(pos);
-    carryAt += pos;
-  }
-  // What is left has no newline: a line torn by a killed writer, skipped like everywhere else.
+    builder.addUser(doc);
+  });
   return builder.userPart();
 }
 
@@ -61,12 +45,6 @@ if (!isMainThread && (workerData as RangeJob | undefined)?.kind === 'jsonl-users
     (part) => parentPort!.postMessage({ ok: true, part } satisfies RangeResult),
     (err: unknown) => parentPort!.postMessage({ ok: false, error: serializeError(err) } satisfies RangeResult),
   );
-}
-
-function script(): URL {
-  // Tests run the TypeScript sources; worker threads need the compiled file.
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/sinks/jsonl-catalog.js', here) : new URL(here);
 }
 
 /**
@@ -80,7 +58,7 @@ export async function readUsersParallel(path: string, builder: CatalogBuilder, w
     ranges.map(
       ([start, end]) =>
         new Promise<UserPart>((resolve, reject) => {
-          const worker = new Worker(script(), { workerData: { kind: 'jsonl-users', path, start, end, where } satisfies RangeJob });
+          const worker = new Worker(workerScript(import.meta.url, './jsonl-catalog.js'), { workerData: { kind: 'jsonl-users', path, start, end, where } satisfies RangeJob });
           worker.once('message', (m: RangeResult) => (m.ok ? resolve(m.part) : reject(errorFromWorker(m.error))));
           worker.once('error', reject);
         }),

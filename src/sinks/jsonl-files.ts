@@ -74,9 +74,36 @@ export async function repairTail(path: string): Promise<boolean> {
 }
 
 /**
- * Calls `each` with every line of a file parsed as plain JSON, reading big chunks (the fast
- * path for large catalogs: no Extended JSON types are made — dates stay `{"$date": ...}`).
- * A torn last line (no newline, unparsable) is skipped. Returns false when the file is missing.
+ * Calls `each` with every line that starts in [start, end) of a file, and the byte it starts at,
+ * reading big chunks. A line begun before `start` belongs to whoever reads the range before, so
+ * files can be read in pieces. A last line without a newline (torn by a killed writer) is skipped.
+ */
+export async function eachLineIn(path: string, start: number, end: number, each: (line: string, at: number) => void): Promise<void> {
+  // Read from one byte early: if it is a newline, a line starts exactly at `start`.
+  const from = Math.max(0, start - 1);
+  let skipFirst = start > 0;
+  let carry: Buffer = Buffer.alloc(0);
+  let carryAt = from;
+  for await (const chunk of createReadStream(path, { start: from, highWaterMark: 4 << 20 })) {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    let pos = 0;
+    for (let nl = buf.indexOf(10, pos); nl >= 0; nl = buf.indexOf(10, pos)) {
+      const at = carryAt + pos;
+      if (skipFirst) skipFirst = false;
+      else if (at >= end) return;
+      else each(buf.toString('utf8', pos, nl), at);
+      pos = nl + 1;
+    }
+    carry = buf.subarray(pos);
+    carryAt += pos;
+  }
+  if (carry.length > 0) log('skipping the torn last line of %s', path);
+}
+
+/**
+ * Calls `each` with every line of a file parsed as plain JSON (the fast path for large
+ * catalogs: no Extended JSON types are made — dates stay `{"$date": ...}`). A torn last line is
+ * skipped. Returns false when the file is missing.
  * @throws Error naming the line when a complete line does not parse
  */
 export async function eachJsonLine(path: string, each: (row: Record<string, unknown>) => void): Promise<boolean> {
@@ -85,27 +112,18 @@ export async function eachJsonLine(path: string, each: (row: Record<string, unkn
   } catch {
     return false;
   }
-  let carry = '';
   let lineNo = 0;
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 4 << 20 })) {
-    const text = carry + (chunk as string);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      lineNo++;
-      if (nl > start) {
-        let row: Record<string, unknown>;
-        try {
-          row = JSON.parse(text.slice(start, nl)) as Record<string, unknown>;
-        } catch (err) {
-          throw new Error(`line ${lineNo} of ${path} is not JSON (${(err as Error).message})`);
-        }
-        each(row);
-      }
-      start = nl + 1;
+  await eachLineIn(path, 0, Number.POSITIVE_INFINITY, (line) => {
+    lineNo++;
+    if (!line) return;
+    let row: Record<string, unknown>;
+    try {
+      row = JSON.parse(line) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`line ${lineNo} of ${path} is not JSON (${(err as Error).message})`);
     }
-    carry = text.slice(start);
-  }
-  if (carry) log('skipping the torn last line of %s', path);
+    each(row);
+  });
   return true;
 }
 

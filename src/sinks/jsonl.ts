@@ -159,19 +159,11 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     }
   }
 
-  /** A large users.jsonl is parsed on every core (up to 4 threads); a small one in this thread. */
-  async buildUsers(builder: CatalogBuilder): Promise<number> {
+  /** A large users.jsonl is parsed on every core (up to 4 threads); a small one is left to `eachDocument`. */
+  async buildUsers(builder: CatalogBuilder): Promise<number | undefined> {
     const path = this.file('users');
     const size = await stat(path).then((s) => s.size, () => 0);
-    if (size === 0) return 0;
-    if (size < 32 << 20) {
-      let n = 0;
-      await this.eachDocument('users', [], (doc) => {
-        builder.addUser(doc);
-        n++;
-      });
-      return n;
-    }
+    if (size < 32 << 20) return undefined;
     const { readUsersParallel } = await import('./jsonl-catalog.js');
     return readUsersParallel(path, builder, this.target, Math.min(4, availableParallelism()));
   }

@@ -52,8 +52,11 @@ export interface CatalogReader {
    * relaxed Extended JSON (`{"$date": ...}`). Nothing stored: no call.
    */
   eachDocument(collection: 'products' | 'users', fields: readonly string[], each: (doc: Record<string, unknown>) => void): Promise<void>;
-  /** Where the target can read its users faster than one document at a time (on every core): into the builder; returns documents read. */
-  buildUsers?(builder: CatalogBuilder): Promise<number>;
+  /**
+   * Where the target can read its users faster than one document at a time (on every core):
+   * into the builder, returning the documents read; undefined when `eachDocument` is as good.
+   */
+  buildUsers?(builder: CatalogBuilder): Promise<number | undefined>;
 }
 
 /**
