@@ -2,9 +2,10 @@
 // a test fails when this file differs from what the tool itself creates.
 //
 // The official mongo image runs this once, with mongosh, on a fresh data volume
-// (docker-compose.yml mounts it into /docker-entrypoint-initdb.d/).
+// (docker-compose.yml mounts it into /docker-entrypoint-initdb.d/). It prepares two databases:
+// ecom-etl's own (MONGO_INITDB_DATABASE, default ecommerce) and adaptive_bi, the database of
+// `--profile adaptive-bi` (the Adaptive-BI Phase 1 service's validators and indexes).
 const dbName = (typeof process !== 'undefined' && process.env.MONGO_INITDB_DATABASE) || 'ecommerce';
-const target = db.getSiblingDB(dbName);
 const specs = [
   {
     "name": "products",
@@ -168,7 +169,8 @@ const specs = [
               "JP",
               "AU",
               "ES",
-              "MX"
+              "MX",
+              "CN"
             ]
           },
           "region": {
@@ -666,7 +668,8 @@ const specs = [
                   "JP",
                   "AU",
                   "ES",
-                  "MX"
+                  "MX",
+                  "CN"
                 ]
               },
               "region": {
@@ -709,7 +712,8 @@ const specs = [
               "JP",
               "AU",
               "ES",
-              "MX"
+              "MX",
+              "CN"
             ]
           },
           "billing_country": {
@@ -725,7 +729,8 @@ const specs = [
               "JP",
               "AU",
               "ES",
-              "MX"
+              "MX",
+              "CN"
             ]
           },
           "ip_country": {
@@ -741,7 +746,8 @@ const specs = [
               "JP",
               "AU",
               "ES",
-              "MX"
+              "MX",
+              "CN"
             ]
           },
           "is_fraud": {
@@ -1349,17 +1355,655 @@ const specs = [
     ]
   }
 ];
-
-const existing = new Set(target.getCollectionNames());
-for (const spec of specs) {
-  if (existing.has(spec.name)) {
-    target.runCommand({ collMod: spec.name, validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
-  } else {
-    target.createCollection(spec.name, { validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
+const abiSpecs = [
+  {
+    "name": "products",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "required": [
+          "product_id",
+          "name",
+          "category",
+          "base_price"
+        ],
+        "properties": {
+          "product_id": {
+            "bsonType": "string"
+          },
+          "name": {
+            "bsonType": "string"
+          },
+          "category": {
+            "bsonType": "string"
+          },
+          "base_price": {
+            "bsonType": "double",
+            "minimum": 0
+          },
+          "cost": {
+            "bsonType": "double",
+            "minimum": 0
+          },
+          "stock_quantity": {
+            "bsonType": "int",
+            "minimum": 0
+          },
+          "rating": {
+            "bsonType": "double",
+            "minimum": 0,
+            "maximum": 5
+          }
+        }
+      }
+    },
+    "indexes": [
+      {
+        "name": "product_id_1",
+        "key": {
+          "product_id": 1
+        },
+        "unique": true
+      },
+      {
+        "name": "category_1",
+        "key": {
+          "category": 1
+        }
+      },
+      {
+        "name": "brand_1",
+        "key": {
+          "brand": 1
+        }
+      }
+    ]
+  },
+  {
+    "name": "users",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "required": [
+          "user_id",
+          "email",
+          "first_name",
+          "last_name"
+        ],
+        "properties": {
+          "user_id": {
+            "bsonType": "string"
+          },
+          "email": {
+            "bsonType": "string"
+          },
+          "first_name": {
+            "bsonType": "string"
+          },
+          "last_name": {
+            "bsonType": "string"
+          },
+          "age": {
+            "bsonType": "int",
+            "minimum": 18,
+            "maximum": 120
+          },
+          "total_spent": {
+            "bsonType": "double",
+            "minimum": 0
+          },
+          "is_active": {
+            "bsonType": "bool"
+          }
+        }
+      }
+    },
+    "indexes": [
+      {
+        "name": "user_id_1",
+        "key": {
+          "user_id": 1
+        },
+        "unique": true
+      },
+      {
+        "name": "email_1",
+        "key": {
+          "email": 1
+        },
+        "unique": true
+      },
+      {
+        "name": "customer_segment_1",
+        "key": {
+          "customer_segment": 1
+        }
+      },
+      {
+        "name": "country_1",
+        "key": {
+          "country": 1
+        }
+      }
+    ]
+  },
+  {
+    "name": "transactions",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "required": [
+          "transaction_id",
+          "user_id",
+          "product_id",
+          "timestamp",
+          "final_amount"
+        ],
+        "properties": {
+          "transaction_id": {
+            "bsonType": "string"
+          },
+          "user_id": {
+            "bsonType": "string"
+          },
+          "product_id": {
+            "bsonType": "string"
+          },
+          "quantity": {
+            "bsonType": "int",
+            "minimum": 1
+          },
+          "unit_price": {
+            "bsonType": "double",
+            "minimum": 0
+          },
+          "total_amount": {
+            "bsonType": "double",
+            "minimum": 0
+          },
+          "final_amount": {
+            "bsonType": "double",
+            "minimum": 0
+          },
+          "timestamp": {
+            "bsonType": "date"
+          },
+          "is_fraud": {
+            "bsonType": "bool"
+          },
+          "is_returned": {
+            "bsonType": "bool"
+          }
+        }
+      }
+    },
+    "indexes": [
+      {
+        "name": "timestamp_-1",
+        "key": {
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "user_id_1",
+        "key": {
+          "user_id": 1
+        }
+      },
+      {
+        "name": "product_id_1",
+        "key": {
+          "product_id": 1
+        }
+      },
+      {
+        "name": "category_1",
+        "key": {
+          "category": 1
+        }
+      },
+      {
+        "name": "is_fraud_1",
+        "key": {
+          "is_fraud": 1
+        }
+      },
+      {
+        "name": "order_id_1",
+        "key": {
+          "order_id": 1
+        }
+      },
+      {
+        "name": "session_id_1",
+        "key": {
+          "session_id": 1
+        }
+      }
+    ]
+  },
+  {
+    "name": "user_activities",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "required": [
+          "activity_id",
+          "user_id",
+          "activity_type",
+          "timestamp"
+        ],
+        "properties": {
+          "activity_id": {
+            "bsonType": "string"
+          },
+          "user_id": {
+            "bsonType": "string"
+          },
+          "activity_type": {
+            "bsonType": "string",
+            "enum": [
+              "page_view",
+              "search",
+              "add_to_cart",
+              "remove_from_cart",
+              "wishlist_add",
+              "review_submit",
+              "login",
+              "logout"
+            ]
+          },
+          "timestamp": {
+            "bsonType": "date"
+          },
+          "duration_seconds": {
+            "bsonType": "int",
+            "minimum": 0
+          }
+        }
+      }
+    },
+    "indexes": [
+      {
+        "name": "timestamp_-1",
+        "key": {
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "user_id_1",
+        "key": {
+          "user_id": 1
+        }
+      },
+      {
+        "name": "activity_type_1",
+        "key": {
+          "activity_type": 1
+        }
+      },
+      {
+        "name": "session_id_1",
+        "key": {
+          "session_id": 1
+        }
+      }
+    ]
+  },
+  {
+    "name": "inventory_updates",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "required": [
+          "update_id",
+          "product_id",
+          "timestamp",
+          "new_stock"
+        ],
+        "properties": {
+          "update_id": {
+            "bsonType": "string"
+          },
+          "product_id": {
+            "bsonType": "string"
+          },
+          "previous_stock": {
+            "bsonType": "int",
+            "minimum": 0
+          },
+          "new_stock": {
+            "bsonType": "int",
+            "minimum": 0
+          },
+          "stock_change": {
+            "bsonType": "int"
+          },
+          "timestamp": {
+            "bsonType": "date"
+          },
+          "update_type": {
+            "bsonType": "string",
+            "enum": [
+              "restock",
+              "sale",
+              "adjustment",
+              "return"
+            ]
+          }
+        }
+      }
+    },
+    "indexes": [
+      {
+        "name": "timestamp_-1",
+        "key": {
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "product_id_1",
+        "key": {
+          "product_id": 1
+        }
+      },
+      {
+        "name": "update_type_1",
+        "key": {
+          "update_type": 1
+        }
+      },
+      {
+        "name": "product_warehouse_time",
+        "key": {
+          "product_id": 1,
+          "warehouse_id": 1,
+          "timestamp": -1,
+          "_id": -1
+        }
+      }
+    ]
+  },
+  {
+    "name": "dead_letters",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "properties": {
+          "_id": {
+            "bsonType": "string",
+            "minLength": 1
+          },
+          "run_id": {
+            "bsonType": "string",
+            "minLength": 1
+          },
+          "collection": {
+            "bsonType": "string",
+            "minLength": 1
+          },
+          "stage": {
+            "bsonType": "string",
+            "enum": [
+              "validation",
+              "write"
+            ]
+          },
+          "reasons": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "object",
+              "properties": {
+                "path": {
+                  "bsonType": "string"
+                },
+                "code": {
+                  "bsonType": "string",
+                  "minLength": 1
+                },
+                "message": {
+                  "bsonType": "string",
+                  "minLength": 1
+                }
+              },
+              "required": [
+                "path",
+                "code",
+                "message"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "injected": {
+            "bsonType": [
+              "string",
+              "null"
+            ]
+          },
+          "record": {
+            "bsonType": "object",
+            "additionalProperties": {}
+          },
+          "created_at": {
+            "bsonType": "date"
+          }
+        },
+        "required": [
+          "_id",
+          "run_id",
+          "collection",
+          "stage",
+          "reasons",
+          "injected",
+          "record",
+          "created_at"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "indexes": [
+      {
+        "name": "time",
+        "key": {
+          "created_at": -1
+        }
+      },
+      {
+        "name": "collection_time",
+        "key": {
+          "collection": 1,
+          "created_at": -1
+        }
+      },
+      {
+        "name": "run",
+        "key": {
+          "run_id": 1
+        }
+      }
+    ]
+  },
+  {
+    "name": "etl_runs",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "properties": {
+          "_id": {
+            "bsonType": "string",
+            "minLength": 1
+          },
+          "command": {
+            "bsonType": "string",
+            "enum": [
+              "seed",
+              "stream",
+              "schedule"
+            ]
+          },
+          "options": {
+            "bsonType": "object",
+            "additionalProperties": {}
+          },
+          "seed": {
+            "bsonType": "number",
+            "minimum": 0,
+            "maximum": 9007199254740991
+          },
+          "partitions": {
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string"
+            }
+          },
+          "started_at": {
+            "bsonType": "date"
+          },
+          "ended_at": {
+            "anyOf": [
+              {
+                "bsonType": "date"
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
+          "status": {
+            "bsonType": "string",
+            "enum": [
+              "running",
+              "completed",
+              "interrupted",
+              "failed"
+            ]
+          },
+          "counts": {
+            "bsonType": "object",
+            "additionalProperties": {
+              "bsonType": "object",
+              "properties": {
+                "generated": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                },
+                "written": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                },
+                "duplicates": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                },
+                "dead_lettered": {
+                  "bsonType": "number",
+                  "minimum": 0,
+                  "maximum": 9007199254740991
+                }
+              },
+              "required": [
+                "generated",
+                "written",
+                "duplicates",
+                "dead_lettered"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "rate": {
+            "bsonType": "number",
+            "minimum": 0
+          },
+          "checkpoint": {
+            "bsonType": "object",
+            "additionalProperties": {
+              "bsonType": "number",
+              "minimum": -9007199254740991,
+              "maximum": 9007199254740991
+            }
+          },
+          "resumed_from": {
+            "bsonType": [
+              "string",
+              "null"
+            ]
+          },
+          "catalog_load_seconds": {
+            "anyOf": [
+              {
+                "bsonType": "number",
+                "minimum": 0
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
+          "error": {
+            "bsonType": [
+              "string",
+              "null"
+            ]
+          }
+        },
+        "required": [
+          "_id",
+          "command",
+          "options",
+          "seed",
+          "partitions",
+          "started_at",
+          "ended_at",
+          "status",
+          "counts",
+          "rate",
+          "checkpoint",
+          "resumed_from",
+          "catalog_load_seconds",
+          "error"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "indexes": [
+      {
+        "name": "started",
+        "key": {
+          "started_at": -1
+        }
+      },
+      {
+        "name": "seed_started",
+        "key": {
+          "seed": 1,
+          "started_at": -1
+        }
+      }
+    ]
   }
-  target.runCommand({
-    createIndexes: spec.name,
-    indexes: spec.indexes.map((i) => (i.unique ? { name: i.name, key: i.key, unique: true } : { name: i.name, key: i.key })),
-  });
+];
+
+function prepare(name, list) {
+  const target = db.getSiblingDB(name);
+  const existing = new Set(target.getCollectionNames());
+  for (const spec of list) {
+    if (existing.has(spec.name)) {
+      target.runCommand({ collMod: spec.name, validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
+    } else {
+      target.createCollection(spec.name, { validator: spec.validator, validationLevel: 'strict', validationAction: 'error' });
+    }
+    target.runCommand({
+      createIndexes: spec.name,
+      indexes: spec.indexes.map((i) => (i.unique ? { name: i.name, key: i.key, unique: true } : { name: i.name, key: i.key })),
+    });
+  }
+  print('ecom-etl: ' + list.length + ' collections ready in ' + name);
 }
-print('ecom-etl: ' + specs.length + ' collections ready in ' + dbName);
+
+// A compose file that names adaptive_bi as its database (as that service's does) gets only the profile's.
+if (dbName !== 'adaptive_bi') prepare(dbName, specs);
+prepare('adaptive_bi', abiSpecs);

@@ -7,6 +7,6 @@ import { renderInitScript } from '../dist/sinks/mongo/init-script.js';
 import { renderEnvExample } from '../dist/config/env-example.js';
 
 const here = (name) => fileURLToPath(new URL(`../${name}`, import.meta.url));
-writeFileSync(here('init-mongo.js'), renderInitScript(collectionSpecs()));
+writeFileSync(here('init-mongo.js'), renderInitScript(collectionSpecs('ecom-etl'), collectionSpecs('adaptive-bi')));
 writeFileSync(here('.env.example'), renderEnvExample());
 console.log('wrote init-mongo.js and .env.example');

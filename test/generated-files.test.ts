@@ -12,7 +12,7 @@ const read = (name: string) => readFileSync(join(root, name), 'utf8');
 
 describe('committed generated files are current', () => {
   it('init-mongo.js equals what the tool creates (run `npm run generate` if this fails)', () => {
-    expect(read('init-mongo.js')).toBe(renderInitScript(collectionSpecs()));
+    expect(read('init-mongo.js')).toBe(renderInitScript(collectionSpecs('ecom-etl'), collectionSpecs('adaptive-bi')));
   });
 
   it('.env.example lists every environment variable the tool reads (run `npm run generate`)', () => {
@@ -24,24 +24,34 @@ describe('committed generated files are current', () => {
     }
   });
 
-  it('init-mongo.js is valid JavaScript that creates every collection and index', () => {
+  /** Runs init-mongo.js with stand-ins for mongosh's db and print; returns what it would create, by database. */
+  function runInit(env: Record<string, string>) {
     const created: string[] = [];
     const indexes: string[] = [];
-    const fakeDb = {
-      getSiblingDB: () => fakeDb,
+    const dbOf = (name: string) => ({
       getCollectionNames: () => [],
-      createCollection: (name: string, opts: { validator: unknown }) => {
+      createCollection: (coll: string, opts: { validator: unknown }) => {
         expect(opts.validator).toHaveProperty('$jsonSchema');
-        created.push(name);
+        created.push(`${name}.${coll}`);
       },
       runCommand: (cmd: { createIndexes?: string; indexes?: Array<{ name: string }> }) => {
-        if (cmd.createIndexes) indexes.push(...(cmd.indexes ?? []).map((i) => `${cmd.createIndexes}.${i.name}`));
+        if (cmd.createIndexes) indexes.push(...(cmd.indexes ?? []).map((i) => `${name}.${cmd.createIndexes}.${i.name}`));
       },
-    };
-    // mongosh provides db and print; run the script with stand-ins to check what it would do.
-    new Function('db', 'print', 'process', read('init-mongo.js'))(fakeDb, () => undefined, { env: {} });
-    expect(created).toEqual(collectionSpecs().map((s) => s.name));
-    expect(indexes).toEqual(collectionSpecs().flatMap((s) => s.indexes.map((i) => `${s.name}.${i.name}`)));
+    });
+    new Function('db', 'print', 'process', read('init-mongo.js'))({ getSiblingDB: dbOf }, () => undefined, { env });
+    return { created, indexes };
+  }
+  const names = (db: string, profile: 'ecom-etl' | 'adaptive-bi') => ({
+    created: collectionSpecs(profile).map((s) => `${db}.${s.name}`),
+    indexes: collectionSpecs(profile).flatMap((s) => s.indexes.map((i) => `${db}.${s.name}.${i.name}`)),
+  });
+
+  it('init-mongo.js is valid JavaScript that creates every collection and index, ours and the adaptive-bi profile’s', () => {
+    const ours = names('ecommerce', 'ecom-etl');
+    const abi = names('adaptive_bi', 'adaptive-bi');
+    expect(runInit({})).toEqual({ created: [...ours.created, ...abi.created], indexes: [...ours.indexes, ...abi.indexes] });
+    // The Adaptive-BI compose file names adaptive_bi as the database: only the profile's collections go there.
+    expect(runInit({ MONGO_INITDB_DATABASE: 'adaptive_bi' })).toEqual(abi);
   });
 });
 

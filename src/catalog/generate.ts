@@ -36,8 +36,20 @@ function weightedIndex(weights: readonly number[], r: number): number {
 }
 
 const categoryWeights = categories.map((c) => c.weight);
-const countryWeights = countries.map((c) => c.weight);
-const segmentWeightList = customerSegments.map((s) => segmentWeights[s]);
+
+/** Who the users are: relative weights over `countries`, `customerSegments` and `genders` (by index). */
+export interface PopulationWeights {
+  country: readonly number[];
+  segment: readonly number[];
+  gender: readonly number[];
+}
+
+/** The default store's users. */
+export const defaultPopulation: PopulationWeights = {
+  country: countries.map((c) => c.weight),
+  segment: customerSegments.map((s) => segmentWeights[s]),
+  gender: genderWeights,
+};
 
 function roundCents(x: number): number {
   return Math.round(x * 100) / 100;
@@ -64,7 +76,10 @@ export class CatalogGenerator {
   private readonly faker = new Faker({ locale: [en] });
   private readonly pools: Pools;
 
-  constructor(readonly seed: number) {
+  constructor(
+    readonly seed: number,
+    private readonly population: PopulationWeights = defaultPopulation,
+  ) {
     this.faker.seed([seed, kindPools]);
     this.pools = {
       brands: categories.map(() => {
@@ -153,16 +168,17 @@ export class CatalogGenerator {
 
   private drawUser(r: Rng, number: number, from: number, span: number): User {
     const pools = this.pools;
-    const gender = genders[weightedIndex(genderWeights, r.next())];
+    const weights = this.population;
+    const gender = genders[weightedIndex(weights.gender, r.next())];
     const firstPool = gender === 'female' ? pools.femaleFirst : gender === 'male' ? pools.maleFirst : r.chance(0.5) ? pools.femaleFirst : pools.maleFirst;
     const first = firstPool[r.int(firstPool.length)];
     const last = pools.last[r.int(pools.last.length)];
-    const country = countries[weightedIndex(countryWeights, r.next())];
+    const country = countries[weightedIndex(weights.country, r.next())];
     const region = country.regions[r.int(country.regions.length)];
     const city = region.cities[r.int(region.cities.length)];
     // Ages 18-80, most shoppers 25-45: the mean of two uniforms gives a triangle peaking at 35.
     const age = Math.min(80, Math.max(18, Math.round(18 + ((r.next() + r.next()) / 2) * 34 + (r.chance(0.2) ? r.int(29) : 0))));
-    const segment: CustomerSegment = customerSegments[weightedIndex(segmentWeightList, r.next())];
+    const segment: CustomerSegment = customerSegments[weightedIndex(weights.segment, r.next())];
     const id = userId(number);
     // The user number makes the address unique by construction, whatever names repeat.
     const email = `${asciiSlug(first) || 'user'}.${asciiSlug(last) || 'shopper'}.${number}@${emailDomains[r.int(emailDomains.length)]}`;

@@ -131,6 +131,14 @@ export const countries: readonly CountrySpec[] = [
       { name: 'Puebla', timeZone: 'America/Mexico_City', cities: ['Puebla', 'Tehuacán', 'Cholula'] },
       { name: 'Yucatán', timeZone: 'America/Merida', cities: ['Mérida', 'Valladolid', 'Progreso'] },
     ] },
+  // Not drawn for the default catalog (weight 0): the adaptive-bi profile's users live here too.
+  { code: 'CN', name: 'China', weight: 0, taxRate: 0.13, shippingCents: 499, freeShippingFromCents: 9900, regions: [
+      { name: 'Beijing', timeZone: 'Asia/Shanghai', cities: ['Beijing'] },
+      { name: 'Shanghai', timeZone: 'Asia/Shanghai', cities: ['Shanghai'] },
+      { name: 'Guangdong', timeZone: 'Asia/Shanghai', cities: ['Guangzhou', 'Shenzhen', 'Dongguan'] },
+      { name: 'Zhejiang', timeZone: 'Asia/Shanghai', cities: ['Hangzhou', 'Ningbo', 'Wenzhou'] },
+      { name: 'Sichuan', timeZone: 'Asia/Shanghai', cities: ['Chengdu', 'Mianyang', 'Leshan'] },
+    ] },
 ];
 
 export const countryCodes = countries.map((c) => c.code) as readonly string[];

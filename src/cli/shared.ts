@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings.js';
+import type { ProfileName } from '../shared/profiles.js';
 import type { Sink } from '../sinks/types.js';
 import type { RunContext } from './context.js';
 import type { Output } from './output.js';
@@ -6,7 +7,7 @@ import type { Output } from './output.js';
 /** Creates and opens the configured sink (connection errors surface here, before any work). */
 export async function openSink(s: Settings, ctx: RunContext): Promise<Sink> {
   const [{ createSink }, { downloadObserver }] = await Promise.all([import('../sinks/index.js'), import('./download-progress.js')]);
-  const sink = await createSink({ sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir, stdout: ctx.io.stdout, download: downloadObserver(ctx.out) });
+  const sink = await createSink({ sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir, stdout: ctx.io.stdout, download: downloadObserver(ctx.out) });
   try {
     await sink.open();
   } catch (err) {
@@ -47,12 +48,12 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
 }
 
 /** Reads the catalog the stream sells, saying so first (a large catalog takes a while to read). */
-export async function readCatalog(out: Output, sink: Sink, sinkName: string) {
+export async function readCatalog(out: Output, sink: Sink, sinkName: string, profile: ProfileName) {
   const { loadCatalog } = await import('../run/catalog-source.js');
   if (sink.catalog) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
   // A large catalog takes seconds: a progress line every 2 s meanwhile.
   let lastLine = performance.now();
-  const catalog = await loadCatalog(sink, ({ collection, documents }) => {
+  const catalog = await loadCatalog(sink, profile, ({ collection, documents }) => {
     const now = performance.now();
     if (now - lastLine < 2000) return;
     lastLine = now;

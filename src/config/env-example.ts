@@ -13,6 +13,7 @@ export function renderEnvExample(): string {
     const m = settingsMeta[key];
     if (!m.env) continue;
     lines.push(`# ${m.description}${m.flag ? ` (flag ${m.flag.split(' ')[0]})` : ''}`);
+    for (const [profile, name] of Object.entries(m.profileEnv ?? {})) lines.push(`# under --profile ${profile}, ${name} is read too (${m.env} wins when both are set)`);
     lines.push(m.default !== undefined ? `${m.env}=${m.default}` : `# ${m.env}=${m.example}`);
     lines.push('');
   }

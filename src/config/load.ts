@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { EtlError } from '../errors.js';
 import { redactText } from '../redact.js';
+import { type ProfileName, profileNames } from '../shared/profiles.js';
 import { debugNamespaces } from '../shared/switches.js';
 import { type CommandName, type SettingKey, type Settings, settingsFor, settingsMeta, settingsSchema, settingLabel } from './settings.js';
 
-export type SettingSource = 'flag' | 'env' | 'env-file' | 'default' | 'unset';
+export type SettingSource = 'flag' | 'env' | 'env-file' | 'profile-env' | 'profile-env-file' | 'default' | 'unset';
 
 export interface LoadInput {
   command: CommandName;
@@ -54,16 +55,19 @@ function attributeName(flag: string): string {
     .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-function whereGiven(key: SettingKey, source: SettingSource, envFile?: string): string {
+function whereGiven(key: SettingKey, source: SettingSource, envFile?: string, alias?: string): string {
   const meta = settingsMeta[key];
   if (source === 'flag') return settingLabel(key);
   if (source === 'env') return `${meta.env} (environment)`;
   if (source === 'env-file') return `${meta.env} (in ${envFile})`;
+  if (source === 'profile-env') return `${alias} (environment)`;
+  if (source === 'profile-env-file') return `${alias} (in ${envFile})`;
   return `${settingLabel(key)} default`;
 }
 
-function exampleFor(key: SettingKey, source: SettingSource): string {
+function exampleFor(key: SettingKey, source: SettingSource, alias?: string): string {
   const meta = settingsMeta[key];
+  if ((source === 'profile-env' || source === 'profile-env-file') && alias) return `${alias}=${meta.example}`;
   if ((source === 'env' || source === 'env-file' || !meta.flag) && meta.env) return `${meta.env}=${meta.example}`;
   return meta.flag?.includes('<') ? `${settingLabel(key)} ${meta.example}` : settingLabel(key);
 }
@@ -100,27 +104,37 @@ export function loadSettings(input: LoadInput): LoadedConfig {
   const sources = {} as Record<SettingKey, SettingSource>;
   const keys = Object.keys(settingsMeta) as SettingKey[];
   const accepted = new Set(settingsFor(input.command));
+  const given = (name: string | undefined, from: Record<string, string | undefined>) => (name !== undefined && from[name] !== undefined && from[name] !== '' ? from[name] : undefined);
+  /** The profile's own variable names used (for messages). */
+  const aliases: Partial<Record<SettingKey, string>> = {};
+  // `profile` comes first in the table: under a profile, its service's variable names and defaults apply.
+  let profile: ProfileName | undefined;
 
   for (const key of keys) {
     const meta = settingsMeta[key];
     const flag = accepted.has(key) && meta.flag ? input.flags[attributeName(meta.flag)] : undefined;
+    const alias = profile && meta.profileEnv?.[profile];
+    const profileDefault = profile && meta.profileDefault?.[profile];
     let value: string | undefined;
     let source: SettingSource = 'unset';
     if (flag !== undefined && flag !== null) {
       value = String(flag);
       source = 'flag';
-    } else if (meta.env && input.env[meta.env] !== undefined && input.env[meta.env] !== '') {
-      value = input.env[meta.env];
+    } else if ((value = given(meta.env, input.env)) !== undefined) {
       source = 'env';
-    } else if (meta.env && envFile.values[meta.env] !== undefined && envFile.values[meta.env] !== '') {
-      value = envFile.values[meta.env];
+    } else if ((value = given(meta.env, envFile.values)) !== undefined) {
       source = 'env-file';
-    } else if (meta.default !== undefined) {
-      value = meta.default;
+    } else if ((value = given(alias, input.env)) !== undefined) {
+      source = 'profile-env';
+    } else if ((value = given(alias, envFile.values)) !== undefined) {
+      source = 'profile-env-file';
+    } else if ((value = profileDefault || meta.default) !== undefined) {
       source = 'default';
     }
+    if (alias && (source === 'profile-env' || source === 'profile-env-file')) aliases[key] = alias;
     if (value !== undefined) raw[key] = value;
     sources[key] = source;
+    if (key === 'profile') profile = (profileNames as readonly string[]).includes(value ?? '') ? (value as ProfileName) : undefined;
   }
 
   if (accepted.has('partition') && raw.partition === undefined) {
@@ -136,7 +150,7 @@ export function loadSettings(input: LoadInput): LoadedConfig {
     const lines = parsed.error.issues.map((issue) => {
       const key = issue.path[0] as SettingKey;
       const value = redactText(raw[key] ?? '');
-      return `Invalid ${whereGiven(key, sources[key], envFile.path)}: "${value}" ${issue.message}. Example: ${exampleFor(key, sources[key])}`;
+      return `Invalid ${whereGiven(key, sources[key], envFile.path, aliases[key])}: "${value}" ${issue.message}. Example: ${exampleFor(key, sources[key], aliases[key])}`;
     });
     throw new EtlError('CONFIG_INVALID', lines.join('\n'), { details: { settings: parsed.error.issues.map((i) => i.path[0]) } });
   }

@@ -3,7 +3,10 @@
  * help texts. `--help` needs only this, so it stays cheap to load.
  */
 
+import type { ProfileName } from '../shared/profiles.js';
+
 export const settingKeys = [
+  'profile',
   'uri',
   'db',
   'dataDir',
@@ -56,11 +59,23 @@ export interface SettingMeta {
   example: string;
   /** Which commands take it; 'global' = every command. */
   commands: ReadonlyArray<CommandName | 'global'>;
+  /** Under a profile: the variable that profile's own service reads for it (ours wins where both are set). */
+  profileEnv?: Partial<Record<ProfileName, string>>;
+  /** Under a profile: its default instead of ours. */
+  profileDefault?: Partial<Record<ProfileName, string>>;
 }
 
 const streamish: ReadonlyArray<CommandName> = ['stream', 'schedule'];
 
 export const settingsMeta: Record<SettingKey, SettingMeta> = {
+  profile: {
+    flag: '--profile <name>',
+    env: 'ETL_PROFILE',
+    default: 'ecom-etl',
+    description: 'document shapes: ecom-etl (ours), or adaptive-bi (a drop-in for the Adaptive-BI Phase 1 service: its collections, fields, validators, database)',
+    example: 'adaptive-bi',
+    commands: ['global'],
+  },
   uri: {
     flag: '--uri <mongodb-uri>',
     env: 'MONGODB_URI',
@@ -68,7 +83,15 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     example: 'mongodb://localhost:27017',
     commands: ['global'],
   },
-  db: { flag: '--db <name>', env: 'MONGODB_DATABASE', default: 'ecommerce', description: 'database name', example: 'ecommerce', commands: ['global'] },
+  db: {
+    flag: '--db <name>',
+    env: 'MONGODB_DATABASE',
+    default: 'ecommerce',
+    profileDefault: { 'adaptive-bi': 'adaptive_bi' },
+    description: 'database name (adaptive_bi under --profile adaptive-bi)',
+    example: 'ecommerce',
+    commands: ['global'],
+  },
   dataDir: {
     env: 'ETL_DATA_DIR',
     default: '.etl/mongodb',
@@ -99,8 +122,24 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     example: '42',
     commands: ['seed', ...streamish],
   },
-  products: { flag: '--products <n>', env: 'ETL_PRODUCTS', default: '100', description: 'number of products', example: '5000', commands: ['seed'] },
-  users: { flag: '--users <n>', env: 'ETL_USERS', default: '1000', description: 'number of users', example: '100000', commands: ['seed'] },
+  products: {
+    flag: '--products <n>',
+    env: 'ETL_PRODUCTS',
+    default: '100',
+    profileEnv: { 'adaptive-bi': 'MAX_PRODUCTS' },
+    description: 'number of products',
+    example: '5000',
+    commands: ['seed'],
+  },
+  users: {
+    flag: '--users <n>',
+    env: 'ETL_USERS',
+    default: '1000',
+    profileEnv: { 'adaptive-bi': 'MAX_USERS' },
+    description: 'number of users',
+    example: '100000',
+    commands: ['seed'],
+  },
   reset: { flag: '--reset', description: 'drop and recreate the catalog before seeding', example: 'true', default: 'false', commands: ['seed'] },
   chunkSize: {
     env: 'ETL_CHUNK_SIZE',
@@ -114,11 +153,20 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     flag: '--interval <seconds>',
     env: 'ETL_INTERVAL',
     default: '1',
+    profileEnv: { 'adaptive-bi': 'STREAMING_INTERVAL' },
     description: 'seconds between batches (without --rate)',
     example: '5',
     commands: streamish,
   },
-  batchSize: { flag: '--batch-size <n>', env: 'ETL_BATCH_SIZE', default: '500', description: 'events per batch', example: '1000', commands: streamish },
+  batchSize: {
+    flag: '--batch-size <n>',
+    env: 'ETL_BATCH_SIZE',
+    default: '500',
+    profileEnv: { 'adaptive-bi': 'BATCH_SIZE' },
+    description: 'events per batch',
+    example: '1000',
+    commands: streamish,
+  },
   duration: { flag: '--duration <time>', env: 'ETL_DURATION', description: 'stop after this long (30s, 5m, 1h)', example: '5m', commands: streamish },
   limit: { flag: '--limit <n>', env: 'ETL_LIMIT', description: 'stop after this many events', example: '100000', commands: streamish },
   workers: { flag: '--workers <n>', env: 'ETL_WORKERS', default: '1', description: 'worker threads, each with its own partition', example: '2', commands: streamish },

@@ -11,6 +11,7 @@ import {
   numberValue,
   partitionValue,
   pathValue,
+  profileValue,
   sinkValue,
   cronValue,
   timezoneValue,
@@ -22,6 +23,7 @@ import {
  * an env file or the defaults below; this schema turns them into typed settings.
  */
 export const settingsShape = {
+  profile: profileValue,
   uri: uriValue.optional(),
   db: dbNameValue,
   dataDir: pathValue,

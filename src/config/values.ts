@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { profileNames } from '../shared/profiles.js';
 import { parseSwitch } from '../shared/switches.js';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { validateDetailed as validateCron } from 'node-cron';
@@ -161,6 +162,8 @@ export const partitionValue = z
 export const sinkNames = ['mongo', 'jsonl', 'stdout', 'null'] as const;
 export type SinkName = (typeof sinkNames)[number];
 export const sinkValue = z.enum(sinkNames, { error: `must be one of ${sinkNames.join(', ')}` });
+
+export const profileValue = z.enum(profileNames, { error: `must be one of ${profileNames.join(', ')}` });
 
 export const uriValue = z
   .string()

@@ -22,6 +22,9 @@ export function dynamicPriceCents(seed: number, baseCents: number, product: numb
   return Math.max(1, Math.round(baseCents * f));
 }
 
+/** Countries the default store sells to (a fraud's elsewhere is one of them). */
+const sellingTo = countries.filter((c) => c.weight > 0);
+
 /** The money of one order, in cents, and the countries it involves. */
 export interface PricedOrder {
   items: LineItem[];
@@ -69,8 +72,8 @@ export function priceOrder(lines: readonly CartLine[], user: number, catalog: St
   let ipFrom = home;
   if (anomaly === 'country_mismatch') {
     const elsewhere = () => {
-      let x = countries[rng.int(countries.length)];
-      while (x === home) x = countries[rng.int(countries.length)];
+      let x = sellingTo[rng.int(sellingTo.length)];
+      while (x === home) x = sellingTo[rng.int(sellingTo.length)];
       return x;
     };
     shipTo = elsewhere();

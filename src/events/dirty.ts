@@ -10,6 +10,12 @@ export type DirtyKind = (typeof dirtyKinds)[number];
 
 type Mutable = Record<string, unknown>;
 
+/** Per collection: a field whose absence its schema refuses, and a field that must be a number (or date). */
+export interface DirtyFields {
+  required: Partial<Record<EventCollection, string>>;
+  numeric: Partial<Record<EventCollection, string>>;
+}
+
 const requiredField: Record<EventCollection, string> = {
   product_views: 'product_id',
   cart_events: 'session_id',
@@ -26,26 +32,28 @@ const numericField: Record<EventCollection, string> = {
   inventory_updates: 'quantity_change',
 };
 
+const ours: DirtyFields = { required: requiredField, numeric: numericField };
+
 /** Corrupts `doc` in place in the way `kind` names (falling back where a kind has no meaning). */
-export function corrupt(collection: EventCollection, doc: Mutable, kind: DirtyKind): DirtyKind {
+export function corrupt(collection: EventCollection, doc: Mutable, kind: DirtyKind, fields: DirtyFields = ours): DirtyKind {
   switch (kind) {
     case 'missing_field':
-      delete doc[requiredField[collection]];
+      delete doc[fields.required[collection]!];
       return kind;
     case 'wrong_type':
-      doc[numericField[collection]] = String(doc[numericField[collection]] ?? 'n/a');
+      doc[fields.numeric[collection]!] = String(doc[fields.numeric[collection]!] ?? 'n/a');
       return kind;
     case 'negative_amount':
       if (collection === 'transactions') doc.final_amount = -Math.abs(doc.final_amount as number) - 0.01;
       else if (collection === 'product_views') doc.price_shown = -Math.abs(doc.price_shown as number) - 0.01;
       else if (collection === 'cart_events') doc.cart_value = -Math.abs(doc.cart_value as number) - 0.01;
       else if (collection === 'inventory_updates') doc.new_stock = -1 - (doc.new_stock as number);
-      else return corrupt(collection, doc, 'missing_field');
+      else return corrupt(collection, doc, 'missing_field', fields);
       return kind;
     case 'broken_arithmetic':
       if (collection === 'transactions') doc.final_amount = Math.round(((doc.final_amount as number) + 0.37) * 100) / 100;
       else if (collection === 'inventory_updates') doc.new_stock = (doc.new_stock as number) + 1;
-      else return corrupt(collection, doc, 'wrong_type');
+      else return corrupt(collection, doc, 'wrong_type', fields);
       return kind;
   }
 }

@@ -3,9 +3,11 @@ import type { Mix, Partition } from '../config/values.js';
 import { TimeHeap } from '../shared/heap.js';
 import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import { type CartLine, dynamicPriceCents, priceOrder } from './checkout.js';
-import { type DirtyKind, corrupt, pickDirtyKind } from './dirty.js';
+import { AdaptiveBiShaper, abiDirtyFields, type ShapeContext, type ShapeTools } from './adaptive-bi.js';
+import { type DirtyFields, type DirtyKind, corrupt, pickDirtyKind } from './dirty.js';
 import { type FraudPlan, FraudPlanner } from './fraud-planner.js';
-import { idPrefix } from './ids.js';
+import { idPrefix, idUuid } from './ids.js';
+import type { ProfileName } from '../shared/profiles.js';
 import { CART, ORDER, type StepChooser, VIEW, stepChooser } from './mix-controller.js';
 import { Population } from './population.js';
 import {
@@ -46,6 +48,16 @@ export interface EngineOptions {
   sessionsPerDay?: number;
   /** Wall clock for real-time mode (tests inject one). */
   wall?: () => number;
+  /** Whose document shapes the records take (default: ours). */
+  profile?: ProfileName;
+}
+
+/** What a record is about, beyond the record: the profile's shaper may need it. */
+interface EmitContext {
+  s?: Session;
+  lines?: CartLine[];
+  product?: number | null;
+  previousQty?: number;
 }
 
 interface Session {
@@ -113,6 +125,10 @@ export class EventEngine {
   private readonly effects = new TimeHeap<Effect>();
   /** Products with a restock on its way. */
   private readonly restocking: Uint8Array;
+  /** Present under a profile other than ours: turns each record into that profile's records. */
+  private readonly shaper: AdaptiveBiShaper | null;
+  private readonly shapeTools: ShapeTools;
+  private readonly dirtyFields: DirtyFields | undefined;
   private queue: EngineRecord[] = [];
   private head = 0;
   private nextSeq = 0;
@@ -140,6 +156,13 @@ export class EventEngine {
     this.fraud = new FraudPlanner(o.fraudRate);
     this.population = new Population(catalog, { partitionCount: p.count, sessionsPerDay: o.sessionsPerDay });
     this.restocking = new Uint8Array(catalog.productCount);
+    this.shaper = o.profile === 'adaptive-bi' ? new AdaptiveBiShaper(catalog, p.index) : null;
+    this.dirtyFields = o.profile === 'adaptive-bi' ? abiDirtyFields : undefined;
+    this.shapeTools = {
+      nextId: () => this.newId(),
+      uuid: (id) => idUuid(o.seed, p, this.seqOf(id)),
+      stockOf: (product) => this.ledger.level(product),
+    };
     // In real time the simulation runs from a fixed origin, so that everything but the
     // timestamps (the wall clock) repeats for the same seed, whenever the stream is started.
     this.sim = o.from ? o.from.getTime() : realTimeOrigin;
@@ -183,12 +206,40 @@ export class EventEngine {
     while (this.sequence < seq) this.take(Math.min(10_000, seq - this.sequence));
   }
 
-  private emit(collection: EventCollection, doc: EventDoc): void {
+  /** The sequence number of one of this engine's record ids. */
+  private seqOf(id: string): number {
+    return parseInt(id.slice(this.prefix.length), 36);
+  }
+
+  /**
+   * Queues a record (its id is the latest allocated). Under a profile the shaper turns it into
+   * that profile's records: several (each with the next id), or none (its id is given back, so
+   * sequence numbers stay gapless).
+   */
+  private emit(collection: EventCollection, doc: EventDoc, at: EmitContext = {}): void {
+    if (!this.shaper) {
+      this.push(collection, doc, this.nextSeq - 1);
+      return;
+    }
+    const s = at.s;
+    const context: ShapeContext = {
+      session: s && { device: s.device, browser: s.browser, source: s.source, ip: s.ip, startedAt: s.startedAt, user: s.user },
+      sim: this.sim,
+      lines: at.lines,
+      product: at.product,
+      previousQty: at.previousQty,
+    };
+    const shaped = this.shaper.shape(collection, doc, context, this.shapeTools);
+    if (shaped.length === 0 && this.seqOf(doc._id) === this.nextSeq - 1) this.nextSeq--;
+    for (const r of shaped) this.push(r.collection, r.doc, this.seqOf(r.doc._id));
+  }
+
+  private push(collection: EventCollection, doc: EventDoc, seq: number): void {
     let dirty: DirtyKind | null = null;
     if (this.o.dirtyRate > 0 && this.dirtyRng.next() < this.o.dirtyRate) {
-      dirty = corrupt(collection, doc as unknown as Record<string, unknown>, pickDirtyKind(this.dirtyRng));
+      dirty = corrupt(collection, doc as unknown as Record<string, unknown>, pickDirtyKind(this.dirtyRng), this.dirtyFields);
     }
-    this.queue.push({ collection, doc, seq: this.nextSeq - 1, dirty });
+    this.queue.push({ collection, doc, seq, dirty });
   }
 
   private newId(): string {
@@ -365,7 +416,7 @@ export class EventEngine {
       timestamp: new Date(this.now),
     };
     this.chooser.record(VIEW);
-    this.emit('product_views', doc);
+    this.emit('product_views', doc, { s, product: p });
     if (s.viewed.length >= 8) s.viewed.shift();
     s.viewed.push(p);
     if (r.chance(0.03)) this.activity(s, 'wishlist_add', '/wishlist', p, null);
@@ -390,8 +441,9 @@ export class EventEngine {
     } else {
       const qty = line.qty === 1 ? 2 : r.chance(0.5) ? line.qty - 1 : line.qty + 1;
       const newQty = Math.min(qty, Math.max(1, this.ledger.level(line.product)));
+      const before = line.qty;
       line.qty = newQty;
-      this.cartEvent(s, 'update_quantity', line.product, newQty, line.unitCents);
+      this.cartEvent(s, 'update_quantity', line.product, newQty, line.unitCents, before);
     }
     return r.between(5, 40);
   }
@@ -411,7 +463,7 @@ export class EventEngine {
     }
   }
 
-  private cartEvent(s: Session, type: CartEvent['event_type'], product: number | null, qty: number, unitCents: number | null): void {
+  private cartEvent(s: Session, type: CartEvent['event_type'], product: number | null, qty: number, unitCents: number | null, previousQty?: number): void {
     let items = 0;
     let value = 0;
     if (type !== 'checkout') {
@@ -433,7 +485,7 @@ export class EventEngine {
       timestamp: new Date(this.now),
     };
     this.chooser.record(CART);
-    this.emit('cart_events', doc);
+    this.emit('cart_events', doc, { s, product, previousQty });
   }
 
   /** Checkout: exactly the cart becomes an order; stock moves; the cart is emptied. A return comes days later. */
@@ -449,8 +501,9 @@ export class EventEngine {
         s.cart.splice(i, 1);
         this.cartEvent(s, 'remove', line.product, line.qty, line.unitCents);
       } else {
+        const before = line.qty;
         line.qty = available;
-        this.cartEvent(s, 'update_quantity', line.product, available, line.unitCents);
+        this.cartEvent(s, 'update_quantity', line.product, available, line.unitCents, before);
       }
     }
     if (s.cart.length === 0) return;
@@ -487,7 +540,7 @@ export class EventEngine {
     };
     this.chooser.record(ORDER);
     this.fraud.ordered(anomaly);
-    this.emit('transactions', doc);
+    this.emit('transactions', doc, { s, lines });
     for (const l of lines) {
       this.inventory(l.product, 'sale', -l.qty, txnId);
       // Below the reorder point: a restock arrives after a lead time of 1-3 days.
@@ -506,7 +559,7 @@ export class EventEngine {
   }
 
   private inventory(p: number, type: InventoryUpdate['update_type'], change: number, reference: string | null): void {
-    this.emit('inventory_updates', this.ledger.move(this.newId(), productIdOf(this.catalog, p), p, type, change, reference, new Date(this.now)));
+    this.emit('inventory_updates', this.ledger.move(this.newId(), productIdOf(this.catalog, p), p, type, change, reference, new Date(this.now)), { product: p });
   }
 
   private activity(s: Session, type: UserActivity['activity_type'], page: string, product: number | null, seconds: number | null): void {
@@ -524,7 +577,7 @@ export class EventEngine {
       ip_address: s.ip,
       timestamp: new Date(this.now),
     };
-    this.emit('user_activities', doc);
+    this.emit('user_activities', doc, { s, product });
   }
 
   /** A page view or a review between shopping steps; returns how long the user stays on it. */

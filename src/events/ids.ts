@@ -24,3 +24,16 @@ export function parseId(id: string): ParsedId | undefined {
   if (!m) return undefined;
   return { seed: parseInt(m[1], 36), partition: m[2], seq: parseInt(m[3], 36) };
 }
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+/**
+ * A version-4-shaped UUID packed from (seed, partition, sequence) — not random, so it repeats
+ * for the same record and two records can never share one: seed (32 bits), partition index
+ * (16) and count (12), sequence (60).
+ */
+export function idUuid(seed: number, partition: Partition, seq: number): string {
+  const high = Math.floor(seq / 2 ** 48);
+  const low = seq - high * 2 ** 48;
+  return `${hex(seed >>> 0, 8)}-${hex(partition.index & 0xffff, 4)}-4${hex(partition.count & 0xfff, 3)}-8${hex(high & 0xfff, 3)}-${hex(low, 12)}`;
+}

@@ -1,5 +1,7 @@
 import { EtlError } from '../errors.js';
-import { categories, countries, customerSegments, productId, userId } from '../catalog/reference.js';
+import { abiProductFields, abiUserFields, fromAbiProduct, fromAbiUser } from '../catalog/adaptive-bi.js';
+import { categories, countries, customerSegments, genders, productId, userId } from '../catalog/reference.js';
+import type { ProfileName } from '../shared/profiles.js';
 import type { Product, User } from '../catalog/schemas.js';
 import { cumulative } from '../shared/rng.js';
 import { visitsPerMonth } from './visit-rates.js';
@@ -20,6 +22,9 @@ export interface StoreCatalog {
   /** Index into `categories`. */
   productCategory: Uint8Array;
   basePriceCents: Int32Array;
+  costCents: Int32Array;
+  /** Rating × 10 (0-50). */
+  productRating: Uint8Array;
   initialStock: Int32Array;
   /** Popularity (review count based) as cumulative weights. */
   productPopularity: Float64Array;
@@ -36,6 +41,8 @@ export interface StoreCatalog {
   /** Index into `regionNames`. */
   userRegion: Uint8Array;
   userSegment: Uint8Array;
+  /** Index into `genders`. */
+  userGender: Uint8Array;
   userAge: Uint8Array;
   userPreferred: Uint8Array;
   /** Index into `timeZones`: the zone of the user's region (local time of their activity). */
@@ -58,6 +65,7 @@ export const timeZones: readonly string[] = [...new Set(countries.flatMap((c) =>
 const categoryIndex = new Map(categories.map((c, i) => [c.name, i]));
 const countryIndex = new Map(countries.map((c, i) => [c.code, i]));
 const segmentIndex = new Map<string, number>(customerSegments.map((s, i) => [s, i]));
+const genderIndex = new Map<string, number>(genders.map((g, i) => [g, i]));
 /** `country|region` → the region's index in `regionNames` and its zone's in `timeZones`. */
 const regionOf = new Map<string, { region: number; zone: number }>(
   countries.flatMap((c) => c.regions.map((r) => [`${c.code}|${r.name}`, { region: regionNames.indexOf(r.name), zone: timeZones.indexOf(r.timeZone) }] as const)),
@@ -148,6 +156,7 @@ export interface UserPart {
   country: Uint8Array;
   region: Uint8Array;
   segment: Uint8Array;
+  gender: Uint8Array;
   age: Uint8Array;
   preferred: Uint8Array;
   zone: Uint8Array;
@@ -155,8 +164,13 @@ export interface UserPart {
 }
 
 /** Fields of a catalog document the engine reads: what a stored catalog is read with (projection). */
-export const productFields = ['_id', 'product_id', 'name', 'category', 'brand', 'base_price', 'stock_quantity', 'rating', 'review_count', 'is_active'] as const;
-export const userFields = ['_id', 'user_id', 'country', 'region', 'customer_segment', 'age', 'signup_date', 'preferred_category', 'is_active'] as const;
+export const productFields = ['_id', 'product_id', 'name', 'category', 'brand', 'base_price', 'cost', 'stock_quantity', 'rating', 'review_count', 'is_active'] as const;
+export const userFields = ['_id', 'user_id', 'gender', 'country', 'region', 'customer_segment', 'age', 'signup_date', 'preferred_category', 'is_active'] as const;
+
+/** The projection a stored catalog of `profile` is read with. */
+export function catalogFields(profile: ProfileName): { products: readonly string[]; users: readonly string[] } {
+  return profile === 'adaptive-bi' ? { products: abiProductFields, users: abiUserFields } : { products: productFields, users: userFields };
+}
 
 const remedy = 'Re-create it with `etl seed --reset` (or `etl seed` into an empty --out directory).';
 
@@ -173,6 +187,8 @@ export class CatalogBuilder {
   private readonly pNumber = i32();
   private readonly pCategory = u8();
   private readonly pPrice = i32();
+  private readonly pCost = i32();
+  private readonly pRating = u8();
   private readonly pStock = i32();
   private readonly pPopularity = f64();
   private readonly pNames: string[] = [];
@@ -181,6 +197,7 @@ export class CatalogBuilder {
   private readonly uCountry = u8();
   private readonly uRegion = u8();
   private readonly uSegment = u8();
+  private readonly uGender = u8();
   private readonly uAge = u8();
   private readonly uPreferred = u8();
   private readonly uZone = u8();
@@ -188,33 +205,50 @@ export class CatalogBuilder {
   private productsRead = 0;
   private usersRead = 0;
 
-  /** @param where the catalog's location, for error messages */
-  constructor(private readonly where = 'the catalog') {}
+  /**
+   * @param where the catalog's location, for error messages
+   * @param profile whose documents are read (they are read in the engine's terms)
+   */
+  constructor(
+    private readonly where = 'the catalog',
+    readonly profile: ProfileName = 'ecom-etl',
+  ) {}
+
+  private idRule(kind: 'products' | 'users'): string {
+    const digits = this.profile === 'adaptive-bi' ? (kind === 'products' ? 4 : 6) : kind === 'products' ? 6 : 7;
+    return kind === 'products' ? `product_id: must be PRD_ and ${digits} digits, equal to _id` : `user_id: must be USR_ and ${digits} digits, equal to _id`;
+  }
 
   private invalid(kind: string, doc: Record<string, unknown>, why: string): never {
     throw new EtlError('CATALOG_INVALID', `The stored ${kind} document ${String(doc._id)} in ${this.where} is not a valid catalog document (${why}). ${remedy}`);
   }
 
   /** @throws EtlError CATALOG_INVALID naming the document */
-  addProduct(p: Record<string, unknown>): void {
+  addProduct(stored: Record<string, unknown>): void {
     this.productsRead++;
+    const p = this.profile === 'adaptive-bi' ? fromAbiProduct(stored) : stored;
     const n = idNumber(p.product_id, 'PRD_', productId);
-    if (n < 0 || p._id !== p.product_id) this.invalid('products', p, 'product_id: must be PRD_ and 6 digits, equal to _id');
+    // Its own documents (and what data_generator.py stored) may have any _id: the product_id is the key.
+    if (n < 0 || (p._id !== p.product_id && this.profile === 'ecom-etl')) this.invalid('products', stored, this.idRule('products'));
     const category = categoryIndex.get(p.category as string);
-    if (category === undefined) this.invalid('products', p, `category: not one of ${categories.length} known categories`);
+    if (category === undefined) this.invalid('products', stored, `category: not one of ${categories.length} known categories`);
     const price = p.base_price;
-    if (typeof price !== 'number' || !(price > 0) || price > 1_000_000) this.invalid('products', p, 'base_price: must be a positive number');
+    if (typeof price !== 'number' || !(price > 0) || price > 1_000_000) this.invalid('products', stored, 'base_price: must be a positive number');
+    const cost = p.cost;
+    if (typeof cost !== 'number' || !(cost >= 0) || cost > 1_000_000) this.invalid('products', stored, 'cost: must be a number >= 0');
     const stock = p.stock_quantity;
-    if (!Number.isInteger(stock) || (stock as number) < 0) this.invalid('products', p, 'stock_quantity: must be a whole number >= 0');
+    if (!Number.isInteger(stock) || (stock as number) < 0) this.invalid('products', stored, 'stock_quantity: must be a whole number >= 0');
     const rating = p.rating;
     const reviews = p.review_count;
-    if (typeof rating !== 'number' || rating < 0 || rating > 5 || !Number.isInteger(reviews) || (reviews as number) < 0) this.invalid('products', p, 'rating/review_count out of range');
-    if (typeof p.name !== 'string' || p.name === '' || typeof p.brand !== 'string' || p.brand === '') this.invalid('products', p, 'name/brand: must be non-empty strings');
-    if (typeof p.is_active !== 'boolean') this.invalid('products', p, 'is_active: must be true or false');
+    if (typeof rating !== 'number' || rating < 0 || rating > 5 || !Number.isInteger(reviews) || (reviews as number) < 0) this.invalid('products', stored, 'rating/review_count out of range');
+    if (typeof p.name !== 'string' || p.name === '' || typeof p.brand !== 'string' || p.brand === '') this.invalid('products', stored, 'name/brand: must be non-empty strings');
+    if (typeof p.is_active !== 'boolean') this.invalid('products', stored, 'is_active: must be true or false');
     if (!p.is_active) return;
     this.pNumber.push(n);
     this.pCategory.push(category!);
     this.pPrice.push(Math.round(price * 100));
+    this.pCost.push(Math.round(cost * 100));
+    this.pRating.push(Math.round(rating * 10));
     this.pStock.push(stock as number);
     this.pPopularity.push(1 + Math.sqrt(reviews as number) * rating);
     this.pNames.push(p.name);
@@ -222,28 +256,32 @@ export class CatalogBuilder {
   }
 
   /** @throws EtlError CATALOG_INVALID naming the document */
-  addUser(u: Record<string, unknown>): void {
+  addUser(stored: Record<string, unknown>): void {
     this.usersRead++;
+    const u = this.profile === 'adaptive-bi' ? fromAbiUser(stored) : stored;
     const n = idNumber(u.user_id, 'USR_', userId);
-    if (n < 0 || u._id !== u.user_id) this.invalid('users', u, 'user_id: must be USR_ and 7 digits, equal to _id');
+    if (n < 0 || (u._id !== u.user_id && this.profile === 'ecom-etl')) this.invalid('users', stored, this.idRule('users'));
     const country = countryIndex.get(u.country as string);
-    if (country === undefined) this.invalid('users', u, 'country: not a known country code');
+    if (country === undefined) this.invalid('users', stored, 'country: not a known country code');
     const place = regionOf.get(`${u.country as string}|${u.region as string}`);
-    if (place === undefined) this.invalid('users', u, 'region: must belong to country');
+    if (place === undefined) this.invalid('users', stored, 'region: must belong to country');
     const segment = segmentIndex.get(u.customer_segment as string);
-    if (segment === undefined) this.invalid('users', u, 'customer_segment: not a known segment');
+    if (segment === undefined) this.invalid('users', stored, 'customer_segment: not a known segment');
+    const gender = genderIndex.get(u.gender as string);
+    if (gender === undefined) this.invalid('users', stored, 'gender: not a known gender');
     const age = u.age;
-    if (!Number.isInteger(age) || (age as number) < 18 || (age as number) > 80) this.invalid('users', u, 'age: must be a whole number from 18 to 80');
+    if (!Number.isInteger(age) || (age as number) < 18 || (age as number) > 80) this.invalid('users', stored, 'age: must be a whole number from 18 to 80');
     const signup = dateMs(u.signup_date);
-    if (!Number.isFinite(signup)) this.invalid('users', u, 'signup_date: must be a date');
+    if (!Number.isFinite(signup)) this.invalid('users', stored, 'signup_date: must be a date');
     const preferred = categoryIndex.get(u.preferred_category as string);
-    if (preferred === undefined) this.invalid('users', u, 'preferred_category: not a known category');
-    if (typeof u.is_active !== 'boolean') this.invalid('users', u, 'is_active: must be true or false');
+    if (preferred === undefined) this.invalid('users', stored, 'preferred_category: not a known category');
+    if (typeof u.is_active !== 'boolean') this.invalid('users', stored, 'is_active: must be true or false');
     if (!u.is_active) return;
     this.uNumber.push(n);
     this.uCountry.push(country!);
     this.uRegion.push(place!.region);
     this.uSegment.push(segment!);
+    this.uGender.push(gender!);
     this.uAge.push(age as number);
     this.uPreferred.push(preferred!);
     this.uZone.push(place!.zone);
@@ -258,6 +296,7 @@ export class CatalogBuilder {
       country: this.uCountry.data.slice(0, this.uCountry.length),
       region: this.uRegion.data.slice(0, this.uRegion.length),
       segment: this.uSegment.data.slice(0, this.uSegment.length),
+      gender: this.uGender.data.slice(0, this.uGender.length),
       age: this.uAge.data.slice(0, this.uAge.length),
       preferred: this.uPreferred.data.slice(0, this.uPreferred.length),
       zone: this.uZone.data.slice(0, this.uZone.length),
@@ -267,7 +306,7 @@ export class CatalogBuilder {
 
   /** Makes room for `n` more users at once (their columns then need no copy at the end). */
   reserveUsers(n: number): void {
-    for (const c of [this.uNumber, this.uCountry, this.uRegion, this.uSegment, this.uAge, this.uPreferred, this.uZone, this.uSignup]) c.reserve(n);
+    for (const c of [this.uNumber, this.uCountry, this.uRegion, this.uSegment, this.uGender, this.uAge, this.uPreferred, this.uZone, this.uSignup]) c.reserve(n);
   }
 
   /** Appends users another builder checked (in file order). */
@@ -277,6 +316,7 @@ export class CatalogBuilder {
     this.uCountry.pushAll(part.country);
     this.uRegion.pushAll(part.region);
     this.uSegment.pushAll(part.segment);
+    this.uGender.pushAll(part.gender);
     this.uAge.pushAll(part.age);
     this.uPreferred.pushAll(part.preferred);
     this.uZone.pushAll(part.zone);
@@ -327,6 +367,8 @@ export class CatalogBuilder {
       productBrands: this.pBrands,
       productCategory: this.pCategory.shared(),
       basePriceCents: this.pPrice.shared(),
+      costCents: this.pCost.shared(),
+      productRating: this.pRating.shared(),
       initialStock: this.pStock.shared(),
       productPopularity: cumulative(Array.from(this.pPopularity.data.subarray(0, productCount))),
       byCategory: byCat.map((l) => Int32Array.from(l)),
@@ -337,6 +379,7 @@ export class CatalogBuilder {
       userCountry: this.uCountry.shared(),
       userRegion: this.uRegion.shared(),
       userSegment: this.uSegment.shared(),
+      userGender: this.uGender.shared(),
       userAge: this.uAge.shared(),
       userPreferred: this.uPreferred.shared(),
       userZone: this.uZone.shared(),

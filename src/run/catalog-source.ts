@@ -1,5 +1,7 @@
 import { CatalogGenerator } from '../catalog/generate.js';
-import { CatalogBuilder, type StoreCatalog, buildStoreCatalog, productFields, userFields } from '../events/store-catalog.js';
+import { populationOf } from '../catalog/profile.js';
+import { CatalogBuilder, type StoreCatalog, buildStoreCatalog, catalogFields } from '../events/store-catalog.js';
+import type { ProfileName } from '../shared/profiles.js';
 import type { Sink } from '../sinks/types.js';
 import { seedCatalog } from './seed.js';
 
@@ -26,30 +28,31 @@ export type CatalogProgress = (read: { collection: 'products' | 'users'; documen
  * default catalog in memory.
  * @throws EtlError CATALOG_INVALID for a stored document the engine cannot use
  */
-export async function loadCatalog(sink: Sink, progress?: CatalogProgress): Promise<LoadedCatalog> {
+export async function loadCatalog(sink: Sink, profile: ProfileName = 'ecom-etl', progress?: CatalogProgress): Promise<LoadedCatalog> {
   const started = performance.now();
   const reader = sink.catalog;
   if (!reader) {
-    const gen = new CatalogGenerator(defaultCatalog.seed);
+    const gen = new CatalogGenerator(defaultCatalog.seed, populationOf(profile));
     const catalog = buildStoreCatalog(gen.products(0, defaultCatalog.products), gen.users(0, defaultCatalog.users));
     return { catalog, source: 'memory', read: { products: defaultCatalog.products, users: defaultCatalog.users }, loadMs: performance.now() - started };
   }
-  const builder = new CatalogBuilder(sink.target);
+  const builder = new CatalogBuilder(sink.target, profile);
+  const fields = catalogFields(profile);
   const read = { products: 0, users: 0 };
-  await reader.eachDocument('products', productFields, (doc) => {
+  await reader.eachDocument('products', fields.products, (doc) => {
     builder.addProduct(doc);
     if (++read.products % 100_000 === 0) progress?.({ collection: 'products', documents: read.products });
   });
   const built = await reader.buildUsers?.(builder);
   if (built !== undefined) read.users = built;
   else {
-    await reader.eachDocument('users', userFields, (doc) => {
+    await reader.eachDocument('users', fields.users, (doc) => {
       builder.addUser(doc);
       if (++read.users % 100_000 === 0) progress?.({ collection: 'users', documents: read.users });
     });
   }
   if (read.products > 0 && read.users > 0) return { catalog: builder.finish(), source: 'stored', read, loadMs: performance.now() - started };
-  await seedCatalog({ ...defaultCatalog, reset: false, chunkSize: 10_000, sink });
-  const again = await loadCatalog(sink, progress);
+  await seedCatalog({ ...defaultCatalog, profile, reset: false, chunkSize: 10_000, sink });
+  const again = await loadCatalog(sink, profile, progress);
   return { ...again, source: 'seeded', loadMs: performance.now() - started };
 }

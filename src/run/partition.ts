@@ -1,6 +1,7 @@
 import { EventEngine } from '../events/engine.js';
 import type { EventCollection, EventDoc } from '../events/schemas.js';
-import { eventSchemas } from '../events/schemas.js';
+import { recordSchemas, typedForProfile } from '../events/profile.js';
+import type { ProfileName } from '../shared/profiles.js';
 import type { StoreCatalog } from '../events/store-catalog.js';
 import type { Mix, Partition } from '../config/values.js';
 import { logger } from '../log.js';
@@ -15,6 +16,8 @@ const log = logger('pipeline');
 /** Everything one partition's pipeline needs; plain data, so it can cross into a worker thread. */
 export interface PartitionJob {
   runId: string;
+  /** Whose document shapes the records take. */
+  profile: ProfileName;
   seed: number;
   partition: Partition;
   mix: Mix;
@@ -56,6 +59,7 @@ export class PartitionPipeline {
   readonly counters = new Counters();
   readonly pacer: Pacer;
   private readonly engine: EventEngine;
+  private readonly schemas: ReturnType<typeof recordSchemas>;
   private pending: Pending[] = [];
   private acked: number;
   private failure: unknown;
@@ -76,7 +80,9 @@ export class PartitionPipeline {
       sessionsPerDay: job.sessionsPerDay,
       from: job.fromMs === undefined ? undefined : new Date(job.fromMs),
       wall,
+      profile: job.profile,
     });
+    this.schemas = recordSchemas(job.profile);
     if (job.startSeq > 0) this.engine.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
@@ -169,11 +175,11 @@ export class PartitionPipeline {
     for (const rec of records) {
       const c = counters.get(rec.collection);
       c.generated++;
-      const result = eventSchemas[rec.collection].safeParse(rec.doc);
+      const result = this.schemas[rec.collection]!.safeParse(rec.doc);
       if (result.success) {
         let list = byCollection.get(rec.collection);
         if (!list) byCollection.set(rec.collection, (list = []));
-        list.push(rec.doc as unknown as Doc);
+        list.push(typedForProfile(this.job.profile, rec.collection, rec.doc as unknown as Doc));
       } else {
         dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasonsOf(result.error), rec.dirty, now));
         if (rec.dirty) counters.injectedDirty++;

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CatalogGenerator } from '../catalog/generate.js';
-import { productSchema, userSchema } from '../catalog/schemas.js';
-import { flatJsonLine } from '../sinks/jsonl-files.js';
+import { catalogShape } from '../catalog/profile.js';
+import { typedForProfile } from '../events/profile.js';
+import type { ProfileName } from '../shared/profiles.js';
+import { flatJsonLine, toJsonLine } from '../sinks/jsonl-files.js';
 import { checkAll } from '../validation/validate.js';
 
 /** A chunk of the catalog, generated, checked and serialized to lines in a worker thread. */
@@ -20,16 +21,19 @@ export interface SeedChunkResult {
   invalid: Array<{ id: string; reasons: string[] }>;
 }
 
-const { seed } = workerData as { seed: number };
-const gen = new CatalogGenerator(seed);
+const { seed, profile } = workerData as { seed: number; profile: ProfileName };
+const shape = catalogShape(profile, seed);
+/** Ours are flat documents (the fast line writer); the adaptive-bi profile's have sub-documents and typed doubles. */
+function line(collection: string, doc: Record<string, unknown>): string {
+  return profile === 'ecom-etl' ? flatJsonLine(doc) : toJsonLine(typedForProfile(profile, collection, doc));
+}
 
 parentPort?.on('message', (job: SeedChunkJob) => {
-  const docs = job.collection === 'products' ? gen.products(job.start, job.count) : gen.users(job.start, job.count);
-  const schema = job.collection === 'products' ? productSchema : userSchema;
+  const docs = job.collection === 'products' ? shape.products(job.start, job.count) : shape.users(job.start, job.count);
   // The same check as a seed in one thread (run/seed.ts): invalid documents are reported, not written.
-  const checked = checkAll<unknown>(schema, docs);
+  const checked = checkAll<Record<string, unknown>>(shape.schema[job.collection] as never, docs);
   let text = '';
-  for (const doc of checked.valid) text += flatJsonLine(doc as Record<string, unknown>);
+  for (const doc of checked.valid) text += line(job.collection, doc);
   const written = checked.valid.length;
   const invalid = checked.invalid.map((bad) => ({ id: String((bad.doc as { _id: unknown })._id), reasons: bad.reasons.map((x) => `${x.path}: ${x.message}`) }));
   const bytes = new TextEncoder().encode(text);

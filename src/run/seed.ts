@@ -1,6 +1,7 @@
 import { catalogCollections } from '../shared/collections.js';
-import { CatalogGenerator } from '../catalog/generate.js';
-import { productSchema, userSchema } from '../catalog/schemas.js';
+import { catalogShape } from '../catalog/profile.js';
+import { typedForProfile } from '../events/profile.js';
+import type { ProfileName } from '../shared/profiles.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { logger } from '../log.js';
@@ -13,6 +14,8 @@ import { checkAll } from '../validation/validate.js';
 const log = logger('seed');
 
 export interface SeedOptions {
+  /** Whose catalog documents (default: ours). */
+  profile?: ProfileName;
   seed: number;
   products: number;
   users: number;
@@ -50,7 +53,7 @@ const parallelFrom = 200_000;
 async function seedInWorkers(o: SeedOptions, report: SeedReport, total: number): Promise<void> {
   const threads = Math.max(1, Math.min(4, availableParallelism()));
   // A small old generation keeps each worker's heap (and so the process) flat whatever the size.
-  const workers = Array.from({ length: threads }, () => new Worker(workerScript(import.meta.url, './seed-worker.js'), { workerData: { seed: o.seed }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } }));
+  const workers = Array.from({ length: threads }, () => new Worker(workerScript(import.meta.url, './seed-worker.js'), { workerData: { seed: o.seed, profile: o.profile ?? 'ecom-etl' }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } }));
   const waiting = new Map<number, { resolve: (r: SeedChunkResult) => void; reject: (err: unknown) => void }>();
   // A worker that dies fails the seed: every chunk still waited for is rejected. (Not a race
   // against one long-pending promise: each race would keep its chunk's bytes alive.)
@@ -132,7 +135,8 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
 
 /** Generates chunk k+1 while chunk k is being written; upserts by business key. */
 async function seedInThisThread(o: SeedOptions, report: SeedReport, total: number): Promise<void> {
-  const gen = new CatalogGenerator(o.seed);
+  const profile = o.profile ?? 'ecom-etl';
+  const shape = catalogShape(profile, o.seed);
   let done = 0;
   const plan: Array<{ collection: 'products' | 'users'; count: number }> = [
     { collection: 'products', count: o.products },
@@ -140,7 +144,7 @@ async function seedInThisThread(o: SeedOptions, report: SeedReport, total: numbe
   ];
   for (const { collection, count } of plan) {
     const counts = report.counts[collection];
-    const schema = collection === 'products' ? productSchema : userSchema;
+    const schema = shape.schema[collection];
     // Generate chunk k+1 while chunk k is being written.
     let inFlight: Promise<void> | undefined;
     for (let start = 0; start < count; start += o.chunkSize) {
@@ -149,15 +153,16 @@ async function seedInThisThread(o: SeedOptions, report: SeedReport, total: numbe
         break;
       }
       const n = Math.min(o.chunkSize, count - start);
-      const docs = collection === 'products' ? gen.products(start, n) : gen.users(start, n);
-      const checked = checkAll<unknown>(schema, docs);
+      const docs = collection === 'products' ? shape.products(start, n) : shape.users(start, n);
+      const checked = checkAll<Record<string, unknown>>(schema as never, docs);
       counts.generated += n;
       for (const bad of checked.invalid) {
         report.invalid.push({ collection, id: (bad.doc as Doc)._id, reasons: bad.reasons.map((r) => `${r.path}: ${r.message}`) });
         counts.dead_lettered++;
       }
       await inFlight;
-      inFlight = o.sink.write(collection, checked.valid as Doc[], 'upsert').then((r) => {
+      const typed = checked.valid.map((d) => typedForProfile(profile, collection, d) as Doc);
+      inFlight = o.sink.write(collection, typed, 'upsert').then((r) => {
         counts.written += r.written;
         counts.duplicates += r.duplicates;
         counts.dead_lettered += r.rejected.length;

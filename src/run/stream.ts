@@ -20,7 +20,7 @@ const log = logger('stream');
 /** The settings `etl stream` runs with (a subset of all settings). */
 export type StreamSettings = Pick<
   Settings,
-  'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'sessionsPerDay' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
+  'profile' | 'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'sessionsPerDay' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
 > & { intervalGiven: boolean };
 
 export interface StreamRequest {
@@ -177,6 +177,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const jobs: PartitionJob[] = partitions.map((p, w) => ({
     ...pacingFor(s, partitions.length, w),
     runId,
+    profile: s.profile,
     seed: req.seed,
     partition: p,
     mix: s.mix,

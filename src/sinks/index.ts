@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { SinkName } from '../config/values.js';
+import type { ProfileName } from '../shared/profiles.js';
 import { JsonlSink } from './jsonl.js';
 import { NullSink } from './null.js';
 import { StdoutSink } from './stdout.js';
@@ -8,6 +9,8 @@ import type { Sink } from './types.js';
 
 export interface SinkOptions {
   sink: SinkName;
+  /** Whose collections the target holds (mongo: validators and indexes; jsonl: which files a resume reads). */
+  profile?: ProfileName;
   out: string;
   uri?: string;
   db: string;
@@ -30,14 +33,19 @@ const writeSocketTimeoutMS = 30_000;
 export async function createSink(o: SinkOptions): Promise<Sink> {
   switch (o.sink) {
     case 'jsonl':
-      return new JsonlSink(o.out, o.prepare ?? true);
+      return new JsonlSink(o.out, o.prepare ?? true, o.profile);
     case 'stdout':
       return new StdoutSink(o.stdout);
     case 'null':
       return new NullSink();
     case 'mongo': {
       const [{ MongoSink }, { connectMongo }] = await Promise.all([import('./mongo/sink.js'), import('./mongo/connect.js')]);
-      return new MongoSink(() => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir, socketTimeoutMS: writeSocketTimeoutMS, download: o.download }), undefined, o.prepare ?? true);
+      return new MongoSink(
+        () => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir, socketTimeoutMS: writeSocketTimeoutMS, download: o.download }),
+        undefined,
+        o.prepare ?? true,
+        o.profile,
+      );
     }
   }
 }

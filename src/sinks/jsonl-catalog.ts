@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { EtlError, errorFromWorker, serializeError, type SerializedError } from '../errors.js';
 import { CatalogBuilder, type UserPart } from '../events/store-catalog.js';
+import type { ProfileName } from '../shared/profiles.js';
 import { workerScript } from '../shared/worker-script.js';
 import { eachLineIn } from './jsonl-files.js';
 
@@ -19,13 +20,14 @@ interface RangeJob {
   start: number;
   end: number;
   where: string;
+  profile: ProfileName;
 }
 
 type RangeResult = { ok: true; part: UserPart } | { ok: false; error: SerializedError };
 
 /** Parses and checks the lines that start in [start, end). */
 async function parseRange(job: RangeJob): Promise<UserPart> {
-  const builder = new CatalogBuilder(job.where);
+  const builder = new CatalogBuilder(job.where, job.profile);
   await eachLineIn(job.path, job.start, job.end, (line, at) => {
     if (!line) return;
     let doc: Record<string, unknown>;
@@ -58,7 +60,7 @@ export async function readUsersParallel(path: string, builder: CatalogBuilder, w
     ranges.map(
       ([start, end]) =>
         new Promise<UserPart>((resolve, reject) => {
-          const worker = new Worker(workerScript(import.meta.url, './jsonl-catalog.js'), { workerData: { kind: 'jsonl-users', path, start, end, where } satisfies RangeJob });
+          const worker = new Worker(workerScript(import.meta.url, './jsonl-catalog.js'), { workerData: { kind: 'jsonl-users', path, start, end, where, profile: builder.profile } satisfies RangeJob });
           worker.once('message', (m: RangeResult) => (m.ok ? resolve(m.part) : reject(errorFromWorker(m.error))));
           worker.once('error', reject);
         }),

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EtlError } from '../errors.js';
 import { parseId } from '../events/ids.js';
-import { eventCollections } from '../events/schemas.js';
+import { type ProfileName, profileEventCollections } from '../shared/profiles.js';
 import { logger } from '../log.js';
 import { ensureDir } from '../shared/fs.js';
 import type { RunRecord } from '../shared/records.js';
@@ -32,7 +32,11 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** @param repairOnOpen cut torn last lines at open (false in worker threads: the main thread did it) */
-  constructor(dir: string, private readonly repairOnOpen = true) {
+  constructor(
+    dir: string,
+    private readonly repairOnOpen = true,
+    private readonly profile: ProfileName = 'ecom-etl',
+  ) {
     this.dir = resolve(dir);
   }
 
@@ -131,7 +135,7 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
    */
   async prepareResume(seed: number, checkpoint: Record<string, number>): Promise<number> {
     let n = 0;
-    for (const collection of [...eventCollections, 'dead_letters']) {
+    for (const collection of [...profileEventCollections[this.profile], 'dead_letters']) {
       for await (const doc of this.read(collection)) {
         const id = parseId(String(doc._id));
         if (!id || id.seed !== seed) continue;

@@ -18,7 +18,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
     const { runStream } = await import('../../run/stream.js');
     const { runSchedule } = await import('../../run/schedule.js');
     const { runOptions } = await import('../run-options.js');
-    const catalog = await readCatalog(out, sink, s.sink);
+    const catalog = await readCatalog(out, sink, s.sink, s.profile);
     const seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
     const c = out.c;
     const bound = [s.limit !== undefined ? `${fmtInt(s.limit)} records` : '', s.duration !== undefined ? `at most ${fmtDuration(s.duration)}` : ''].filter(Boolean).join(', ');
@@ -33,7 +33,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
           settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
           seed,
           sink,
-          sinkOptions: { sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
+          sinkOptions: { sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
           catalog,
           signal,
           options: { ...runOptions(config, seed), cron: s.cron, timezone: s.timezone, job: k },

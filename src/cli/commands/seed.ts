@@ -32,7 +32,7 @@ document (upsert by product_id / user_id).`,
       const total = s.products + s.users;
       out.line(out.c.dim(`Seeding ${fmtInt(s.products)} products and ${fmtInt(s.users)} users (seed ${seed}) into ${sink.target}${s.reset ? ', after dropping the catalog' : ''}`));
       const report = await withProgressBar(out, 'catalog', total, (tick) =>
-        seedCatalog({ seed, products: s.products, users: s.users, reset: s.reset, chunkSize: s.chunkSize, sink, signal: stopSignal, onProgress: tick }),
+        seedCatalog({ profile: s.profile, seed, products: s.products, users: s.users, reset: s.reset, chunkSize: s.chunkSize, sink, signal: stopSignal, onProgress: tick }),
       );
       out.json({ type: 'summary', command: 'seed', ...report, elapsedMs: Math.round(report.elapsedMs), rate: Math.round(report.rate) });
       const c = out.c;

@@ -86,7 +86,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const { findResumePoint } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions } = await import('../run-options.js');
-    const catalog = await readCatalog(out, sink, s.sink);
+    const catalog = await readCatalog(out, sink, s.sink, s.profile);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
       const { firstSignupMs } = await import('../../events/store-catalog.js');
@@ -123,7 +123,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
       settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
       seed,
       sink,
-      sinkOptions: { sink: s.sink, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
+      sinkOptions: { sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
       catalog,
       signal: stopSignal,
       options,

@@ -5,6 +5,7 @@ import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
 import type { CatalogReader, Doc, RunFilter, RunStore, Sink, WriteMode, WriteResult } from '../types.js';
+import type { ProfileName } from '../../shared/profiles.js';
 import { collectionSpecs } from './collections.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
 import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, splitBulkError } from './errors.js';
@@ -43,6 +44,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     private readonly connect: () => Promise<MongoTarget>,
     private readonly policy: RetryPolicy = defaultRetryPolicy,
     private readonly setup = true,
+    private readonly profile: ProfileName = 'ecom-etl',
   ) {}
 
   /** For tests: a sink over a fake database, no connection. */
@@ -63,7 +65,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     this.conn = await this.connect();
     this.db = this.conn.db as unknown as MongoLike;
     if (this.setup) {
-      const report = await ensureCollections(this.conn.db, collectionSpecs());
+      const report = await ensureCollections(this.conn.db, collectionSpecs(this.profile));
       log('setup: %o', report);
     }
   }
@@ -75,7 +77,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
 
   async reset(collections: readonly string[]): Promise<void> {
     for (const name of collections) await this.coll(name).drop().catch(() => false);
-    if (this.conn && this.setup) await ensureCollections(this.conn.db, collectionSpecs());
+    if (this.conn && this.setup) await ensureCollections(this.conn.db, collectionSpecs(this.profile));
   }
 
   async write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
