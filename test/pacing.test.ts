@@ -5,6 +5,7 @@ import { pacingFor, planPartitions, type StreamSettings } from '../src/run/strea
 import { evenShare } from '../src/shared/share.js';
 
 const settings = (over: Partial<StreamSettings>): StreamSettings => ({
+  profile: 'ecom-etl',
   rate: undefined,
   interval: 1,
   batchSize: 500,

@@ -42,6 +42,7 @@ class SlowSink implements Sink {
 function job(over: Partial<PartitionJob> = {}): PartitionJob {
   return {
     runId: 'test-run',
+    profile: 'ecom-etl',
     seed: 1,
     partition: { index: 0, count: 1 },
     mix: defaultMix,
@@ -110,6 +111,7 @@ describe('partition pipeline', () => {
 
 describe('runStream', () => {
   const settings: StreamSettings = {
+    profile: 'ecom-etl',
     rate: undefined,
     interval: 1,
     intervalGiven: false,

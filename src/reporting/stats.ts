@@ -8,10 +8,9 @@ import type { Pipeline, StatsSource } from '../shared/stats-source.js';
 
 export type { Pipeline, StatsSource };
 
-import { allCollections, catalogCollections, eventCollections } from '../shared/collections.js';
+import { catalogCollections } from '../shared/collections.js';
+import { type ProfileName, profileCollections, profileEventCollections } from '../shared/profiles.js';
 import { type CollectionCounts, sumCounts, unaccounted } from '../shared/records.js';
-
-const eventCollectionNames: readonly string[] = eventCollections;
 export const lowStockThreshold = 25;
 const buckets = 60;
 
@@ -138,6 +137,96 @@ export const pipelines = {
   },
 };
 
+
+const inWindow = (from: Date, to: Date) => ({ $match: { timestamp: { $gte: from, $lt: to } } });
+
+/**
+ * The same figures over the adaptive-bi profile's documents: one transaction per order line
+ * (orders are distinct `order_id`s), views and cart changes in `user_activities`.
+ */
+export const abiPipelines: Pick<typeof pipelines, 'sales' | 'revenueByCategory' | 'revenueByCountry' | 'topProducts' | 'buyers' | 'trending' | 'fraudByType'> = {
+  sales(from, to) {
+    return [
+      inWindow(from, to),
+      { $group: { _id: '$order_id', total: { $sum: '$final_amount' }, units: { $sum: '$quantity' }, returned: { $max: { $cond: ['$is_returned', 1, 0] } } } },
+      { $group: { _id: null, orders: { $sum: 1 }, revenue: { $sum: '$total' }, units: { $sum: '$units' }, returned: { $sum: '$returned' } } },
+    ];
+  },
+  revenueByCategory(from, to) {
+    return [inWindow(from, to), { $group: { _id: '$category', revenue: { $sum: '$total_amount' }, units: { $sum: '$quantity' } } }, { $sort: { revenue: -1, _id: 1 } }];
+  },
+  revenueByCountry(from, to) {
+    return [
+      inWindow(from, to),
+      { $group: { _id: '$user_info.country', revenue: { $sum: '$final_amount' }, orderIds: { $addToSet: '$order_id' } } },
+      { $project: { revenue: 1, orders: { $size: '$orderIds' } } },
+      { $sort: { revenue: -1, _id: 1 } },
+    ];
+  },
+  topProducts(from, to, by) {
+    return [
+      inWindow(from, to),
+      { $group: { _id: '$product_id', name: { $first: '$product_name' }, revenue: { $sum: '$total_amount' }, units: { $sum: '$quantity' } } },
+      { $sort: { [by]: -1, _id: 1 } },
+      { $limit: 10 },
+    ];
+  },
+  buyers(from, to) {
+    return [
+      inWindow(from, to),
+      { $group: { _id: '$user_id', orderIds: { $addToSet: '$order_id' } } },
+      { $group: { _id: null, buyers: { $sum: 1 }, orders: { $sum: { $size: '$orderIds' } } } },
+    ];
+  },
+  trending(from, to) {
+    const before = new Date(from.getTime() - (to.getTime() - from.getTime()));
+    return [
+      { $match: { timestamp: { $gte: before, $lt: to }, activity_type: { $in: ['page_view', 'search'] }, product_id: { $ne: null } } },
+      ...pipelines.trending(from, to).slice(1),
+    ];
+  },
+  fraudByType(from, to) {
+    return [
+      { $match: { timestamp: { $gte: from, $lt: to }, is_fraud: true } },
+      { $group: { _id: '$anomaly_type', orderIds: { $addToSet: '$order_id' }, amount: { $sum: '$final_amount' } } },
+      { $project: { orders: { $size: '$orderIds' }, amount: 1 } },
+      { $sort: { orders: -1, _id: 1 } },
+    ];
+  },
+};
+
+/** Where each profile keeps what the report counts. */
+interface StatsPlan {
+  figures: typeof abiPipelines;
+  /** Collection and filter of the sessions that viewed a product, added to a cart, ordered. */
+  viewed: [string, Record<string, unknown>];
+  carted: [string, Record<string, unknown>];
+  checkedOut: [string, Record<string, unknown>];
+  /** Product views (trending). */
+  views: string;
+  /** Cart outcomes are recorded (ours), or follow from the sessions (a carted visit without an order was abandoned). */
+  cartOutcomes: boolean;
+}
+
+const plans: Record<ProfileName, StatsPlan> = {
+  'ecom-etl': {
+    figures: pipelines,
+    viewed: ['product_views', {}],
+    carted: ['cart_events', { event_type: 'add' }],
+    checkedOut: ['cart_events', { event_type: 'checkout' }],
+    views: 'product_views',
+    cartOutcomes: true,
+  },
+  'adaptive-bi': {
+    figures: abiPipelines,
+    viewed: ['user_activities', { activity_type: { $in: ['page_view', 'search'] }, product_id: { $ne: null } }],
+    carted: ['user_activities', { activity_type: 'add_to_cart' }],
+    checkedOut: ['transactions', {}],
+    views: 'user_activities',
+    cartOutcomes: false,
+  },
+};
+
 export interface CollectionStat {
   name: string;
   count: number;
@@ -196,9 +285,12 @@ function series(rows: Array<Record<string, unknown>>): number[] {
 }
 
 /** Computes the whole report from a source; `sinceMs` is the window before the newest event. */
-export async function computeStats(src: StatsSource, sinceMs: number): Promise<StatsReport> {
+export async function computeStats(src: StatsSource, sinceMs: number, profile: ProfileName = 'ecom-etl'): Promise<StatsReport> {
+  const plan = plans[profile];
+  const f = plan.figures;
+  const eventCollectionNames: readonly string[] = profileEventCollections[profile];
   const collections: CollectionStat[] = [];
-  for (const name of allCollections) {
+  for (const name of profileCollections(profile)) {
     const isCatalog = (catalogCollections as readonly string[]).includes(name);
     const [row] = await src.aggregate(name, pipelines.count());
     const count = num(row?.count);
@@ -227,39 +319,44 @@ export async function computeStats(src: StatsSource, sinceMs: number): Promise<S
     for (const c of collections) {
       if (eventCollectionNames.includes(c.name)) c.series = series(await src.aggregate(c.name, pipelines.perBucket(from, to, bucketMs)));
     }
-    const [sales] = await src.aggregate('transactions', pipelines.sales(from, to));
+    const [sales] = await src.aggregate('transactions', f.sales(from, to));
     const s = report.sales;
     s.orders = num(sales?.orders);
     s.revenue = round2(num(sales?.revenue));
     s.units = num(sales?.units);
     s.returned = num(sales?.returned);
     s.averageOrderValue = s.orders > 0 ? round2(s.revenue / s.orders) : 0;
-    s.byCategory = (await src.aggregate('transactions', pipelines.revenueByCategory(from, to))).map((r) => ({ category: String(r._id), revenue: round2(num(r.revenue)), units: num(r.units) }));
-    s.byCountry = (await src.aggregate('transactions', pipelines.revenueByCountry(from, to))).map((r) => ({ country: String(r._id), revenue: round2(num(r.revenue)), orders: num(r.orders) }));
+    s.byCategory = (await src.aggregate('transactions', f.revenueByCategory(from, to))).map((r) => ({ category: String(r._id), revenue: round2(num(r.revenue)), units: num(r.units) }));
+    s.byCountry = (await src.aggregate('transactions', f.revenueByCountry(from, to))).map((r) => ({ country: String(r._id), revenue: round2(num(r.revenue)), orders: num(r.orders) }));
     const product = (r: Record<string, unknown>) => ({ product_id: String(r._id), name: String(r.name), revenue: round2(num(r.revenue)), units: num(r.units) });
-    s.topByRevenue = (await src.aggregate('transactions', pipelines.topProducts(from, to, 'revenue'))).map(product);
-    s.topByUnits = (await src.aggregate('transactions', pipelines.topProducts(from, to, 'units'))).map(product);
+    s.topByRevenue = (await src.aggregate('transactions', f.topProducts(from, to, 'revenue'))).map(product);
+    s.topByUnits = (await src.aggregate('transactions', f.topProducts(from, to, 'units'))).map(product);
     s.revenueSeries = series(await src.aggregate('transactions', pipelines.perBucket(from, to, bucketMs, 'final_amount')));
 
     const n = async (collection: string, p: ReturnType<typeof pipelines.sessions>) => num((await src.aggregate(collection, p))[0]?.n);
     const b = report.behaviour;
     b.funnel = {
       sessions: await n('user_activities', pipelines.sessions(from, to, { activity_type: 'login' })),
-      viewed: await n('product_views', pipelines.sessions(from, to)),
-      carted: await n('cart_events', pipelines.sessions(from, to, { event_type: 'add' })),
-      checkedOut: await n('cart_events', pipelines.sessions(from, to, { event_type: 'checkout' })),
+      viewed: await n(plan.viewed[0], pipelines.sessions(from, to, plan.viewed[1])),
+      carted: await n(plan.carted[0], pipelines.sessions(from, to, plan.carted[1])),
+      checkedOut: await n(plan.checkedOut[0], pipelines.sessions(from, to, plan.checkedOut[1])),
     };
-    const outcomes = new Map((await src.aggregate('cart_events', pipelines.cartOutcomes(from, to))).map((r) => [String(r._id), num(r.n)]));
+    const outcomes = plan.cartOutcomes
+      ? new Map((await src.aggregate('cart_events', pipelines.cartOutcomes(from, to))).map((r) => [String(r._id), num(r.n)]))
+      : new Map([
+          ['checkout', s.orders],
+          ['abandon', Math.max(0, b.funnel.carted - b.funnel.checkedOut)],
+        ]);
     const checkouts = outcomes.get('checkout') ?? 0;
     const abandoned = outcomes.get('abandon') ?? 0;
     b.carts = { checkouts, abandoned, abandonmentRate: checkouts + abandoned > 0 ? abandoned / (checkouts + abandoned) : 0 };
     b.conversion = b.funnel.sessions > 0 ? b.funnel.checkedOut / b.funnel.sessions : 0;
-    const [buyers] = await src.aggregate('transactions', pipelines.buyers(from, to));
+    const [buyers] = await src.aggregate('transactions', f.buyers(from, to));
     b.ordersPerBuyer = num(buyers?.buyers) > 0 ? round2(num(buyers?.orders) / num(buyers?.buyers)) : 0;
-    b.trending = (await src.aggregate('product_views', pipelines.trending(from, to))).map((r) => ({ product_id: String(r._id), views: num(r.now), viewsBefore: num(r.before) }));
+    b.trending = (await src.aggregate(plan.views, f.trending(from, to))).map((r) => ({ product_id: String(r._id), views: num(r.now), viewsBefore: num(r.before) }));
 
     const risk = report.risk;
-    risk.fraud = (await src.aggregate('transactions', pipelines.fraudByType(from, to))).map((r) => ({ anomaly_type: String(r._id), orders: num(r.orders), amount: round2(num(r.amount)) }));
+    risk.fraud = (await src.aggregate('transactions', f.fraudByType(from, to))).map((r) => ({ anomaly_type: String(r._id), orders: num(r.orders), amount: round2(num(r.amount)) }));
     risk.fraudOrders = risk.fraud.reduce((a, f) => a + f.orders, 0);
   }
   report.risk.lowStock = (await src.aggregate('inventory_updates', pipelines.lowStock())).map((r) => {

@@ -110,7 +110,7 @@ async function statsAction(ctx: RunContext): Promise<void> {
   const source = await openSource(ctx);
   try {
     for (;;) {
-      const report = await computeStats(source, s.since);
+      const report = await computeStats(source, s.since, s.profile);
       if (s.watch && out.interactive && !out.mode.json) io.stderr.write('\x1b[2J\x1b[H');
       out.json({ type: 'stats', ...report });
       if (!out.mode.json) renderStats(out, report);
@@ -142,7 +142,8 @@ ends at the newest event, so backfilled history reports too.
 Examples:
   $ etl stats
   $ etl stats --since 30m --watch
-  $ etl stats --from ./data --json | jq .sales`,
+  $ etl stats --from ./data --json | jq .sales
+  $ etl stats --profile adaptive-bi          figures over the Adaptive-BI collections`,
     );
   addSettingOptions(cmd, 'stats');
   cmd.action(() => statsAction(holder.get()));

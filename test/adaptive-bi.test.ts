@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { abiPopulation } from '../src/catalog/adaptive-bi.js';
+import { CatalogGenerator } from '../src/catalog/generate.js';
+import { catalogShape } from '../src/catalog/profile.js';
+import { recordSchemas, typedForProfile } from '../src/events/profile.js';
+import { eventSchemas } from '../src/events/schemas.js';
+import { CatalogBuilder, buildStoreCatalog, type StoreCatalog } from '../src/events/store-catalog.js';
+import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
+import type { ProfileName } from '../src/shared/profiles.js';
+import { collectionSpecs } from '../src/sinks/mongo/collections.js';
+import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';
+import type { Doc, Sink, WriteResult } from '../src/sinks/types.js';
+import { throughBson, violations } from './helpers/bson-json-schema.js';
+import { seed000File, seed000InitMongo } from './helpers/seed-000.js';
+
+const design = seed000InitMongo();
+const specs = collectionSpecs('adaptive-bi');
+const spec = (name: string) => specs.find((s) => s.name === name)!;
+
+/** A sink that checks every document it is given against the design's own validator, after a BSON round trip. */
+class ValidatorSink implements Sink {
+  readonly name = 'null' as const;
+  readonly target = 'validator check';
+  readonly seen: Record<string, number> = {};
+  readonly refused: Record<string, number> = {};
+  readonly examples: string[] = [];
+  constructor(private readonly validators: Record<string, { $jsonSchema: Record<string, unknown> }>) {}
+  async open(): Promise<void> {}
+  async reset(): Promise<void> {}
+  async close(): Promise<void> {}
+  check(collection: string, doc: object): void {
+    const validator = this.validators[collection];
+    if (!validator) return;
+    this.seen[collection] = (this.seen[collection] ?? 0) + 1;
+    const wrong = violations(validator.$jsonSchema, throughBson(doc));
+    if (wrong.length > 0) {
+      this.refused[collection] = (this.refused[collection] ?? 0) + 1;
+      if (this.examples.length < 5) this.examples.push(`${collection}: ${wrong.join('; ')}`);
+    }
+  }
+  async write(collection: string, docs: Doc[]): Promise<WriteResult> {
+    for (const d of docs) this.check(collection, d);
+    return { written: docs.length, duplicates: 0, rejected: [], retries: 0 };
+  }
+}
+
+/** The engine's catalog built the way `etl stream` reads a stored one: from the documents' JSON lines. */
+function storedCatalog(profile: ProfileName, products: number, users: number): StoreCatalog {
+  const shape = catalogShape(profile, 42);
+  const b = new CatalogBuilder('test', profile);
+  for (const p of shape.products(0, products)) b.addProduct(JSON.parse(toJsonLine(typedForProfile(profile, 'products', p))) as Record<string, unknown>);
+  for (const u of shape.users(0, users)) b.addUser(JSON.parse(toJsonLine(typedForProfile(profile, 'users', u))) as Record<string, unknown>);
+  return b.finish();
+}
+
+function job(profile: ProfileName, endSeq: number): PartitionJob {
+  return {
+    runId: 'abi-test',
+    profile,
+    seed: 5,
+    partition: { index: 0, count: 1 },
+    // Order-heavy, so that every collection gets its 100,000 documents in one run.
+    mix: { views: 0.1, cart: 0.35, orders: 0.55 },
+    fraudRate: 0.05,
+    dirtyRate: 0,
+    fromMs: Date.parse('2026-03-02T00:00:00Z'),
+    startSeq: 0,
+    endSeq,
+    pacing: { mode: 'none' },
+    batchSize: 5000,
+    inFlight: 2,
+  };
+}
+
+describe('--profile adaptive-bi: its validators and indexes', () => {
+  it('are those its init-mongo.js creates, in its database (parsed from the design, not re-typed)', () => {
+    expect(design.database).toBe('adaptive_bi');
+    expect(Object.keys(design.validators).sort()).toEqual(['inventory_updates', 'products', 'transactions', 'user_activities', 'users']);
+    for (const [name, validator] of Object.entries(design.validators)) expect(spec(name).validator, name).toEqual(validator);
+    for (const [name, indexes] of Object.entries(design.indexes)) {
+      for (const declared of indexes) {
+        const ours = spec(name).indexes.find((i) => JSON.stringify(i.key) === JSON.stringify(declared.key));
+        expect(ours, `${name} ${JSON.stringify(declared.key)}`).toBeDefined();
+        // The server's own name for it: a database that service set up already has it.
+        expect(ours!.name).toBe(Object.entries(declared.key).map(([k, v]) => `${k}_${v}`).join('_'));
+        expect(ours!.unique === true, `${name}.${ours!.name} unique`).toBe(declared.unique);
+      }
+    }
+  });
+
+  it('include the indexes its streaming_etl.py creates', () => {
+    const py = seed000File('data_streaming/streaming_etl.py');
+    const block = py.slice(py.indexOf('collections = {'), py.indexOf('for collection_name, config in collections.items()'));
+    let checked = 0;
+    for (const m of block.matchAll(/'(\w+)': \{\s*'indexes': \[([^\]]*)\]/g)) {
+      for (const t of m[2].matchAll(/\('(\w+)', (-?1)\)/g)) {
+        expect(spec(m[1]).indexes.map((i) => JSON.stringify(i.key)), `${m[1]}.${t[1]}`).toContain(JSON.stringify({ [t[1]]: Number(t[2]) }));
+        checked++;
+      }
+    }
+    expect(checked).toBe(19);
+  });
+});
+
+describe('--profile adaptive-bi: documents its validators accept', () => {
+  const validators = design.validators;
+
+  it('accepts 100,000 products and 100,000 users of the profile after a BSON round trip', () => {
+    const shape = catalogShape('adaptive-bi', 11);
+    const sink = new ValidatorSink(validators);
+    for (let start = 0; start < 100_000; start += 20_000) {
+      for (const collection of ['products', 'users'] as const) {
+        const docs = collection === 'products' ? shape.products(start, 20_000) : shape.users(start, 20_000);
+        for (const d of docs) {
+          expect(shape.schema[collection].safeParse(d).success).toBe(true);
+          sink.check(collection, typedForProfile('adaptive-bi', collection, d));
+        }
+      }
+    }
+    expect(sink.examples).toEqual([]);
+    expect(sink.seen).toEqual({ products: 100_000, users: 100_000 });
+  }, 120_000);
+
+  it('accepts ≥ 100,000 of each event collection, as the stream pipeline writes them', async () => {
+    const sink = new ValidatorSink(validators);
+    const p = new PartitionPipeline(storedCatalog('adaptive-bi', 2000, 20_000), sink, job('adaptive-bi', 700_000), new AbortController().signal);
+    const r = await p.run();
+    expect(r.reason).toBe('limit');
+    expect(p.counters.unexpectedRejects).toBe(0);
+    expect(sink.examples).toEqual([]);
+    expect(sink.refused).toEqual({});
+    for (const c of ['transactions', 'user_activities', 'inventory_updates']) expect(sink.seen[c], c).toBeGreaterThanOrEqual(100_000);
+  }, 300_000);
+
+  it('the same check refuses our own documents: it can fail', async () => {
+    const sink = new ValidatorSink(validators);
+    const g = new CatalogGenerator(11);
+    for (const d of g.products(0, 2000)) sink.check('products', d);
+    for (const d of g.users(0, 2000)) sink.check('users', d);
+    const catalog = buildStoreCatalog(g.products(0, 200), g.users(0, 2000));
+    await new PartitionPipeline(catalog, sink, job('ecom-etl', 20_000), new AbortController().signal).run();
+    // No product_id / activity_id / update_id at the top level: every event document is refused.
+    for (const c of ['transactions', 'user_activities', 'inventory_updates']) expect(sink.refused[c], c).toBe(sink.seen[c]);
+    // Whole ratings (4.0) go out as int32 where its validator wants a double.
+    expect(sink.refused.products).toBeGreaterThan(0);
+    expect(sink.examples.join('\n')).toMatch(/rating: bsonType "double", got int|product_id: required|activity_id: required|update_id: required/);
+  }, 60_000);
+
+  it('a whole amount is a double in BSON and in the jsonl line, where ours would be an int32', () => {
+    const doc = { price: 5, ratio: 5.5, count: 3 };
+    const typed = throughBson(typedForProfile('adaptive-bi', 'inventory_updates', { cost_per_unit: 5, previous_stock: 3 }));
+    expect(violations({ bsonType: 'object', properties: { cost_per_unit: { bsonType: 'double' }, previous_stock: { bsonType: 'int' } } }, typed)).toEqual([]);
+    expect(violations({ bsonType: 'object', properties: { price: { bsonType: 'double' } } }, throughBson(doc))).toEqual(['price: bsonType "double", got int']);
+    const line = toJsonLine(typedForProfile('adaptive-bi', 'inventory_updates', { cost_per_unit: 5, previous_stock: 3 }));
+    expect(line).toBe('{"cost_per_unit":{"$numberDouble":"5.0"},"previous_stock":3}\n');
+    expect(fromJsonLine(line)).toEqual({ cost_per_unit: 5, previous_stock: 3 });
+  });
+});
+
+describe('--profile adaptive-bi: the engine underneath', () => {
+  const catalog = (() => {
+    const g = new CatalogGenerator(42, abiPopulation);
+    return buildStoreCatalog(g.products(0, 300), g.users(0, 3000));
+  })();
+
+  async function run(over: Partial<PartitionJob> = {}) {
+    const docs: Array<{ collection: string; doc: Record<string, unknown> }> = [];
+    const sink: Sink = {
+      name: 'null',
+      target: 'memory',
+      open: async () => undefined,
+      reset: async () => undefined,
+      close: async () => undefined,
+      write: async (collection, batch) => {
+        for (const doc of batch) docs.push({ collection, doc });
+        return { written: batch.length, duplicates: 0, rejected: [], retries: 0 };
+      },
+    };
+    const p = new PartitionPipeline(catalog, sink, { ...job('adaptive-bi', 60_000), mix: { views: 0.6, cart: 0.3, orders: 0.1 }, ...over }, new AbortController().signal);
+    await p.run();
+    return { docs, counters: p.counters };
+  }
+
+  it('an order of several products is one transaction per line, sharing order_id, adding up to the order', async () => {
+    const { docs } = await run();
+    const lines = docs.filter((d) => d.collection === 'transactions').map((d) => d.doc);
+    const orders = new Map<string, Array<Record<string, unknown>>>();
+    for (const l of lines) orders.set(l.order_id as string, [...(orders.get(l.order_id as string) ?? []), l]);
+    const multi = [...orders.values()].filter((ls) => ls.length > 1);
+    expect(multi.length).toBeGreaterThan(50);
+    const cents = (x: unknown) => Math.round(Number(x) * 100);
+    for (const ls of multi) {
+      expect(new Set(ls.map((l) => l.transaction_id)).size).toBe(ls.length);
+      expect(new Set(ls.map((l) => l.user_id)).size).toBe(1);
+      expect(new Set(ls.map((l) => (l.timestamp as Date).getTime())).size).toBe(1);
+      for (const l of ls) expect(cents(l.final_amount)).toBe(cents(l.total_amount) - cents(l.discount) + cents(l.tax_amount) + cents(l.shipping_cost));
+    }
+    // The first line keeps the order's id; transaction ids are UUIDs.
+    for (const [orderId, ls] of orders) expect(ls[0]._id).toBe(orderId);
+    for (const l of lines) expect(l.transaction_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  }, 60_000);
+
+  it('labels fraud (is_fraud with its anomaly_type) and returns, and sales match inventory', async () => {
+    const { docs } = await run({ fraudRate: 0.1 });
+    const tx = docs.filter((d) => d.collection === 'transactions').map((d) => d.doc);
+    const orders = new Map(tx.map((t) => [t.order_id as string, t]));
+    const fraud = [...orders.values()].filter((t) => t.is_fraud);
+    expect(fraud.length / orders.size).toBeGreaterThan(0.05);
+    expect(new Set(fraud.map((t) => t.anomaly_type)).size).toBe(5);
+    expect([...orders.values()].some((t) => t.is_returned)).toBe(true);
+    // Every line of an order is one inventory sale of its quantity, referring to the order.
+    const sales = docs.filter((d) => d.collection === 'inventory_updates' && d.doc.update_type === 'sale').map((d) => d.doc);
+    expect(sales.length).toBe(tx.length);
+    const sold = new Map<string, number>();
+    for (const s of sales) sold.set(`${s.order_id as string}|${s.product_id as string}`, -(s.stock_change as number));
+    for (const t of tx) expect(sold.get(`${t.order_id as string}|${t.product_id as string}`)).toBe(t.quantity);
+  }, 60_000);
+
+  it('the same seed gives the same documents; the sequence has no gap where a record had no counterpart', async () => {
+    const a = await run({ dirtyRate: 0.02 });
+    const b = await run({ dirtyRate: 0.02 });
+    // Dead letters carry the wall time they were made at; everything else repeats.
+    const text = (docs: typeof a.docs) => docs.map((d) => JSON.stringify({ ...d.doc, created_at: undefined })).join('\n');
+    expect(text(a.docs) === text(b.docs)).toBe(true);
+    const seqs = a.docs.filter((d) => d.collection !== 'dead_letters').map((d) => parseInt(String(d.doc._id).split('-').pop()!, 36));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    // Every sequence number below the limit is a record (or its dead letter): none is lost between them.
+    const all = a.docs.map((d) => parseInt(String(d.doc._id).replace(/^dl-/, '').split('-').pop()!, 36)).sort((x, y) => x - y);
+    expect(all).toEqual(Array.from({ length: 60_000 }, (_, i) => i));
+    expect(a.counters.injectedDirty).toBeGreaterThan(0);
+    expect(a.counters.unexpectedRejects).toBe(0);
+  }, 60_000);
+
+  it('every record passes its zod schema and the views and cart events are its user activities', async () => {
+    const { docs } = await run();
+    const schemas = recordSchemas('adaptive-bi');
+    const types = new Set<string>();
+    let checked = 0;
+    for (const { collection, doc: written } of docs) {
+      // As written the amounts are typed doubles; as read back they are numbers again.
+      const doc = fromJsonLine(toJsonLine(written));
+      if (!schemas[collection as 'transactions']!.safeParse(doc).success || eventSchemas[collection as 'transactions'].safeParse(doc).success) throw new Error(`${collection} ${JSON.stringify(doc)}`);
+      checked++;
+      if (collection === 'user_activities') types.add(doc.activity_type as string);
+    }
+    expect(checked).toBe(60_000);
+    expect([...types].sort()).toEqual(['add_to_cart', 'login', 'logout', 'page_view', 'remove_from_cart', 'review_submit', 'search', 'wishlist_add']);
+  }, 60_000);
+});
