@@ -5,6 +5,7 @@ import { redactUri } from '../redact.js';
 export function runOptions(config: LoadedConfig, seed: number): Record<string, unknown> {
   const s = config.settings;
   return {
+    profile: s.profile,
     sink: s.sink,
     out: s.sink === 'jsonl' ? s.out : undefined,
     db: s.sink === 'mongo' ? s.db : undefined,

@@ -3,7 +3,9 @@ import type { RunRecord } from '../shared/records.js';
 import type { Sink } from '../sinks/types.js';
 
 /** Options that change which records a seed produces: a resumed run must use the same. */
-export const contentOptions = ['mix', 'fraudRate', 'dirtyRate', 'from', 'sessionsPerDay'] as const;
+export const contentOptions = ['profile', 'mix', 'fraudRate', 'dirtyRate', 'from', 'sessionsPerDay'] as const;
+/** What a run recorded before an option existed used. */
+const before: Partial<Record<(typeof contentOptions)[number], unknown>> = { profile: 'ecom-etl' };
 
 export interface ResumePoint {
   /** The run continued; null when none was recorded yet (it then starts at the beginning). */
@@ -30,10 +32,10 @@ export async function findResumePoint(sink: Sink, q: { seed?: number; partitions
     throw new EtlError('RESUME_NOTHING', `--resume: no earlier \`etl stream\` run for partitions ${q.partitions.join(',')} in ${sink.target}. Start one without --resume, or give its --seed.`);
   }
   for (const key of contentOptions) {
-    const before = JSON.stringify(previous.options[key] ?? null);
+    const then = JSON.stringify(previous.options[key] ?? before[key] ?? null);
     const now = JSON.stringify(q.options[key] ?? null);
-    if (before !== now) {
-      throw new EtlError('CONFIG_INVALID', `--resume: ${key} is ${now} but the run being resumed (${previous._id}) used ${before}. Resume with the same options.`);
+    if (then !== now) {
+      throw new EtlError('CONFIG_INVALID', `--resume: ${key} is ${now} but the run being resumed (${previous._id}) used ${then}. Resume with the same options.`);
     }
   }
   return { previous, seed: previous.seed, startSeqs: { ...previous.checkpoint } };
