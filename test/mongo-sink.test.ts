@@ -1,3 +1,4 @@
+import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
@@ -6,6 +7,13 @@ import { ensureCollections } from '../src/sinks/mongo/connect.js';
 import { type ErrorKind, classifyError } from '../src/sinks/mongo/errors.js';
 import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/sink.js';
 import type { Doc } from '../src/sinks/types.js';
+import { abiPopulation } from '../src/catalog/adaptive-bi.js';
+import { CatalogGenerator } from '../src/catalog/generate.js';
+import { buildStoreCatalog } from '../src/events/store-catalog.js';
+import { PartitionPipeline } from '../src/run/partition.js';
+import { seedCatalog } from '../src/run/seed.js';
+import { violations } from './helpers/bson-json-schema.js';
+import { seed000InitMongo } from './helpers/seed-000.js';
 import { type PeerReply, WirePeer } from './helpers/wire-peer.js';
 
 // Every error here is thrown by the real mongodb driver, answering a scripted wire peer:
@@ -286,4 +294,58 @@ describe('ensureCollections through the real driver', () => {
     expect(err.message).toMatch(/may not change the validator \(collMod\) on shop\.users: ask for the dbAdmin role/);
     expect(err.message.split('\n')).toHaveLength(1);
   });
+});
+
+describe('the adaptive-bi profile through the real driver', () => {
+  const abiSpecs = collectionSpecs('adaptive-bi');
+  const design = seed000InitMongo();
+
+  it('sets up its validators and indexes; a database its own init-mongo.js set up is left as it is', async () => {
+    const db = client.db('adaptive_bi');
+    const report = await ensureCollections(db, abiSpecs);
+    expect(report.created).toEqual(['products', 'users', 'transactions', 'user_activities', 'inventory_updates', 'dead_letters', 'etl_runs']);
+    for (const [name, validator] of Object.entries(design.validators)) expect(peer.collection(name)!.options.validator, name).toEqual(validator);
+    expect(peer.collection('transactions')!.indexes.map((i) => i.name)).toEqual(['_id_', 'timestamp_-1', 'user_id_1', 'product_id_1', 'category_1', 'is_fraud_1', 'order_id_1', 'session_id_1']);
+
+    // As its init-mongo.js leaves them: validator only (server defaults strict/error), its index names.
+    const other = client.db('theirs');
+    for (const [name, validator] of Object.entries(design.validators)) {
+      const keys = design.indexes[name] ?? [];
+      peer.setCollection(name, { validator }, keys.map((i) => ({ v: 2, name: Object.entries(i.key).map(([k, v]) => `${k}_${v}`).join('_'), key: i.key, ...(i.unique ? { unique: true } : {}) })));
+    }
+    peer.received.length = 0;
+    const again = await ensureCollections(other, abiSpecs);
+    expect(again.validatorsUpdated).toEqual([]);
+    expect(again.indexesRebuilt).toEqual([]);
+    expect(peer.received.filter((c) => c.name === 'collMod')).toEqual([]);
+  });
+
+  it('what the driver sends passes its validators: whole amounts go out as doubles, counts as int32', async () => {
+    const db = client.db('adaptive_bi');
+    await ensureCollections(db, abiSpecs);
+    const target = MongoSink.over(db as unknown as MongoLike, fast);
+    await seedCatalog({ profile: 'adaptive-bi', seed: 3, products: 300, users: 2000, reset: false, chunkSize: 1000, sink: target });
+    const catalog = buildStoreCatalog(new CatalogGenerator(3, abiPopulation).products(0, 300), new CatalogGenerator(3, abiPopulation).users(0, 2000));
+    const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 20_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
+    const r = await new PartitionPipeline(catalog, target, job, new AbortController().signal).run();
+    expect(r.reason).toBe('limit');
+    const seen: Record<string, number> = {};
+    let wholeDoubles = 0;
+    for (const { collection, bytes } of peer.rawDocuments) {
+      const validator = design.validators[collection];
+      if (!validator) continue;
+      const sent = BSON.deserialize(bytes, { promoteValues: false });
+      // Catalog documents are upserted: the document is the update's replacement.
+      const doc = (collection === 'products' || collection === 'users' ? sent.u : sent) as Record<string, unknown>;
+      const wrong = violations(validator.$jsonSchema, doc);
+      if (wrong.length > 0) throw new Error(`${collection}: ${wrong.join('; ')}`);
+      seen[collection] = (seen[collection] ?? 0) + 1;
+      if (collection === 'products' && Number.isInteger(Number((doc.rating as { valueOf(): number }).valueOf()))) wholeDoubles++;
+    }
+    expect(seen.products).toBe(300);
+    expect(seen.users).toBe(2000);
+    for (const c of ['transactions', 'user_activities', 'inventory_updates']) expect(seen[c], c).toBeGreaterThan(1000);
+    // The case the issue found: whole ratings (4.0), sent as doubles.
+    expect(wholeDoubles).toBeGreaterThan(0);
+  }, 60_000);
 });

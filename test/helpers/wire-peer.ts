@@ -65,6 +65,8 @@ export class WirePeer {
   readonly received: Array<{ name: string; collection: string }> = [];
   /** The bodies of the commands received, for tests that check what the driver sent. */
   readonly bodies: Document[] = [];
+  /** Every document of a command's document sequence (inserts), as the bytes the driver sent: BSON types intact. */
+  readonly rawDocuments: Array<{ collection: string; bytes: Uint8Array }> = [];
   /** Per-document faults of inserts: the first that returns one refuses that document. */
   readonly documentFaults: Array<(doc: Document, collection: string) => DocumentFault | undefined> = [];
   cuts = 0;
@@ -214,6 +216,7 @@ export class WirePeer {
     let offset = 20;
     let body: Document = {};
     const sequences: Record<string, Document[]> = {};
+    const rawSequences: Uint8Array[][] = [];
     while (offset < end) {
       const kind = message[offset++];
       if (kind === 0) {
@@ -226,11 +229,14 @@ export class WirePeer {
         const idEnd = message.indexOf(0, offset + 4);
         const identifier = message.toString('utf8', offset + 4, idEnd);
         const docs: Document[] = [];
+        const raw: Uint8Array[] = [];
         for (let p = idEnd + 1; p < stop; ) {
           const docSize = message.readInt32LE(p);
+          raw.push(Uint8Array.from(message.subarray(p, p + docSize)));
           docs.push(BSON.deserialize(message.subarray(p, p + docSize)));
           p += docSize;
         }
+        rawSequences.push(raw);
         sequences[identifier] = docs;
         offset = stop;
       }
@@ -238,6 +244,7 @@ export class WirePeer {
     Object.assign(body, sequences);
     const name = Object.keys(body)[0];
     const value = body[name];
+    if (typeof value === 'string') for (const seq of rawSequences) for (const bytes of seq) this.rawDocuments.push({ collection: value, bytes });
     const cmd: PeerCommand = { name, db: String(body.$db ?? 'admin'), body, collection: typeof value === 'string' ? value : '', connectionId };
     const reply = this.answer(cmd);
     if (flags & 2) return; // moreToCome: the client expects no answer

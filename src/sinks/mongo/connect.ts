@@ -161,8 +161,12 @@ export async function ensureCollections(db: Db, specs: readonly CollectionSpec[]
       report.created.push(spec.name);
     } else {
       const o = current.options ?? {};
+      // A collection created with a validator alone (as another tool's init script does) has the
+      // server's defaults, which are ours: strict and error.
       const drifted =
-        JSON.stringify(o.validator) !== JSON.stringify(spec.validator) || o.validationLevel !== validation.validationLevel || o.validationAction !== validation.validationAction;
+        JSON.stringify(o.validator) !== JSON.stringify(spec.validator) ||
+        (o.validationLevel ?? validation.validationLevel) !== validation.validationLevel ||
+        (o.validationAction ?? validation.validationAction) !== validation.validationAction;
       if (drifted) {
         await privileged(db, 'change the validator (collMod)', spec.name, () => db.command({ collMod: spec.name, validator: spec.validator, ...validation }));
         report.validatorsUpdated.push(spec.name);
