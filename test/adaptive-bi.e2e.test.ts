@@ -254,6 +254,38 @@ describe('its configuration and its stored catalog', () => {
     expect(bad.stderr).toContain('product_id: must be PRD_ and 4 digits');
   });
 
+  it('--resume continues a profile stream: two halves equal one run, byte for byte; a resume without the profile is refused', async () => {
+    const halves = mkdtempSync(join(tmpdir(), 'etl-abi-halves-'));
+    const whole = mkdtempSync(join(tmpdir(), 'etl-abi-whole-'));
+    const args = (out: string, limit: string, ...more: string[]) => ['stream', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', out, '--from', '2026-03-01', '--limit', limit, '--seed', '5', '--quiet', ...more];
+    for (const out of [halves, whole]) expect((await runCli(['seed', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', out, '--quiet'])).code).toBe(0);
+    expect((await runCli(args(halves, '15000'))).code).toBe(0);
+    expect((await runCli(args(halves, '30000', '--resume'))).code).toBe(0);
+    expect((await runCli(args(whole, '30000'))).code).toBe(0);
+    for (const name of ['transactions', 'user_activities', 'inventory_updates']) {
+      expect(readFileSync(join(halves, `${name}.jsonl`), 'utf8') === readFileSync(join(whole, `${name}.jsonl`), 'utf8'), name).toBe(true);
+    }
+    const other = await runCli(['stream', '--sink', 'jsonl', '--out', halves, '--from', '2026-03-01', '--limit', '40000', '--seed', '5', '--resume']);
+    expect(other.code).toBe(2);
+    // The catalog is read first, and says what is wrong.
+    expect(other.stderr).toContain('add --profile adaptive-bi');
+  });
+
+  it('a catalog of the other profile is refused with the fix named, exit 2', async () => {
+    const ours = mkdtempSync(join(tmpdir(), 'etl-abi-ours-'));
+    const theirs = mkdtempSync(join(tmpdir(), 'etl-abi-theirs-'));
+    expect((await runCli(['seed', '--sink', 'jsonl', '--out', ours, '--quiet'])).code).toBe(0);
+    expect((await runCli(['seed', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', theirs, '--quiet'])).code).toBe(0);
+    const a = await runCli(['stream', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', ours, '--limit', '10']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('PRD_000001');
+    expect(a.stderr).toContain('drop --profile adaptive-bi');
+    const b = await runCli(['stream', '--sink', 'jsonl', '--out', theirs, '--limit', '10']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('PRD_0001');
+    expect(b.stderr).toContain('add --profile adaptive-bi');
+  });
+
   it('the built binary streams with two workers under the profile (both warehouses), and the null sink takes it', () => {
     const out = mkdtempSync(join(tmpdir(), 'etl-abi-w2-'));
     const r = runBin(['stream', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', out, '--from', '2026-03-02', '--limit', '20000', '--workers', '2', '--seed', '3'], { timeout: 60_000 });

@@ -265,12 +265,13 @@ const plain = plainNumber;
  */
 export function fromAbiProduct(d: Record<string, unknown>): Record<string, unknown> {
   const n = abiIdNumber(d.product_id, 'PRD_');
-  const id = n < 0 ? d.product_id : productId(n);
+  // Only its own vocabulary is read: anything else stays unknown, and the engine's checks name it.
+  const id = n < 0 ? null : productId(n);
   return {
     _id: id,
     product_id: id,
     name: d.name,
-    category: categoryFrom.get(d.category as string) ?? d.category,
+    category: categoryFrom.get(d.category as string) ?? null,
     brand: d.brand,
     base_price: plain(d.base_price),
     cost: plain(d.cost),
@@ -287,21 +288,21 @@ export function fromAbiProduct(d: Record<string, unknown>): Record<string, unkno
  */
 export function fromAbiUser(d: Record<string, unknown>): Record<string, unknown> {
   const n = abiIdNumber(d.user_id, 'USR_');
-  const id = n < 0 ? d.user_id : userId(n);
-  const code = countryFrom.get(d.country as string) ?? d.country;
-  const country = countryByCode.get(code as string);
+  const id = n < 0 ? null : userId(n);
+  const code = countryFrom.get(d.country as string) ?? null;
+  const country = code === null ? undefined : countryByCode.get(code);
   const state = d.state ?? (country ? country.regions[Math.max(n, 0) % country.regions.length].name : undefined);
   const gender = abiGenders.indexOf(d.gender as (typeof abiGenders)[number]);
   return {
     _id: id,
     user_id: id,
-    gender: gender < 0 ? d.gender : (['male', 'female', 'non_binary'] as const)[gender],
+    gender: gender < 0 ? null : (['male', 'female', 'non_binary'] as const)[gender],
     country: code,
     region: state,
-    customer_segment: segmentFrom.get(d.customer_segment as string) ?? d.customer_segment,
+    customer_segment: segmentFrom.get(d.customer_segment as string) ?? null,
     age: plain(d.age),
     signup_date: d.signup_date,
-    preferred_category: categoryFrom.get(d.preferred_category as string) ?? d.preferred_category,
+    preferred_category: categoryFrom.get(d.preferred_category as string) ?? null,
     is_active: d.is_active ?? true,
   };
 }

@@ -1,5 +1,5 @@
 import { EtlError } from '../errors.js';
-import { abiProductFields, abiUserFields, fromAbiProduct, fromAbiUser } from '../catalog/adaptive-bi.js';
+import { abiProductFields, abiProductId, abiUserFields, abiUserId, fromAbiProduct, fromAbiUser } from '../catalog/adaptive-bi.js';
 import { categories, countries, customerSegments, genders, productId, userId } from '../catalog/reference.js';
 import type { ProfileName } from '../shared/profiles.js';
 import type { Product, User } from '../catalog/schemas.js';
@@ -214,9 +214,17 @@ export class CatalogBuilder {
     readonly profile: ProfileName = 'ecom-etl',
   ) {}
 
-  private idRule(kind: 'products' | 'users'): string {
-    const digits = this.profile === 'adaptive-bi' ? (kind === 'products' ? 4 : 6) : kind === 'products' ? 6 : 7;
-    return kind === 'products' ? `product_id: must be PRD_ and ${digits} digits, equal to _id` : `user_id: must be USR_ and ${digits} digits, equal to _id`;
+  /** What an id must look like, and which profile's catalog it looks like when it is another's. */
+  private idRule(kind: 'products' | 'users', id: unknown): string {
+    const abi = this.profile === 'adaptive-bi';
+    const digits = abi ? (kind === 'products' ? 4 : 6) : kind === 'products' ? 6 : 7;
+    const same = abi ? '' : ', equal to _id';
+    const rule = kind === 'products' ? `product_id: must be PRD_ and ${digits} digits${same}` : `user_id: must be USR_ and ${digits} digits${same}`;
+    const prefix = kind === 'products' ? 'PRD_' : 'USR_';
+    const theirs = abi ? (kind === 'products' ? productId : userId) : (n: number) => (kind === 'products' ? abiProductId(n) : abiUserId(n));
+    const n = typeof id === 'string' && id.startsWith(prefix) ? Number(id.slice(4)) : Number.NaN;
+    if (Number.isInteger(n) && theirs(n) === id) return `${rule}; it looks like ${abi ? 'a catalog of ecom-etl’s own profile: drop --profile adaptive-bi' : 'an adaptive-bi catalog: add --profile adaptive-bi'}`;
+    return rule;
   }
 
   private invalid(kind: string, doc: Record<string, unknown>, why: string): never {
@@ -229,7 +237,7 @@ export class CatalogBuilder {
     const p = this.profile === 'adaptive-bi' ? fromAbiProduct(stored) : stored;
     const n = idNumber(p.product_id, 'PRD_', productId);
     // Its own documents (and what data_generator.py stored) may have any _id: the product_id is the key.
-    if (n < 0 || (p._id !== p.product_id && this.profile === 'ecom-etl')) this.invalid('products', stored, this.idRule('products'));
+    if (n < 0 || (p._id !== p.product_id && this.profile === 'ecom-etl')) this.invalid('products', stored, this.idRule('products', stored.product_id));
     const category = categoryIndex.get(p.category as string);
     if (category === undefined) this.invalid('products', stored, `category: not one of ${categories.length} known categories`);
     const price = p.base_price;
@@ -260,7 +268,7 @@ export class CatalogBuilder {
     this.usersRead++;
     const u = this.profile === 'adaptive-bi' ? fromAbiUser(stored) : stored;
     const n = idNumber(u.user_id, 'USR_', userId);
-    if (n < 0 || (u._id !== u.user_id && this.profile === 'ecom-etl')) this.invalid('users', stored, this.idRule('users'));
+    if (n < 0 || (u._id !== u.user_id && this.profile === 'ecom-etl')) this.invalid('users', stored, this.idRule('users', stored.user_id));
     const country = countryIndex.get(u.country as string);
     if (country === undefined) this.invalid('users', stored, 'country: not a known country code');
     const place = regionOf.get(`${u.country as string}|${u.region as string}`);

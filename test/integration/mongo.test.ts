@@ -194,4 +194,32 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
     }
     await client.db(db).dropDatabase();
   });
+  it('--profile adaptive-bi: the server applies its own validators and accepts every document; stats agree with --from DIR', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'etl-it-abi-'));
+    const db = `${dbName}_abi`;
+    const common = ['--profile', 'adaptive-bi', '--from', '2026-03-01', '--limit', '30000', '--seed', '6', '--quiet', '--json'];
+    expect((await runCli(['seed', '--profile', 'adaptive-bi', '--uri', uri, '--db', db, '--quiet'])).code).toBe(0);
+    expect((await runCli(['seed', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', dir, '--quiet'])).code).toBe(0);
+    const streamed = await runCli(['stream', '--uri', uri, '--db', db, ...common]);
+    expect(streamed.code, streamed.stderr).toBe(0);
+    expect((await runCli(['stream', '--sink', 'jsonl', '--out', dir, ...common])).code).toBe(0);
+    const summary = JSON.parse(streamed.stdout.trim().split('\n').pop()!);
+    // Nothing refused by the server's validators (they are the design's: bsonType double and int).
+    for (const c of Object.values(summary.counts.collections) as Array<{ dead_lettered: number }>) expect(c.dead_lettered).toBe(0);
+    const { seed000InitMongo } = await import('../helpers/seed-000.js');
+    for (const [name, validator] of Object.entries(seed000InitMongo().validators)) {
+      const [info] = await client.db(db).listCollections({ name }).toArray();
+      expect((info as unknown as { options: { validator: unknown } }).options.validator).toEqual(validator);
+      // The stored documents satisfy it as the server evaluates it.
+      expect(await client.db(db).collection(name).countDocuments({ $nor: [validator] })).toBe(0);
+      expect(await client.db(db).collection(name).countDocuments()).toBeGreaterThan(0);
+    }
+    const fromDb = JSON.parse((await runCli(['stats', '--profile', 'adaptive-bi', '--uri', uri, '--db', db, '--json'])).stdout);
+    const fromDir = JSON.parse((await runCli(['stats', '--profile', 'adaptive-bi', '--from', dir, '--json'])).stdout);
+    expect({ ...fromDb, source: '', runs: [] }).toEqual({ ...fromDir, source: '', runs: [] });
+    await client.db(db).dropDatabase();
+  });
 });
