@@ -147,3 +147,34 @@ describe('the CLI maps bad input to exit code 2 without a stack trace', () => {
   _(['seed', '--no-such-flag'], {}, /unknown option '--no-such-flag'/);
   _(['nonsense'], {}, /unknown command 'nonsense'/);
 });
+
+describe('--profile adaptive-bi reads its service’s variable names', () => {
+  it('STREAMING_INTERVAL, BATCH_SIZE, MAX_PRODUCTS, MAX_USERS from the environment and its .env; ours win; only under the profile', () => {
+    const env = { STREAMING_INTERVAL: '2', BATCH_SIZE: '10', MAX_PRODUCTS: '37', MAX_USERS: '420' };
+    const stream = load('stream', {}, { ETL_PROFILE: 'adaptive-bi', ...env });
+    expect([stream.settings.interval, stream.settings.batchSize, stream.settings.db]).toEqual([2, 10, 'adaptive_bi']);
+    expect(stream.sources.batchSize).toBe('profile-env');
+    const seed = load('seed', { profile: 'adaptive-bi' }, env);
+    expect([seed.settings.products, seed.settings.users]).toEqual([37, 420]);
+    expect(load('seed', { profile: 'adaptive-bi' }, { ...env, ETL_PRODUCTS: '12' }).settings.products).toBe(12);
+    expect(load('seed', { profile: 'adaptive-bi', products: '5' }, env).settings.products).toBe(5);
+    const plain = load('stream', {}, env);
+    expect([plain.settings.interval, plain.settings.batchSize, plain.settings.db]).toEqual([1, 500, 'ecommerce']);
+
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, '.env'), 'BATCH_SIZE=25\nMONGODB_DATABASE=shop\n');
+    const fromFile = load('stream', { profile: 'adaptive-bi' }, {}, cwd);
+    expect([fromFile.settings.batchSize, fromFile.sources.batchSize, fromFile.settings.db]).toEqual([25, 'profile-env-file', 'shop']);
+    // The environment's own name beats the file's, its name in the environment beats the file's too.
+    expect(load('stream', { profile: 'adaptive-bi' }, { BATCH_SIZE: '30' }, cwd).settings.batchSize).toBe(30);
+    expect(load('stream', { profile: 'adaptive-bi' }, { ETL_BATCH_SIZE: '40' }, cwd).settings.batchSize).toBe(40);
+  });
+
+  it('a bad value names the variable it came from', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, '.env'), 'MAX_USERS=lots\n');
+    const err = failure(() => load('seed', { profile: 'adaptive-bi' }, {}, cwd));
+    expect(err.message).toBe(`Invalid MAX_USERS (in ${join(cwd, '.env')}): "lots" must be a whole number. Example: MAX_USERS=100000`);
+    expect(failure(() => load('seed', {}, { ETL_PROFILE: 'bi' })).message).toBe('Invalid ETL_PROFILE (environment): "bi" must be one of ecom-etl, adaptive-bi. Example: ETL_PROFILE=adaptive-bi');
+  });
+});
