@@ -286,6 +286,15 @@ describe('its configuration and its stored catalog', () => {
     expect(b.stderr).toContain('add --profile adaptive-bi');
   });
 
+  it('etl schedule under the profile seeds its catalog and runs its jobs into its collections', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'etl-abi-cron-'));
+    const r = await runCli(['schedule', '--profile', 'adaptive-bi', '--cron', '* * * * * *', '--max-jobs', '2', '--limit', '300', '--sink', 'jsonl', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(docs(out, 'products')[0].product_id).toBe('PRD_0001');
+    const written = ['transactions', 'user_activities', 'inventory_updates'].reduce((a, n) => a + lines(out, n).length, 0);
+    expect(written).toBe(600);
+  }, 30_000);
+
   it('the built binary streams with two workers under the profile (both warehouses), and the null sink takes it', () => {
     const out = mkdtempSync(join(tmpdir(), 'etl-abi-w2-'));
     const r = runBin(['stream', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', out, '--from', '2026-03-02', '--limit', '20000', '--workers', '2', '--seed', '3'], { timeout: 60_000 });

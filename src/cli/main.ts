@@ -32,6 +32,8 @@ Quick start:
   $ etl seed && etl stream --duration 1m     catalog, then a minute of live events
   $ etl stream --sink jsonl --out ./data --from 2026-01-01 --to 2026-01-02
   $ etl stats
+  $ etl seed --profile adaptive-bi && etl stream --profile adaptive-bi
+                                             as the Adaptive-BI Phase 1 service (its collections, .env)
 
 Environment: MONGODB_URI, MONGODB_DATABASE and ETL_* (see .env.example).
 Exit codes: 0 success, 1 finished but lost or rejected work, 2 usage/config/connection error.`,

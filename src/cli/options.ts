@@ -5,7 +5,7 @@ function helpSuffix(key: SettingKey): string {
   const m = settingsMeta[key];
   const parts: string[] = [];
   if (m.default !== undefined && m.flag?.includes('<')) parts.push(`default: ${m.default}`);
-  if (m.env) parts.push(`env: ${m.env}`);
+  if (m.env) parts.push(`env: ${m.env}${Object.entries(m.profileEnv ?? {}).map(([profile, name]) => `, or ${name} under --profile ${profile}`).join('')}`);
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
