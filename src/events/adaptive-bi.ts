@@ -16,7 +16,17 @@ import {
 import { genders } from '../catalog/reference.js';
 import type { CartLine } from './checkout.js';
 import type { DirtyFields } from './dirty.js';
-import { type CartEvent, type EventCollection, type EventDoc, type InventoryUpdate, type ProductView, type Transaction, type UserActivity, inventoryUpdateTypes } from './schemas.js';
+import {
+  type CartEvent,
+  type EventCollection,
+  type EventDoc,
+  type InventoryUpdate,
+  type ProductView,
+  type Transaction,
+  type UserActivity,
+  checkStockMove,
+  inventoryUpdateTypes,
+} from './schemas.js';
 import type { StoreCatalog } from './store-catalog.js';
 
 /**
@@ -389,11 +399,7 @@ export const abiInventorySchema = z
     warehouse_id: z.string().regex(/^WH-\d+\.\d+$/),
     order_id: eventId.nullable(),
   })
-  .refine((u) => u.previous_stock + u.stock_change === u.new_stock, { message: 'new_stock must equal previous_stock + stock_change', path: ['new_stock'] })
-  .refine((u) => (u.update_type === 'sale' ? u.stock_change < 0 : u.update_type === 'adjustment' || u.stock_change > 0), {
-    message: 'sales decrease stock, restocks and returns increase it',
-    path: ['stock_change'],
-  });
+  .superRefine((u, ctx) => checkStockMove(u, u.stock_change, 'stock_change', ctx));
 export type AbiInventoryUpdate = z.infer<typeof abiInventorySchema>;
 
 export const abiEventSchemas = {

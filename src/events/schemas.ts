@@ -145,6 +145,14 @@ export const userActivitySchema = z.strictObject({
 });
 export type UserActivity = z.infer<typeof userActivitySchema>;
 
+/** The stock ledger's rules for one update whose change is in field `field` (every profile's). */
+export function checkStockMove(u: { previous_stock: number; new_stock: number; update_type: string }, change: number, field: string, ctx: z.RefinementCtx): void {
+  if (u.previous_stock + change !== u.new_stock) ctx.addIssue({ code: 'custom', message: `new_stock must equal previous_stock + ${field}`, path: ['new_stock'] });
+  if (!(u.update_type === 'sale' ? change < 0 : u.update_type === 'adjustment' || change > 0)) {
+    ctx.addIssue({ code: 'custom', message: 'sales decrease stock, restocks and returns increase it', path: [field] });
+  }
+}
+
 export const inventoryUpdateSchema = z
   .strictObject({
     _id: eventId,
@@ -157,14 +165,7 @@ export const inventoryUpdateSchema = z
     reference_id: eventId.nullable(),
     timestamp: z.date(),
   })
-  .refine((u) => u.previous_stock + u.quantity_change === u.new_stock, {
-    message: 'new_stock must equal previous_stock + quantity_change',
-    path: ['new_stock'],
-  })
-  .refine((u) => (u.update_type === 'sale' ? u.quantity_change < 0 : u.update_type === 'adjustment' || u.quantity_change > 0), {
-    message: 'sales decrease stock, restocks and returns increase it',
-    path: ['quantity_change'],
-  });
+  .superRefine((u, ctx) => checkStockMove(u, u.quantity_change, 'quantity_change', ctx));
 export type InventoryUpdate = z.infer<typeof inventoryUpdateSchema>;
 
 /** The schema of each event collection (the list itself is in shared/collections.ts). */
