@@ -88,6 +88,22 @@ describe('partition pipeline', () => {
     expect(seen).toBe(true);
   });
 
+  it('a target that answers at once still lets the event loop turn: ticks and Ctrl-C get through', async () => {
+    const { NullSink } = await import('../src/sinks/null.js');
+    const stop = new AbortController();
+    const p = new PartitionPipeline(testCatalog(), new NullSink(), job({ batchSize: 500, endSeq: 300_000 }), stop.signal);
+    let turns = 0;
+    const timer = setInterval(() => {
+      // A timer firing mid-run is how a tick or a signal handler gets its turn.
+      if (++turns === 5) stop.abort();
+    }, 10);
+    const r = await p.run();
+    clearInterval(timer);
+    expect(turns).toBe(5);
+    expect(r.reason).toBe('stopped');
+    expect(p.counters.totals().generated).toBeGreaterThan(0);
+  });
+
   it('a lost batch fails the run with exit 1 and the checkpoint stays before it', async () => {
     let calls = 0;
     const coll = {

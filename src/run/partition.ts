@@ -46,6 +46,9 @@ export interface PartitionResult {
   error?: unknown;
 }
 
+/** Longest the pipeline runs without letting the event loop turn (ms). */
+const maxBusyMs = 25;
+
 interface Pending {
   endSeq: number;
   done: boolean;
@@ -101,7 +104,14 @@ export class PartitionPipeline {
     const job = this.job;
     let reason: StopReason = 'stopped';
     let generated = 0;
+    let yieldedAt = performance.now();
     for (;;) {
+      // A target that answers at once (null, a fast disk) settles every write in microtasks:
+      // give the event loop a turn now and then, so ticks, progress and Ctrl-C get through.
+      if (performance.now() - yieldedAt >= maxBusyMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yieldedAt = performance.now();
+      }
       if (this.failure !== undefined) {
         reason = 'failed';
         break;
