@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { plainNumber } from '../shared/exact-double.js';
 import { Rng, mixSeed } from '../shared/rng.js';
-import { type PopulationWeights } from './generate.js';
+import type { PopulationWeights } from './population.js';
 import { type CustomerSegment, catalogWindow, categories, countries, countryByCode, customerSegments, genders, productId, userId } from './reference.js';
 import type { Product, User } from './schemas.js';
 

@@ -6,13 +6,12 @@ import {
   countries,
   customerSegments,
   emailDomains,
-  genderWeights,
   genders,
   productId,
-  segmentWeights,
   userId,
 } from './reference.js';
 import { Rng, mixSeed } from '../shared/rng.js';
+import { type PopulationWeights, defaultPopulation } from './population.js';
 import type { Product, User } from './schemas.js';
 
 /**
@@ -36,20 +35,6 @@ function weightedIndex(weights: readonly number[], r: number): number {
 }
 
 const categoryWeights = categories.map((c) => c.weight);
-
-/** Who the users are: relative weights over `countries`, `customerSegments` and `genders` (by index). */
-export interface PopulationWeights {
-  country: readonly number[];
-  segment: readonly number[];
-  gender: readonly number[];
-}
-
-/** The default store's users. */
-export const defaultPopulation: PopulationWeights = {
-  country: countries.map((c) => c.weight),
-  segment: customerSegments.map((s) => segmentWeights[s]),
-  gender: genderWeights,
-};
 
 function roundCents(x: number): number {
   return Math.round(x * 100) / 100;

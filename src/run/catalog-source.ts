@@ -1,9 +1,10 @@
-import { CatalogGenerator } from '../catalog/generate.js';
-import { populationOf } from '../catalog/profile.js';
-import { CatalogBuilder, type StoreCatalog, buildStoreCatalog, catalogFields } from '../events/store-catalog.js';
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { CatalogBuilder, type StoreCatalog, catalogFields } from '../events/store-catalog.js';
 import type { ProfileName } from '../shared/profiles.js';
+import { workerScript } from '../shared/worker-script.js';
 import type { Sink } from '../sinks/types.js';
-import { seedCatalog } from './seed.js';
+import type { DefaultCatalogJob } from './default-catalog-worker.js';
 
 export const defaultCatalog = { seed: 42, products: 100, users: 1000 } as const;
 
@@ -32,8 +33,7 @@ export async function loadCatalog(sink: Sink, profile: ProfileName = 'ecom-etl',
   const started = performance.now();
   const reader = sink.catalog;
   if (!reader) {
-    const gen = new CatalogGenerator(defaultCatalog.seed, populationOf(profile));
-    const catalog = buildStoreCatalog(gen.products(0, defaultCatalog.products), gen.users(0, defaultCatalog.users));
+    const catalog = await defaultCatalogInThread(profile);
     return { catalog, source: 'memory', read: { products: defaultCatalog.products, users: defaultCatalog.users }, loadMs: performance.now() - started };
   }
   const builder = new CatalogBuilder(sink.target, profile);
@@ -52,7 +52,19 @@ export async function loadCatalog(sink: Sink, profile: ProfileName = 'ecom-etl',
     });
   }
   if (read.products > 0 && read.users > 0) return { catalog: builder.finish(), source: 'stored', read, loadMs: performance.now() - started };
+  const { seedCatalog } = await import('./seed.js');
   await seedCatalog({ ...defaultCatalog, profile, reset: false, chunkSize: 10_000, sink });
   const again = await loadCatalog(sink, profile, progress);
   return { ...again, source: 'seeded', loadMs: performance.now() - started };
+}
+
+/** The default catalog, generated in a thread that then ends (faker does not stay in this one's heap). */
+async function defaultCatalogInThread(profile: ProfileName): Promise<StoreCatalog> {
+  const worker = new Worker(workerScript(import.meta.url, './default-catalog-worker.js'), { workerData: { profile, ...defaultCatalog } satisfies DefaultCatalogJob });
+  try {
+    const [catalog] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([err]) => Promise.reject(err as Error))])) as [StoreCatalog];
+    return catalog;
+  } finally {
+    await worker.terminate();
+  }
 }

@@ -4,6 +4,5 @@ export const catalogCollections = ['products', 'users'] as const;
 export const eventCollections = ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates'] as const;
 /** The tool's own bookkeeping: rejected records and run records. */
 export const bookkeepingCollections = ['dead_letters', 'etl_runs'] as const;
-export const allCollections = [...catalogCollections, ...eventCollections, ...bookkeepingCollections] as const;
 
 export type EventCollection = (typeof eventCollections)[number];
