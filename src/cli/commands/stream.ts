@@ -7,6 +7,7 @@ import type { RunContext } from '../context.js';
 import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
+import type { ProfileName } from '../../shared/profiles.js';
 import { fmtDuration, fmtInt, table } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
 
@@ -18,11 +19,14 @@ const shortNames: Record<string, string> = {
   inventory_updates: 'inventory',
 };
 
-function tickLine(out: Output, t: StreamTick): string {
+/** Under the adaptive-bi profile a transaction is one line of an order. */
+const abiShortNames: Record<string, string> = { ...shortNames, transactions: 'order lines' };
+
+function tickLine(out: Output, t: StreamTick, names: Record<string, string>): string {
   const c = out.c;
-  const parts = Object.keys(shortNames)
+  const parts = Object.keys(names)
     .filter((name) => t.delta.collections[name])
-    .map((name) => `+${fmtInt(t.delta.collections[name].generated)} ${shortNames[name]}`);
+    .map((name) => `+${fmtInt(t.delta.collections[name].generated)} ${names[name]}`);
   const dead = Object.values(t.delta.collections).reduce((a, n) => a + n.dead_lettered, 0);
   const clock = new Date(t.clockMs || Date.now()).toISOString().slice(0, 19).replace('T', ' ');
   const segs = [
@@ -37,7 +41,8 @@ function tickLine(out: Output, t: StreamTick): string {
 }
 
 /** Live ticks: coloured lines (and a progress bar for bounded runs) on a terminal, NDJSON with --json. */
-async function makeTickRenderer(out: Output, bounded: boolean) {
+async function makeTickRenderer(out: Output, bounded: boolean, profile: ProfileName) {
+  const names = profile === 'adaptive-bi' ? abiShortNames : shortNames;
   if (out.mode.json) {
     return {
       tick: (t: StreamTick) => out.json({ type: 'tick', elapsedMs: t.elapsedMs, rate: Math.round(t.rate), sinkBound: t.sinkBound, progress: t.progress, delta: t.delta.collections, retries: t.delta.retries }),
@@ -52,13 +57,13 @@ async function makeTickRenderer(out: Output, bounded: boolean) {
     const started = Date.now();
     return {
       tick: (t: StreamTick) => {
-        bars.log(`${tickLine(out, t)}\n`);
+        bars.log(`${tickLine(out, t, names)}\n`);
         bar.update(Math.round((t.progress ?? 0) * 1000), { elapsed: fmtDuration(Date.now() - started) });
       },
       stop: () => bars.stop(),
     };
   }
-  return { tick: (t: StreamTick) => out.line(tickLine(out, t)), stop: () => undefined };
+  return { tick: (t: StreamTick) => out.line(tickLine(out, t, names)), stop: () => undefined };
 }
 
 function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
@@ -111,7 +116,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
     }
     const options = runOptions(config, seed);
     const bounded = s.limit !== undefined || s.duration !== undefined || (s.from !== undefined && s.to !== undefined);
-    const renderer = await makeTickRenderer(out, bounded);
+    const renderer = await makeTickRenderer(out, bounded, s.profile);
     const pace = s.rate !== undefined ? `${fmtInt(s.rate)} rec/s` : s.from && config.sources.interval === 'default' && s.speed === undefined ? 'as fast as the target takes' : s.speed ? `${s.speed}× simulated time` : `${fmtInt(s.batchSize)} every ${s.interval}s`;
     out.line(
       out.c.dim(
