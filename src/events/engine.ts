@@ -6,7 +6,7 @@ import { type CartLine, dynamicPriceCents, priceOrder } from './checkout.js';
 import { AdaptiveBiShaper, abiDirtyFields, type ShapeContext, type ShapeTools } from './adaptive-bi.js';
 import { type DirtyFields, type DirtyKind, corrupt, pickDirtyKind } from './dirty.js';
 import { type FraudPlan, FraudPlanner } from './fraud-planner.js';
-import { idPrefix, idUuid } from './ids.js';
+import { idPrefix, uuidMaker } from './ids.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { CART, ORDER, type StepChooser, VIEW, stepChooser } from './mix-controller.js';
 import { Population } from './population.js';
@@ -158,9 +158,10 @@ export class EventEngine {
     this.restocking = new Uint8Array(catalog.productCount);
     this.shaper = o.profile === 'adaptive-bi' ? new AdaptiveBiShaper(catalog, p.index) : null;
     this.dirtyFields = o.profile === 'adaptive-bi' ? abiDirtyFields : undefined;
+    const uuidOf = uuidMaker(o.seed, p);
     this.shapeTools = {
       nextId: () => this.newId(),
-      uuid: (id) => idUuid(o.seed, p, this.seqOf(id)),
+      uuid: (id) => uuidOf(this.seqOf(id)),
       stockOf: (product) => this.ledger.level(product),
     };
     // In real time the simulation runs from a fixed origin, so that everything but the
@@ -221,14 +222,7 @@ export class EventEngine {
       this.push(collection, doc, this.nextSeq - 1);
       return;
     }
-    const s = at.s;
-    const context: ShapeContext = {
-      session: s && { device: s.device, browser: s.browser, source: s.source, ip: s.ip, startedAt: s.startedAt, user: s.user },
-      sim: this.sim,
-      lines: at.lines,
-      product: at.product,
-      previousQty: at.previousQty,
-    };
+    const context: ShapeContext = { session: at.s, sim: this.sim, lines: at.lines, product: at.product, previousQty: at.previousQty };
     const shaped = this.shaper.shape(collection, doc, context, this.shapeTools);
     if (shaped.length === 0 && this.seqOf(doc._id) === this.nextSeq - 1) this.nextSeq--;
     for (const r of shaped) this.push(r.collection, r.doc, this.seqOf(r.doc._id));

@@ -28,12 +28,14 @@ export function parseId(id: string): ParsedId | undefined {
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
 /**
- * A version-4-shaped UUID packed from (seed, partition, sequence) — not random, so it repeats
+ * Version-4-shaped UUIDs packed from (seed, partition, sequence) — not random, so one repeats
  * for the same record and two records can never share one: seed (32 bits), partition index
- * (16) and count (12), sequence (60).
+ * (16) and count (12), sequence (60). The seed and partition part is made once.
  */
-export function idUuid(seed: number, partition: Partition, seq: number): string {
-  const high = Math.floor(seq / 2 ** 48);
-  const low = seq - high * 2 ** 48;
-  return `${hex(seed >>> 0, 8)}-${hex(partition.index & 0xffff, 4)}-4${hex(partition.count & 0xfff, 3)}-8${hex(high & 0xfff, 3)}-${hex(low, 12)}`;
+export function uuidMaker(seed: number, partition: Partition): (seq: number) => string {
+  const prefix = `${hex(seed >>> 0, 8)}-${hex(partition.index & 0xffff, 4)}-4${hex(partition.count & 0xfff, 3)}-8`;
+  return (seq) => {
+    const high = Math.floor(seq / 2 ** 48);
+    return `${prefix}${hex(high & 0xfff, 3)}-${hex(seq - high * 2 ** 48, 12)}`;
+  };
 }

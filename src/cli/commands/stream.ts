@@ -116,13 +116,14 @@ async function streamAction(ctx: RunContext): Promise<void> {
     }
     const options = runOptions(config, seed);
     const bounded = s.limit !== undefined || s.duration !== undefined || (s.from !== undefined && s.to !== undefined);
-    const renderer = await makeTickRenderer(out, bounded, s.profile);
     const pace = s.rate !== undefined ? `${fmtInt(s.rate)} rec/s` : s.from && config.sources.interval === 'default' && s.speed === undefined ? 'as fast as the target takes' : s.speed ? `${s.speed}× simulated time` : `${fmtInt(s.batchSize)} every ${s.interval}s`;
     out.line(
       out.c.dim(
         `Streaming into ${sink.target}: ${pace}, ${s.workers} worker${s.workers > 1 ? 's' : ''}, partitions ${partitions.join(',')}, seed ${seed}${s.from ? `, backfill from ${s.from.toISOString()}` : ''}${bounded ? '' : ' — Ctrl-C to stop'}`,
       ),
     );
+    // After the header: a progress bar turns the terminal's line wrapping off while it shows.
+    const renderer = await makeTickRenderer(out, bounded, s.profile);
     const summary = await runStream({
       command: 'stream',
       settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
