@@ -137,12 +137,14 @@ describe('etl --profile adaptive-bi into jsonl', () => {
     const r = await runCli(['stats', '--profile', 'adaptive-bi', '--from', dir, '--since', '365d', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      profile: string;
       collections: Array<{ name: string; count: number }>;
       sales: { orders: number; revenue: number; byCategory: unknown[] };
       behaviour: { funnel: { sessions: number; viewed: number; carted: number; checkedOut: number }; conversion: number; trending: unknown[] };
       risk: { fraudOrders: number; lowStock: unknown[] };
     };
     const tx = docs(dir, 'transactions');
+    expect(report.profile).toBe('adaptive-bi');
     expect(report.collections.map((c) => c.name)).toEqual(['products', 'users', 'transactions', 'user_activities', 'inventory_updates', 'dead_letters', 'etl_runs']);
     expect(report.sales.orders).toBe(new Set(tx.map((t) => t.order_id)).size);
     expect(cents(report.sales.revenue)).toBe(sumCents(tx, 'final_amount'));

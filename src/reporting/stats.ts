@@ -238,6 +238,8 @@ export interface CollectionStat {
 
 export interface StatsReport {
   source: string;
+  /** Whose collections and fields the figures were computed from. */
+  profile: ProfileName;
   empty: boolean;
   window: { from: Date; to: Date; bucketMinutes: number } | null;
   collections: CollectionStat[];
@@ -302,6 +304,7 @@ export async function computeStats(src: StatsSource, sinceMs: number, profile: P
     .map((c) => (c.newest as Date).getTime());
   const report: StatsReport = {
     source: src.description,
+    profile,
     empty: collections.every((c) => c.count === 0),
     window: null,
     collections,

@@ -25,7 +25,7 @@ function section(out: Output, title: string): void {
 /** Renders the report as tables (coloured on a terminal, plain otherwise). */
 export function renderStats(out: Output, r: StatsReport): void {
   const c = out.c;
-  out.summary(c.dim(`ecom-etl stats — ${r.source}`));
+  out.summary(c.dim(`ecom-etl stats — ${r.source}${r.profile === 'ecom-etl' ? '' : ` (profile ${r.profile})`}`));
   if (r.empty) {
     out.summary(c.yellow('No data yet: the collections are empty or missing. Run `etl seed` and `etl stream` first.'));
     return;
