@@ -3,7 +3,7 @@ import { plainNumber } from '../shared/exact-double.js';
 import { Rng, mixSeed } from '../shared/rng.js';
 import type { PopulationWeights } from './population.js';
 import { type CustomerSegment, catalogWindow, categories, countries, countryByCode, customerSegments, genders, productId, userId } from './reference.js';
-import type { Product, User } from './schemas.js';
+import { type Product, type User, money } from './schemas.js';
 
 /**
  * The catalog of the Adaptive-BI Phase 1 service (seeds/000, data_generator.py): its ids,
@@ -115,7 +115,6 @@ export const abiPopulation: PopulationWeights = {
 
 // ---- documents --------------------------------------------------------------------------------
 
-const money = z.number().nonnegative().multipleOf(0.01);
 const oneDecimal = z.number().multipleOf(0.1);
 
 export const abiProductSchema = z.strictObject({

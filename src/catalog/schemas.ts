@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { categoryNames, countries, countryByCode, customerSegments, genders } from './reference.js';
 
-const money = z.number().nonnegative().multipleOf(0.01);
+/** An amount of money: never negative, whole cents. */
+export const money = z.number().nonnegative().multipleOf(0.01);
 
 export const productSchema = z
   .strictObject({

@@ -14,6 +14,7 @@ import {
   abiWorldRegion,
 } from '../catalog/adaptive-bi.js';
 import { genders } from '../catalog/reference.js';
+import { money } from '../catalog/schemas.js';
 import type { CartLine } from './checkout.js';
 import type { DirtyFields } from './dirty.js';
 import {
@@ -24,7 +25,9 @@ import {
   type ProductView,
   type Transaction,
   type UserActivity,
+  cents,
   checkStockMove,
+  eventId,
   inventoryUpdateTypes,
 } from './schemas.js';
 import type { StoreCatalog } from './store-catalog.js';
@@ -311,12 +314,9 @@ export class AdaptiveBiShaper {
 
 // ---- its documents ----------------------------------------------------------------------------
 
-const eventId = z.string().regex(/^[0-9a-z]+-\d+\.\d+-[0-9a-z]+$/);
 const uuid = z.uuid();
 const userRef = z.string().regex(/^USR_\d{6,}$/);
 const productRef = z.string().regex(/^PRD_\d{4,}$/);
-const money = z.number().nonnegative().multipleOf(0.01);
-const cents = (x: number) => Math.round(x * 100);
 
 export const abiActivityTypes = ['page_view', 'search', 'add_to_cart', 'remove_from_cart', 'wishlist_add', 'review_submit', 'login', 'logout'] as const;
 

@@ -1,6 +1,7 @@
 import { type EventCollection, eventCollections } from '../shared/collections.js';
 import { z } from 'zod';
 import { categoryNames, countryCodes, customerSegments } from '../catalog/reference.js';
+import { money } from '../catalog/schemas.js';
 
 /**
  * One zod schema per event collection: the single definition of each document's shape.
@@ -9,11 +10,10 @@ import { categoryNames, countryCodes, customerSegments } from '../catalog/refere
 
 /** Derived record id: base36 seed, partition index.count, base36 sequence (see events/ids.ts). */
 export const eventIdPattern = /^[0-9a-z]+-\d+\.\d+-[0-9a-z]+$/;
-const eventId = z.string().regex(eventIdPattern);
+export const eventId = z.string().regex(eventIdPattern);
 const sessionId = z.string().regex(/^SES-[0-9a-z]+-\d+\.\d+-[0-9a-z]+$/);
 const userRef = z.string().regex(/^USR_\d{7,}$/);
 const productRef = z.string().regex(/^PRD_\d{6,}$/);
-const money = z.number().nonnegative().multipleOf(0.01);
 const category = z.enum(categoryNames as [string, ...string[]]);
 const country = z.enum(countryCodes as [string, ...string[]]);
 
@@ -28,7 +28,8 @@ export const paymentMethods = ['credit_card', 'debit_card', 'paypal', 'apple_pay
 export const anomalyTypes = ['high_value', 'high_quantity', 'order_burst', 'country_mismatch', 'card_testing'] as const;
 export type AnomalyType = (typeof anomalyTypes)[number];
 
-function cents(x: number): number {
+/** An amount in whole cents (amounts are compared in cents, never as floats). */
+export function cents(x: number): number {
   return Math.round(x * 100);
 }
 
