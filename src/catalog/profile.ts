@@ -9,7 +9,7 @@ import { productSchema, userSchema } from './schemas.js';
 export interface CatalogShape {
   products(start: number, count: number): Array<Record<string, unknown>>;
   users(start: number, count: number): Array<Record<string, unknown>>;
-  schema: { products: z.ZodType; users: z.ZodType };
+  schema: { products: z.ZodType<Record<string, unknown>>; users: z.ZodType<Record<string, unknown>> };
 }
 
 export function catalogShape(profile: ProfileName, seed: number): CatalogShape {

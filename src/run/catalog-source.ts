@@ -62,7 +62,8 @@ export async function loadCatalog(sink: Sink, profile: ProfileName = 'ecom-etl',
 async function defaultCatalogInThread(profile: ProfileName): Promise<StoreCatalog> {
   const worker = new Worker(workerScript(import.meta.url, './default-catalog-worker.js'), { workerData: { profile, ...defaultCatalog } satisfies DefaultCatalogJob });
   try {
-    const [catalog] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([err]) => Promise.reject(err as Error))])) as [StoreCatalog];
+    const ended = (what: string) => (args: unknown[]) => Promise.reject(what === 'error' ? (args[0] as Error) : new Error('the default catalog thread ended without a catalog'));
+    const [catalog] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(ended('error')), once(worker, 'exit').then(ended('exit'))])) as [StoreCatalog];
     return catalog;
   } finally {
     await worker.terminate();

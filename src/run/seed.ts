@@ -154,7 +154,7 @@ async function seedInThisThread(o: SeedOptions, report: SeedReport, total: numbe
       }
       const n = Math.min(o.chunkSize, count - start);
       const docs = collection === 'products' ? shape.products(start, n) : shape.users(start, n);
-      const checked = checkAll<Record<string, unknown>>(schema as never, docs);
+      const checked = checkAll(schema, docs);
       counts.generated += n;
       for (const bad of checked.invalid) {
         report.invalid.push({ collection, id: (bad.doc as Doc)._id, reasons: bad.reasons.map((r) => `${r.path}: ${r.message}`) });
