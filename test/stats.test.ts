@@ -142,3 +142,32 @@ describe('etl stats --from DIR', () => {
     expect(r.stderr).not.toContain('pw-secret');
   });
 });
+
+describe('stats under --profile adaptive-bi over what the original service stored', () => {
+  it('a transaction without order_id (written by data_generator.py) is an order of one line; fraud without a label is counted', async () => {
+    const at = new Date('2026-03-02T12:00:00Z');
+    const line = (i: number, extra: Record<string, unknown>) => ({
+      transaction_id: `t-${i}`,
+      user_id: `USR_00000${i % 3}`,
+      product_id: 'PRD_0001',
+      product_name: 'P',
+      category: 'Books',
+      quantity: 1,
+      unit_price: 10,
+      total_amount: 10,
+      final_amount: 12.5,
+      timestamp: at,
+      user_info: { country: 'USA' },
+      is_fraud: i === 0,
+      is_returned: false,
+      ...extra,
+    });
+    // Three of its own (no order_id, no anomaly_type) and one of ours: an order of two lines.
+    const transactions = [line(0, {}), line(1, {}), line(2, {}), line(3, { order_id: 'o-1', anomaly_type: null }), line(4, { order_id: 'o-1', anomaly_type: null })];
+    const report = await computeStats(new MemorySource({ transactions }), 3_600_000, 'adaptive-bi');
+    expect(report.sales.orders).toBe(4);
+    expect(report.sales.revenue).toBe(62.5);
+    expect(report.sales.byCountry).toEqual([{ country: 'USA', revenue: 62.5, orders: 4 }]);
+    expect(report.risk.fraud).toEqual([{ anomaly_type: 'unlabelled', orders: 1, amount: 12.5 }]);
+  });
+});

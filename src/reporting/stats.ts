@@ -139,6 +139,8 @@ export const pipelines = {
 
 
 const inWindow = (from: Date, to: Date) => ({ $match: { timestamp: { $gte: from, $lt: to } } });
+/** The order a transaction belongs to: its `order_id`; one the original service wrote has none and is an order of one line. */
+const orderKey = { $ifNull: ['$order_id', '$transaction_id'] };
 
 /**
  * The same figures over the adaptive-bi profile's documents: one transaction per order line
@@ -148,7 +150,7 @@ export const abiPipelines: Pick<typeof pipelines, 'sales' | 'revenueByCategory' 
   sales(from, to) {
     return [
       inWindow(from, to),
-      { $group: { _id: '$order_id', total: { $sum: '$final_amount' }, units: { $sum: '$quantity' }, returned: { $max: { $cond: ['$is_returned', 1, 0] } } } },
+      { $group: { _id: orderKey, total: { $sum: '$final_amount' }, units: { $sum: '$quantity' }, returned: { $max: { $cond: ['$is_returned', 1, 0] } } } },
       { $group: { _id: null, orders: { $sum: 1 }, revenue: { $sum: '$total' }, units: { $sum: '$units' }, returned: { $sum: '$returned' } } },
     ];
   },
@@ -158,7 +160,7 @@ export const abiPipelines: Pick<typeof pipelines, 'sales' | 'revenueByCategory' 
   revenueByCountry(from, to) {
     return [
       inWindow(from, to),
-      { $group: { _id: '$user_info.country', revenue: { $sum: '$final_amount' }, orderIds: { $addToSet: '$order_id' } } },
+      { $group: { _id: '$user_info.country', revenue: { $sum: '$final_amount' }, orderIds: { $addToSet: orderKey } } },
       { $project: { revenue: 1, orders: { $size: '$orderIds' } } },
       { $sort: { revenue: -1, _id: 1 } },
     ];
@@ -174,7 +176,7 @@ export const abiPipelines: Pick<typeof pipelines, 'sales' | 'revenueByCategory' 
   buyers(from, to) {
     return [
       inWindow(from, to),
-      { $group: { _id: '$user_id', orderIds: { $addToSet: '$order_id' } } },
+      { $group: { _id: '$user_id', orderIds: { $addToSet: orderKey } } },
       { $group: { _id: null, buyers: { $sum: 1 }, orders: { $sum: { $size: '$orderIds' } } } },
     ];
   },
@@ -188,7 +190,7 @@ export const abiPipelines: Pick<typeof pipelines, 'sales' | 'revenueByCategory' 
   fraudByType(from, to) {
     return [
       { $match: { timestamp: { $gte: from, $lt: to }, is_fraud: true } },
-      { $group: { _id: '$anomaly_type', orderIds: { $addToSet: '$order_id' }, amount: { $sum: '$final_amount' } } },
+      { $group: { _id: { $ifNull: ['$anomaly_type', 'unlabelled'] }, orderIds: { $addToSet: orderKey }, amount: { $sum: '$final_amount' } } },
       { $project: { orders: { $size: '$orderIds' }, amount: 1 } },
       { $sort: { orders: -1, _id: 1 } },
     ];
