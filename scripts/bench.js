@@ -50,8 +50,8 @@ function etl(argv) {
   return { summary, rssKb };
 }
 
-function streamRate(workers, limit = N) {
-  const { summary } = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', String(limit), '--seed', '1', '--workers', String(workers)]);
+function streamRate(workers, limit = N, profile = 'ecom-etl') {
+  const { summary } = etl(['stream', '--profile', profile, '--sink', 'null', '--from', '2026-01-01', '--limit', String(limit), '--seed', '1', '--workers', String(workers)]);
   return summary.rate;
 }
 
@@ -143,6 +143,7 @@ log(`ecom-etl benchmark: ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB
 const rows = {};
 rows.ecom1 = repeat(`ecom-etl stream --sink null, 1 worker (${fmt(N)} records)`, (warm) => streamRate(1, warm ? 100_000 : N));
 rows.ecomAll = repeat(`ecom-etl stream --sink null, ${cores} workers`, (warm) => streamRate(cores, warm ? 100_000 : N));
+rows.adaptiveBi = repeat(`ecom-etl stream --profile adaptive-bi --sink null, ${cores} workers`, (warm) => streamRate(cores, warm ? 100_000 : N, 'adaptive-bi'));
 rows.engine = repeat('event engine alone, 1 core (generation only)', engineOnly, 5);
 rows.naive = repeat('naive: faker per field + zod 3 + BSON', naive, 5);
 rows.mgeneratejs = repeat('mgeneratejs order template + BSON', mgen, 5);
@@ -217,7 +218,7 @@ rows.startup = stats(startup.slice(1));
 const result = {
   machine: { cores, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model },
   date: new Date().toISOString(),
-  recordsPerSecond: { ecom1: rows.ecom1, ecomAll: rows.ecomAll, engineOnly: rows.engine, naive: rows.naive, mgeneratejs: rows.mgeneratejs, ceiling: rows.ceiling, mongo: rows.mongo, mongoimport: rows.mongoimport },
+  recordsPerSecond: { ecom1: rows.ecom1, ecomAll: rows.ecomAll, adaptiveBi: rows.adaptiveBi, engineOnly: rows.engine, naive: rows.naive, mgeneratejs: rows.mgeneratejs, ceiling: rows.ceiling, mongo: rows.mongo, mongoimport: rows.mongoimport },
   seedUsersPerSecond: rows.seed,
   scale,
   peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), workers: cores },
@@ -237,6 +238,7 @@ const table = [
   '|---|---:|---:|---:|---:|',
   line('ecom-etl `stream --sink null`, 1 worker (validated records)', rows.ecom1),
   line(`ecom-etl \`stream --sink null\`, ${cores} workers`, rows.ecomAll),
+  line(`ecom-etl \`stream --profile adaptive-bi --sink null\`, ${cores} workers`, rows.adaptiveBi),
   line('event engine alone, 1 core (generation only)', rows.engine),
   line('naive: faker per field + zod 3 + BSON', rows.naive),
   line('mgeneratejs (order template) + BSON', rows.mgeneratejs),
