@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { abiPopulation } from '../src/catalog/adaptive-bi.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { EtlError } from '../src/errors.js';
 import { CatalogBuilder, type StoreCatalog, buildStoreCatalog } from '../src/events/store-catalog.js';
@@ -39,6 +40,17 @@ describe('reading a stored catalog into columns', () => {
       expect(await readUsersParallel(join(dir, 'users.jsonl'), b, dir, threads)).toBe(997);
       expect(b.userPart()).toEqual(one.userPart());
     }
+  });
+
+  it('an adaptive-bi catalog read on every core gives the columns of the same store in our terms', async () => {
+    const dir = tmp();
+    expect((await runCli(['seed', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', dir, '--products', '300', '--users', '100000', '--quiet'])).code).toBe(0);
+    // Large enough for the parallel reader (its documents are longer than ours).
+    expect(readFileSync(join(dir, 'users.jsonl')).length).toBeGreaterThan(32 << 20);
+    const loaded = await loadCatalog(new JsonlSink(dir, true, 'adaptive-bi'), 'adaptive-bi');
+    expect(loaded.read).toEqual({ products: 300, users: 100_000 });
+    const g = new CatalogGenerator(42, abiPopulation);
+    expect(plain(loaded.catalog)).toEqual(plain(buildStoreCatalog(g.products(0, 300), g.users(0, 100_000))));
   });
 
   it('a stored user the engine cannot use is a CATALOG_INVALID error naming the document (exit 2)', async () => {
