@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { plainNumber } from '../shared/exact-double.js';
 import { Rng, mixSeed } from '../shared/rng.js';
 import type { PopulationWeights } from './population.js';
-import { type CustomerSegment, catalogWindow, categories, countries, countryByCode, customerSegments, genders, productId, userId } from './reference.js';
+import { type CustomerSegment, catalogWindow, categories, countries, countryByCode, customerSegments, genders, idNumber, productId, userId } from './reference.js';
 import { type Product, type User, money } from './schemas.js';
 
 /**
@@ -93,15 +93,6 @@ export function abiProductId(n: number): string {
 export function abiUserId(n: number): string {
   return `USR_${String(n).padStart(6, '0')}`;
 }
-/** The number of one of its ids (`PRD_0042` → 42), or -1. */
-export function abiIdNumber(id: unknown, prefix: 'PRD_' | 'USR_'): number {
-  if (typeof id !== 'string' || !id.startsWith(prefix)) return -1;
-  const digits = id.slice(prefix.length);
-  if (!/^\d+$/.test(digits)) return -1;
-  const n = Number(digits);
-  return n < 2 ** 31 && (prefix === 'PRD_' ? abiProductId(n) : abiUserId(n)) === id ? n : -1;
-}
-
 /**
  * Who its users are. data_generator.py draws countries, genders and segments uniformly; these
  * are the same vocabularies with a real store's proportions.
@@ -263,7 +254,7 @@ const plain = plainNumber;
  * what is wrong). Also reads what data_generator.py itself stored: no `is_active` means active.
  */
 export function fromAbiProduct(d: Record<string, unknown>): Record<string, unknown> {
-  const n = abiIdNumber(d.product_id, 'PRD_');
+  const n = idNumber(d.product_id, 'PRD_', abiProductId);
   // Only its own vocabulary is read: anything else stays unknown, and the engine's checks name it.
   const id = n < 0 ? null : productId(n);
   return {
@@ -286,7 +277,7 @@ export function fromAbiProduct(d: Record<string, unknown>): Record<string, unkno
  * country's regions are taken in turn by user number (so local time still follows the country).
  */
 export function fromAbiUser(d: Record<string, unknown>): Record<string, unknown> {
-  const n = abiIdNumber(d.user_id, 'USR_');
+  const n = idNumber(d.user_id, 'USR_', abiUserId);
   const id = n < 0 ? null : userId(n);
   const code = countryFrom.get(d.country as string) ?? null;
   const country = code === null ? undefined : countryByCode.get(code);

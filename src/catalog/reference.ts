@@ -166,3 +166,10 @@ export function productId(n: number): string {
 export function userId(n: number): string {
   return `USR_${String(n).padStart(userIdWidth, '0')}`;
 }
+
+/** The number of an id written by `format` (`PRD_000042` → 42 with productId), or -1 when `format` did not write it. */
+export function idNumber(id: unknown, prefix: string, format: (n: number) => string): number {
+  if (typeof id !== 'string' || !id.startsWith(prefix)) return -1;
+  const n = Number(id.slice(prefix.length));
+  return Number.isInteger(n) && n >= 0 && n < 2 ** 31 && format(n) === id ? n : -1;
+}

@@ -1,6 +1,6 @@
 import { EtlError } from '../errors.js';
 import { abiProductFields, abiProductId, abiUserFields, abiUserId, fromAbiProduct, fromAbiUser } from '../catalog/adaptive-bi.js';
-import { categories, countries, customerSegments, genders, productId, userId } from '../catalog/reference.js';
+import { categories, countries, customerSegments, genders, idNumber, productId, userId } from '../catalog/reference.js';
 import type { ProfileName } from '../shared/profiles.js';
 import type { Product, User } from '../catalog/schemas.js';
 import { cumulative } from '../shared/rng.js';
@@ -99,13 +99,6 @@ function dateMs(v: unknown): number {
     if (d && typeof d === 'object' && '$numberLong' in d) return Number((d as { $numberLong: string }).$numberLong);
   }
   return Number.NaN;
-}
-
-/** The number of a canonical id (`PRD_000042` → 42), or -1 when it is not canonical. */
-function idNumber(id: unknown, prefix: string, format: (n: number) => string): number {
-  if (typeof id !== 'string' || !id.startsWith(prefix)) return -1;
-  const n = Number(id.slice(prefix.length));
-  return Number.isInteger(n) && n >= 0 && n < 2 ** 31 && format(n) === id ? n : -1;
 }
 
 /** A growable column; `reserve` sizes it exactly, in shared memory, when the count is known. */
@@ -221,9 +214,9 @@ export class CatalogBuilder {
     const same = abi ? '' : ', equal to _id';
     const rule = kind === 'products' ? `product_id: must be PRD_ and ${digits} digits${same}` : `user_id: must be USR_ and ${digits} digits${same}`;
     const prefix = kind === 'products' ? 'PRD_' : 'USR_';
-    const theirs = abi ? (kind === 'products' ? productId : userId) : (n: number) => (kind === 'products' ? abiProductId(n) : abiUserId(n));
-    const n = typeof id === 'string' && id.startsWith(prefix) ? Number(id.slice(4)) : Number.NaN;
-    if (Number.isInteger(n) && theirs(n) === id) return `${rule}; it looks like ${abi ? 'a catalog of ecom-etl’s own profile: drop --profile adaptive-bi' : 'an adaptive-bi catalog: add --profile adaptive-bi'}`;
+    // The other profile's id format.
+    const theirs = kind === 'products' ? (abi ? productId : abiProductId) : abi ? userId : abiUserId;
+    if (idNumber(id, prefix, theirs) >= 0) return `${rule}; it looks like ${abi ? 'a catalog of ecom-etl’s own profile: drop --profile adaptive-bi' : 'an adaptive-bi catalog: add --profile adaptive-bi'}`;
     return rule;
   }
 
