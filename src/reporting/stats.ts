@@ -19,6 +19,9 @@ const timeField: Record<string, string> = {
   etl_runs: 'started_at',
 };
 
+/** Events of the window [from, to). */
+const inWindow = (from: Date, to: Date) => ({ $match: { timestamp: { $gte: from, $lt: to } } });
+
 export const pipelines = {
   /**
    * The oldest (order 1) or newest (order -1) event time of a collection: a walk of one end
@@ -34,20 +37,20 @@ export const pipelines = {
   /** Events per bucket of the window (bucket index from 0). */
   perBucket(from: Date, to: Date, bucketMs: number, sum?: string): Pipeline {
     return [
-      { $match: { timestamp: { $gte: from, $lt: to } } },
+      inWindow(from, to),
       { $group: { _id: { $floor: { $divide: [{ $subtract: ['$timestamp', from] }, bucketMs] } }, n: { $sum: sum ? `$${sum}` : 1 } } },
       { $sort: { _id: 1 } },
     ];
   },
   sales(from: Date, to: Date): Pipeline {
     return [
-      { $match: { timestamp: { $gte: from, $lt: to } } },
+      inWindow(from, to),
       { $group: { _id: null, orders: { $sum: 1 }, revenue: { $sum: '$final_amount' }, units: { $sum: '$item_count' }, returned: { $sum: { $cond: ['$is_returned', 1, 0] } } } },
     ];
   },
   revenueByCategory(from: Date, to: Date): Pipeline {
     return [
-      { $match: { timestamp: { $gte: from, $lt: to } } },
+      inWindow(from, to),
       { $unwind: '$items' },
       { $group: { _id: '$items.category', revenue: { $sum: '$items.line_total' }, units: { $sum: '$items.quantity' } } },
       { $sort: { revenue: -1, _id: 1 } },
@@ -55,14 +58,14 @@ export const pipelines = {
   },
   revenueByCountry(from: Date, to: Date): Pipeline {
     return [
-      { $match: { timestamp: { $gte: from, $lt: to } } },
+      inWindow(from, to),
       { $group: { _id: '$user_snapshot.country', revenue: { $sum: '$final_amount' }, orders: { $sum: 1 } } },
       { $sort: { revenue: -1, _id: 1 } },
     ];
   },
   topProducts(from: Date, to: Date, by: 'revenue' | 'units'): Pipeline {
     return [
-      { $match: { timestamp: { $gte: from, $lt: to } } },
+      inWindow(from, to),
       { $unwind: '$items' },
       { $group: { _id: '$items.product_id', name: { $first: '$items.product_name' }, revenue: { $sum: '$items.line_total' }, units: { $sum: '$items.quantity' } } },
       { $sort: { [by]: -1, _id: 1 } },
@@ -75,7 +78,7 @@ export const pipelines = {
   },
   /** Orders and distinct buying users in the window. */
   buyers(from: Date, to: Date): Pipeline {
-    return [{ $match: { timestamp: { $gte: from, $lt: to } } }, { $group: { _id: '$user_id', orders: { $sum: 1 } } }, { $group: { _id: null, buyers: { $sum: 1 }, orders: { $sum: '$orders' } } }];
+    return [inWindow(from, to), { $group: { _id: '$user_id', orders: { $sum: 1 } } }, { $group: { _id: null, buyers: { $sum: 1 }, orders: { $sum: '$orders' } } }];
   },
   cartOutcomes(from: Date, to: Date): Pipeline {
     return [
@@ -138,7 +141,6 @@ export const pipelines = {
 };
 
 
-const inWindow = (from: Date, to: Date) => ({ $match: { timestamp: { $gte: from, $lt: to } } });
 /** The order a transaction belongs to: its `order_id`; one the original service wrote has none and is an order of one line. */
 const orderKey = { $ifNull: ['$order_id', '$transaction_id'] };
 
@@ -189,7 +191,7 @@ export const abiPipelines: Pick<typeof pipelines, 'sales' | 'revenueByCategory' 
   },
   fraudByType(from, to) {
     return [
-      { $match: { timestamp: { $gte: from, $lt: to }, is_fraud: true } },
+      pipelines.fraudByType(from, to)[0],
       { $group: { _id: { $ifNull: ['$anomaly_type', 'unlabelled'] }, orderIds: { $addToSet: orderKey }, amount: { $sum: '$final_amount' } } },
       { $project: { orders: { $size: '$orderIds' }, amount: 1 } },
       { $sort: { orders: -1, _id: 1 } },
