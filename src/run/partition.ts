@@ -7,7 +7,7 @@ import type { Mix, Partition } from '../config/values.js';
 import { logger } from '../log.js';
 import { Counters } from '../reporting/counters.js';
 import type { DeadLetter } from '../shared/records.js';
-import type { Doc, Sink } from '../sinks/types.js';
+import { type Doc, LostBatchError, type Sink } from '../sinks/types.js';
 import { reasonsOf } from '../validation/validate.js';
 import { Pacer, type Pacing } from './pacer.js';
 
@@ -52,6 +52,8 @@ const maxBusyMs = 25;
 interface Pending {
   endSeq: number;
   done: boolean;
+  /** Part of the batch was lost: the checkpoint stops before it. */
+  lost: boolean;
 }
 
 /**
@@ -66,6 +68,8 @@ export class PartitionPipeline {
   private pending: Pending[] = [];
   private acked: number;
   private failure: unknown;
+  /** Aborted by the caller's signal, or by a lost batch: no more generating, no more waiting. */
+  private readonly halt = new AbortController();
 
   constructor(
     catalog: StoreCatalog,
@@ -89,6 +93,8 @@ export class PartitionPipeline {
     if (job.startSeq > 0) this.engine.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
+    if (signal.aborted) this.halt.abort();
+    else signal.addEventListener('abort', () => this.halt.abort(), { once: true });
   }
 
   /** The checkpoint: every record before this sequence number is stored or dead-lettered. */
@@ -127,7 +133,10 @@ export class PartitionPipeline {
         reason = 'limit';
         break;
       }
-      if (!(await this.pacer.wait(generated, this.engine.clockMs, this.signal))) break;
+      if (!(await this.pacer.wait(generated, this.engine.clockMs, this.halt.signal))) {
+        if (this.failure !== undefined) reason = 'failed';
+        break;
+      }
       if (job.deadline !== undefined && Date.now() >= job.deadline) {
         reason = 'duration';
         break;
@@ -137,6 +146,10 @@ export class PartitionPipeline {
       if (records.length > 0) {
         // Backpressure: never more than `inFlight` batches being written.
         while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
+        if (this.failure !== undefined) {
+          reason = 'failed';
+          break;
+        }
         this.dispatch(records);
       }
       if (records.length < room && job.toMs !== undefined) {
@@ -160,23 +173,31 @@ export class PartitionPipeline {
   }
 
   private dispatch(records: ReturnType<EventEngine['take']>): void {
-    const entry: Pending = { endSeq: records[records.length - 1].seq + 1, done: false };
+    const entry: Pending = { endSeq: records[records.length - 1].seq + 1, done: false, lost: false };
     this.pending.push(entry);
     this.writeBatch(records)
       .catch((err: unknown) => {
+        entry.lost = true;
         this.failure ??= err;
+        this.halt.abort();
         log('batch ending at %d lost: %s', entry.endSeq, err instanceof Error ? err.message : String(err));
       })
       .finally(() => {
         entry.done = true;
-        // The checkpoint advances only over a gapless prefix of finished batches, and never past a lost one.
-        while (this.pending.length > 0 && this.pending[0].done && this.failure === undefined) this.acked = this.pending.shift()!.endSeq;
+        // The checkpoint advances only over a gapless prefix of finished batches, never past a lost one.
+        while (this.pending.length > 0 && this.pending[0].done && !this.pending[0].lost) this.acked = this.pending.shift()!.endSeq;
         const waiters = this.settleWaiters;
         this.settleWaiters = [];
         for (const w of waiters) w();
       });
   }
 
+  /**
+   * Validates and writes one batch. Every collection's write settles before the batch does
+   * (a lost one does not leave its siblings in flight), and what a lost write settled before
+   * it was lost is counted and its refusals dead-lettered: the counts say what the target holds.
+   * @throws the first lost write's error, after all that.
+   */
   private async writeBatch(records: ReturnType<EventEngine['take']>): Promise<void> {
     const byCollection = new Map<EventCollection, Doc[]>();
     const dead: DeadLetter[] = [];
@@ -199,10 +220,16 @@ export class PartitionPipeline {
     // Every write of the batch starts now, in one synchronous pass: a target that appends in
     // call order (jsonl) then holds batches, and their validation dead letters, in batch order.
     const validationDead = dead.length > 0 ? this.writeDeadLetters(dead) : Promise.resolve();
-    const writes = Promise.all([...byCollection.entries()].map(async ([collection, docs]) => ({ collection, result: await this.sink.write(collection, docs) })));
-    const [results] = await Promise.all([writes, validationDead]);
+    const collections = [...byCollection.keys()];
+    const [settled, deadSettled] = await Promise.all([Promise.allSettled(collections.map((c) => this.sink.write(c, byCollection.get(c)!))), validationDead.then(() => undefined, (e: unknown) => e)]);
+    let lost: unknown = deadSettled;
+    const countedDead: DeadLetter[] = lost === undefined ? [...dead] : [];
     const writeDead: DeadLetter[] = [];
-    for (const { collection, result } of results) {
+    settled.forEach((s, i) => {
+      const collection = collections[i];
+      const result = s.status === 'fulfilled' ? s.value : s.reason instanceof LostBatchError ? s.reason.settled : undefined;
+      if (s.status === 'rejected') lost ??= s.reason;
+      if (!result) return;
       const c = counters.get(collection);
       c.written += result.written;
       c.duplicates += result.duplicates;
@@ -211,10 +238,17 @@ export class PartitionPipeline {
         writeDead.push(deadLetter(this.job.runId, collection, rej.doc as unknown as EventDoc, 'write', rej.reasons, null, now));
         counters.unexpectedRejects++;
       }
+    });
+    if (writeDead.length > 0) {
+      try {
+        await this.writeDeadLetters(writeDead);
+        countedDead.push(...writeDead);
+      } catch (err) {
+        lost ??= err;
+      }
     }
-    if (writeDead.length > 0) await this.writeDeadLetters(writeDead);
-    dead.push(...writeDead);
-    for (const d of dead) counters.get(d.collection).dead_lettered++;
+    for (const d of countedDead) counters.get(d.collection).dead_lettered++;
+    if (lost !== undefined) throw lost;
     counters.batches++;
   }
 

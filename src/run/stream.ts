@@ -259,7 +259,16 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     lastTick = now;
   };
   const timer = setInterval(() => tick(false), req.tickMs ?? 1000);
-  const results = await Promise.all(runners.map((r) => r.done));
+  // One failed partition fails the run: the others stop generating and finish their in-flight
+  // writes, so the run ends within seconds (a run without bounds would otherwise never end).
+  const results = await Promise.all(
+    runners.map((r) =>
+      r.done.then((result) => {
+        if (result.reason === 'failed') for (const other of runners) other.stop();
+        return result;
+      }),
+    ),
+  );
   clearInterval(timer);
   tick(true);
   results.forEach((r, i) => (checkpoint[keys[i]] = r.watermark));

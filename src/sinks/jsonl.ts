@@ -121,9 +121,10 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     }
     let best: RunRecord | null = null;
     for (const run of latest.values()) {
-      if (run.command !== filter.command) continue;
+      if (filter.commands ? !filter.commands.includes(run.command) : run.command !== filter.command) continue;
       if (filter.seed !== undefined && run.seed !== filter.seed) continue;
       if (filter.partitions && run.partitions.join(',') !== filter.partitions.join(',')) continue;
+      if (filter.anyPartition && !run.partitions.some((p) => filter.anyPartition!.includes(p))) continue;
       if (!best || run.started_at.getTime() >= best.started_at.getTime()) best = run;
     }
     return best;

@@ -1,3 +1,4 @@
+import { EtlError, type ErrorCode } from '../errors.js';
 import type { Reason, RunRecord } from '../shared/records.js';
 import type { SinkName } from '../config/values.js';
 import type { CatalogBuilder } from '../events/store-catalog.js';
@@ -23,11 +24,30 @@ export interface WriteResult {
 
 export type WriteMode = 'insert' | 'upsert';
 
+/**
+ * A batch the target gave up on. What of it was settled before (stored, absorbed as
+ * duplicates, refused) is in `settled`, so the caller counts it and dead-letters the refusals.
+ */
+export class LostBatchError extends EtlError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly settled: WriteResult,
+    details: Record<string, unknown>,
+  ) {
+    super(code, message, { details });
+  }
+}
+
 /** Which stored runs `lastRun` looks for. */
 export interface RunFilter {
   command: RunRecord['command'];
+  /** Any of these commands instead of `command`. */
+  commands?: Array<RunRecord['command']>;
   seed?: number;
   partitions?: string[];
+  /** Runs that share at least one of these partitions. */
+  anyPartition?: string[];
 }
 
 /** A target that keeps `etl_runs`: run records, checkpoints and what `--resume` continues. */

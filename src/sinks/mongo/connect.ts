@@ -30,6 +30,14 @@ export interface ConnectOptions {
   download?: DownloadObserver;
 }
 
+/**
+ * The write concern of every write unless the connection string sets one: a checkpoint follows
+ * acknowledged writes, so an acknowledgement must survive a failover (majority: a write on the
+ * primary alone can be rolled back by an election) and a crash of the node (journaled).
+ * A standalone server (the embedded one) treats majority as itself.
+ */
+export const defaultWriteConcern = { w: 'majority', journal: true } as const;
+
 /** Turns a connect-time driver error into a one-line EtlError with the password removed. */
 export function connectError(err: unknown, uri: string): EtlError {
   const secrets = secretsOf(uri);
@@ -75,6 +83,7 @@ export async function connectMongo(opts: ConnectOptions): Promise<MongoTarget> {
       ...(/serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }),
       ...(/connectTimeoutMS=/i.test(uri) ? {} : { connectTimeoutMS: 5000 }),
       ...(/socketTimeoutMS=/i.test(uri) || opts.socketTimeoutMS === undefined ? {} : { socketTimeoutMS: opts.socketTimeoutMS }),
+      ...(/[?&](w|journal|wtimeoutMS)=/i.test(uri) ? {} : { writeConcern: defaultWriteConcern }),
     });
   } catch (err) {
     await embedded?.stop().catch(() => undefined);

@@ -90,19 +90,12 @@ export function classifyError(error: unknown): ErrorKind {
   const labelled = transientLabels.some((l) => err.hasErrorLabel(l) || wrapper?.hasErrorLabel(l));
   if (err instanceof MongoParseError) return 'config';
   // Our own client was closed (shutdown): not an outage, and not the user's configuration.
-  if (
-    err instanceof MongoTopologyClosedError ||
-    err instanceof MongoClientClosedError ||
-    err instanceof MongoNotConnectedError ||
-    err instanceof MongoServerClosedError ||
-    err instanceof MongoExpiredSessionError
-  )
+  if (err instanceof MongoTopologyClosedError || err instanceof MongoClientClosedError || err instanceof MongoNotConnectedError || err instanceof MongoExpiredSessionError)
     return 'closed';
-  if (err instanceof MongoServerSelectionError) {
-    // Server selection wraps the real cause; a bad password surfaces here too.
-    if (/auth|Authentication failed/i.test(String(err.message))) return 'auth';
-    return 'transient';
-  }
+  // The driver dropped a server an operation had already selected: a replica-set member removed
+  // by reconfig, an Atlas node replaced during maintenance. Another member takes the retry.
+  if (err instanceof MongoServerClosedError) return 'transient';
+  if (err instanceof MongoServerSelectionError) return selectionKind(err);
   if (err instanceof MongoNetworkError || err instanceof MongoOperationTimeoutError) return 'transient';
   if (err instanceof MongoAPIError) return 'config';
   const code = codeOf(err);
@@ -114,6 +107,20 @@ export function classifyError(error: unknown): ErrorKind {
     return transientCodes.has(code) ? 'transient' : 'fatal';
   }
   return 'fatal';
+}
+
+/**
+ * A selection that timed out: credentials only when a server's own answer was an auth error
+ * (the handshake's code 18, or the cause the driver attached), never from words in a host name.
+ */
+function selectionKind(err: MongoServerSelectionError): ErrorKind {
+  const causes: unknown[] = [err.cause];
+  for (const server of err.reason?.servers.values() ?? []) causes.push(server.error);
+  for (const cause of causes) {
+    if (cause instanceof MongoError && codeOf(cause) === AUTHENTICATION_FAILED) return 'auth';
+    if (cause instanceof MongoError && codeOf(cause) === UNAUTHORIZED) return 'forbidden';
+  }
+  return 'transient';
 }
 
 /**

@@ -1,10 +1,10 @@
 import pRetry, { AbortError } from 'p-retry';
-import type { AnyBulkWriteOperation, Collection } from 'mongodb';
+import { type AnyBulkWriteOperation, BSON, type Collection, type Filter } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
-import type { CatalogReader, Doc, RunFilter, RunStore, Sink, WriteMode, WriteResult } from '../types.js';
+import { type CatalogReader, type Doc, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type WriteMode, type WriteResult } from '../types.js';
 import type { ProfileName } from '../../shared/profiles.js';
 import { collectionSpecs } from './collections.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
@@ -65,7 +65,8 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     this.conn = await this.connect();
     this.db = this.conn.db as unknown as MongoLike;
     if (this.setup) {
-      const report = await ensureCollections(this.conn.db, collectionSpecs(this.profile));
+      const conn = this.conn;
+      const report = await this.retrying('set up the collections', () => ensureCollections(conn.db, collectionSpecs(this.profile)));
       log('setup: %o', report);
     }
   }
@@ -76,8 +77,9 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   }
 
   async reset(collections: readonly string[]): Promise<void> {
-    for (const name of collections) await this.coll(name).drop().catch(() => false);
-    if (this.conn && this.setup) await ensureCollections(this.conn.db, collectionSpecs(this.profile));
+    for (const name of collections) await this.retrying(`drop ${name}`, () => this.coll(name).drop().catch((e: unknown) => (classifyError(e) === 'fatal' ? false : Promise.reject(e))));
+    const conn = this.conn;
+    if (conn && this.setup) await this.retrying('set up the collections', () => ensureCollections(conn.db, collectionSpecs(this.profile)));
   }
 
   async write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
@@ -87,8 +89,9 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     // Per-document transient failures send just those documents again, with the same backoff
     // and within the same time budget.
     let pending = docs;
-    await pRetry(
-      async () => {
+    const attempt = async (): Promise<void> => {
+      for (;;) {
+        if (this.closed) throw new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
         const batch = pending;
         try {
           if (mode === 'insert') {
@@ -99,44 +102,99 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
             result.written += batch.length;
           }
           pending = [];
+          return;
         } catch (err) {
-          if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) throw this.asRetryable(err);
+          if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
+            // The driver refuses a whole batch before sending it when one document is over the
+            // BSON size limit (MongoInvalidArgumentError up to 17 MB, bson's RangeError beyond):
+            // that document goes to dead letters, the others are sent at once.
+            const kind = classifyError(err);
+            const fitting = kind === 'config' || kind === 'fatal' ? withoutOversized(batch, result) : batch;
+            if (fitting.length < batch.length) {
+              pending = fitting;
+              if (pending.length === 0) return;
+              continue;
+            }
+            throw this.asRetryable(err);
+          }
           const split = splitBulkError(err, batch.length, mode);
           result.written += split.inserted;
           result.duplicates += split.duplicates;
           for (const inv of split.invalid) result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
-          for (const f of split.fatal) result.rejected.push({ doc: batch[f.index], reasons: [{ path: '', code: `server_${f.code}`, message: f.message }] });
+          for (const f of split.fatal) result.rejected.push(rejectedByServer(batch[f.index], f.code, f.message));
           pending = split.retryIndexes.map((i) => batch[i]);
-          if (pending.length > 0) {
-            const e = new Error(`${pending.length} of ${batch.length} documents failed transiently: ${redactText(err.message)}`);
-            e.name = 'TransientMongoError';
-            throw e;
-          }
+          if (pending.length === 0) return;
+          const e = new Error(`${pending.length} of ${batch.length} documents failed transiently: ${redactText(err.message)}`);
+          e.name = 'TransientMongoError';
+          throw e;
         }
-      },
-      {
-        retries: this.policy.retries,
-        minTimeout: this.policy.minTimeout,
-        maxTimeout: this.policy.maxTimeout,
-        maxRetryTime: this.policy.maxRetryTime,
-        randomize: true,
-        onFailedAttempt: (e) => {
-          if (e instanceof AbortError || (e as { kind?: string }).kind) return;
-          result.retries++;
-          log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
-        },
-      },
-    ).catch((err: unknown) => {
-      throw this.lost(collection, pending.length, err);
+      }
+    };
+    await pRetry(attempt, this.retryOptions((e) => {
+      result.retries++;
+      log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
+    })).catch((err: unknown) => {
+      throw this.lost(collection, pending.length, err, result);
     });
     return result;
+  }
+
+  private retryOptions(onRetry: (e: Error & { attemptNumber: number }) => void) {
+    return {
+      retries: this.policy.retries,
+      minTimeout: this.policy.minTimeout,
+      maxTimeout: this.policy.maxTimeout,
+      maxRetryTime: this.policy.maxRetryTime,
+      randomize: true,
+      onFailedAttempt: (e: Error & { attemptNumber: number }) => {
+        if (e instanceof AbortError || (e as { kind?: string }).kind) return;
+        onRetry(e);
+      },
+    };
+  }
+
+  /**
+   * A start-up or bookkeeping step (set-up, the catalog read, etl_runs): transient errors are
+   * retried as writes are, a missing privilege is one line naming the role.
+   * @throws EtlError AUTH_FAILED, or the step's own error when it is neither transient nor about privileges.
+   */
+  private async retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+    let failing = '';
+    try {
+      return await pRetry(
+        async () => {
+          if (this.closed) throw new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
+          try {
+            return await step();
+          } catch (err) {
+            if (err instanceof EtlError) throw new AbortError(err);
+            throw this.asRetryable(err);
+          }
+        },
+        this.retryOptions((e) => {
+          failing = e.message;
+          log('retry %s attempt %d: %s', what, e.attemptNumber, e.message);
+        }),
+      );
+    } catch (err) {
+      if (err instanceof EtlError) throw err;
+      const e = err as Error & { kind?: ErrorKind };
+      const message = redactText(e?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
+      const db = this.conn?.db.databaseName ?? 'the target database';
+      if (e.kind === 'auth') throw new EtlError('AUTH_FAILED', `MongoDB refused the credentials (${what}): ${message}. Check the user and password in MONGODB_URI (or --uri).`);
+      if (e.kind === 'forbidden') throw new EtlError('AUTH_FAILED', `The MongoDB user may not ${what} in database ${db}: ${message}. Ask for the readWrite role on ${db}.`);
+      if (e.name === 'TransientMongoError') {
+        throw new EtlError('CONNECTION_FAILED', `MongoDB stopped answering (${what}), still failing after retrying for ${Math.round(this.policy.maxRetryTime / 1000)} s: ${failing ? redactText(failing) : message}.`);
+      }
+      throw Object.assign(new Error(`${what}: ${message}`), { cause: err });
+    }
   }
 
   /** Non-transient errors must not be retried: wrap them so p-retry stops at once. */
   private asRetryable(err: unknown): Error {
     const kind = classifyError(err);
     const message = redactText(err instanceof Error ? err.message : String(err));
-    if (kind === 'transient') {
+    if (kind === 'transient' && !this.closed) {
       const e = new Error(message);
       e.name = 'TransientMongoError';
       return e;
@@ -144,43 +202,51 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     return new AbortError(Object.assign(new Error(message), { kind }));
   }
 
-  private lost(collection: string, count: number, err: unknown): EtlError {
+  /** The error for a batch given up on; what of it was settled before is in `settled`, to be counted. */
+  private lost(collection: string, count: number, err: unknown, settled: WriteResult): EtlError {
     if (err instanceof EtlError) return err;
     const e = err as Error & { kind?: ErrorKind };
     const message = redactText(e?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
-    if (e.kind === 'auth') return new EtlError('AUTH_FAILED', `MongoDB refused the credentials while writing ${collection}: ${message}. Check the user and password in MONGODB_URI (or --uri).`);
+    const details = { collection, count };
+    if (e.kind === 'auth') return new LostBatchError('AUTH_FAILED', `MongoDB refused the credentials while writing ${collection}: ${message}. Check the user and password in MONGODB_URI (or --uri).`, settled, details);
     if (e.kind === 'forbidden') {
-      return new EtlError('AUTH_FAILED', `The MongoDB user lacks the privilege to write ${collection}: ${message}. Ask for the readWrite role on this database.`);
+      return new LostBatchError('AUTH_FAILED', `The MongoDB user lacks the privilege to write ${collection}: ${message}. Ask for the readWrite role on this database.`, settled, details);
     }
-    if (e.kind === 'config') return new EtlError('SERVER_CONFIG', `MongoDB rejected the write to ${collection}: ${message}.`);
-    const why = e.name === 'TransientMongoError' ? `still failing after retrying for ${Math.round(this.policy.maxRetryTime / 1000)} s` : 'not retryable';
-    return new EtlError('SINK_FAILED', `Lost a batch of ${count} ${collection} records (${why}): ${message}`, { details: { collection, count } });
+    if (e.kind === 'config') return new LostBatchError('SERVER_CONFIG', `MongoDB rejected the write to ${collection}: ${message}.`, settled, details);
+    const why = e.name === 'TransientMongoError' ? `still failing after retrying for ${Math.round(this.policy.maxRetryTime / 1000)} s` : e.kind === 'closed' ? 'the client was closed' : 'not retryable';
+    return new LostBatchError('SINK_FAILED', `Lost a batch of ${count} ${collection} records (${why}): ${message}`, settled, details);
   }
 
   async recordRun(run: RunRecord): Promise<void> {
-    await pRetry(() => this.coll('etl_runs').replaceOne({ _id: run._id }, run as unknown as Doc, { upsert: true }), {
-      retries: 5,
-      minTimeout: 200,
-      maxTimeout: 2000,
-      shouldRetry: (e) => classifyError(e) === 'transient',
-    });
+    await this.retrying('write etl_runs', () => this.coll('etl_runs').replaceOne({ _id: run._id }, run as unknown as Doc, { upsert: true }));
   }
 
   async lastRun(filter: RunFilter): Promise<RunRecord | null> {
-    const q: Record<string, unknown> = { command: filter.command };
+    const q: Record<string, unknown> = { command: filter.commands ? { $in: filter.commands } : filter.command };
     if (filter.seed !== undefined) q.seed = filter.seed;
     if (filter.partitions) q.partitions = filter.partitions;
-    const docs = await this.coll('etl_runs').find(q).sort({ started_at: -1 }).limit(1).toArray();
+    if (filter.anyPartition) q.partitions = { $in: filter.anyPartition };
+    const docs = await this.retrying('read etl_runs', () => this.coll('etl_runs').find(q).sort({ started_at: -1 }).limit(1).toArray());
     return (docs[0] as unknown as RunRecord | undefined) ?? null;
   }
 
-  /** The catalog with a projection of the fields the engine uses, in large batches, by _id. */
+  /**
+   * The catalog with a projection of the fields the engine uses, in large batches, by _id.
+   * A read cut midway continues after the last _id received (nothing is read twice).
+   */
   async eachDocument(collection: 'products' | 'users', fields: readonly string[], each: (doc: Record<string, unknown>) => void): Promise<void> {
     const projection = Object.fromEntries(fields.map((f) => [f, 1]));
-    const cursor = this.coll(collection).find({}, { projection, batchSize: 10_000 }).sort({ _id: 1 }) as unknown as AsyncIterable<Record<string, unknown>>;
-    for await (const doc of cursor) each(doc);
+    let after: unknown;
+    await this.retrying(`read ${collection}`, async () => {
+      // _id may be an ObjectId (a catalog the Adaptive-BI generator stored), not our string type.
+      const filter = (after === undefined ? {} : { _id: { $gt: after } }) as Filter<Doc>;
+      const cursor = this.coll(collection).find(filter, { projection, batchSize: 10_000 }).sort({ _id: 1 }) as unknown as AsyncIterable<Record<string, unknown>>;
+      for await (const doc of cursor) {
+        each(doc);
+        after = doc._id;
+      }
+    });
   }
-
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -188,6 +254,44 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     await this.conn?.close();
   }
 }
+
+/** MongoDB's limit on one document (BSON), which the driver checks before sending a batch. */
+const maxDocumentBytes = 16 * 1024 * 1024;
+
+/**
+ * The documents of a batch within the size limit; the others are returned in `result.rejected`
+ * as a summary (the document itself could not be stored as a dead letter either): its _id,
+ * its size, and the size of each top-level field, to show what grew.
+ */
+function withoutOversized(batch: Doc[], result: WriteResult): Doc[] {
+  const fitting: Doc[] = [];
+  for (const doc of batch) {
+    const bytes = BSON.calculateObjectSize(doc);
+    if (bytes < maxDocumentBytes) {
+      fitting.push(doc);
+      continue;
+    }
+    const fields = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, BSON.calculateObjectSize({ v })]));
+    result.rejected.push({
+      doc: { _id: doc._id, too_large: true, bytes, fields },
+      reasons: [{ path: '', code: 'too_large', message: `the document is ${bytes} bytes of BSON, over MongoDB's limit of ${maxDocumentBytes}` }],
+    });
+  }
+  return fitting;
+}
+
+/** A per-document refusal that is neither a duplicate nor a validator's: its code, and a summary when it was too large. */
+function rejectedByServer(doc: Doc, code: number, message: string): Rejected {
+  if (code === BSON_OBJECT_TOO_LARGE) {
+    const r: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
+    withoutOversized([doc], r);
+    if (r.rejected.length > 0) return r.rejected[0];
+  }
+  return { doc, reasons: [{ path: '', code: `server_${code}`, message }] };
+}
+
+/** The server's code for a document over its size limit (a document the driver let through). */
+const BSON_OBJECT_TOO_LARGE = 10334;
 
 function upserts(docs: Doc[]): AnyBulkWriteOperation<Doc>[] {
   return docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
