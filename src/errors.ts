@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'NO_MONGOD_BINARY'
   | 'CATALOG_INVALID'
   | 'RESUME_NOTHING'
+  | 'SEED_IN_USE'
   | 'WORK_LOST'
   | 'SINK_FAILED'
   | 'INTERNAL';
@@ -28,6 +29,7 @@ const exitCodes: Record<ErrorCode, 1 | 2> = {
   NO_MONGOD_BINARY: 2,
   CATALOG_INVALID: 2,
   RESUME_NOTHING: 2,
+  SEED_IN_USE: 2,
   WORK_LOST: 1,
   SINK_FAILED: 1,
   INTERNAL: 1,

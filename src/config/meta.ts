@@ -217,7 +217,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     example: 'views=60,cart=30,orders=10',
     commands: streamish,
   },
-  resume: { flag: '--resume', default: 'false', description: 'continue the previous run (same seed) after its last checkpoint', example: 'true', commands: ['stream'] },
+  resume: { flag: '--resume', default: 'false', description: 'continue the previous run (same seed) after its last checkpoint', example: 'true', commands: ['stream', 'schedule'] },
   inFlight: {
     env: 'ETL_IN_FLIGHT',
     default: '4',

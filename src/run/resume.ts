@@ -24,19 +24,50 @@ export async function findResumePoint(sink: Sink, q: { seed?: number; partitions
   if (!sink.runs) {
     throw new EtlError('RESUME_NOTHING', `--resume needs a target that keeps run records: use --sink mongo or --sink jsonl (got --sink ${sink.name}).`);
   }
-  const previous = await sink.runs.lastRun({ command: 'stream', seed: q.seed, partitions: q.partitions });
+  const previous = await sink.runs.lastRun({ command: 'stream', commands: streamCommands, seed: q.seed, partitions: q.partitions });
   if (!previous) {
     // With a seed, "no checkpoint yet" is checkpoint 0 (a run killed before its first record):
     // start at the beginning. Without one there is nothing to say which stream to continue.
     if (q.seed !== undefined) return { previous: null, seed: q.seed, startSeqs: {} };
     throw new EtlError('RESUME_NOTHING', `--resume: no earlier \`etl stream\` run for partitions ${q.partitions.join(',')} in ${sink.target}. Start one without --resume, or give its --seed.`);
   }
-  for (const key of contentOptions) {
-    const then = JSON.stringify(previous.options[key] ?? before[key] ?? null);
-    const now = JSON.stringify(q.options[key] ?? null);
-    if (then !== now) {
-      throw new EtlError('CONFIG_INVALID', `--resume: ${key} is ${now} but the run being resumed (${previous._id}) used ${then}. Resume with the same options.`);
-    }
+  const [changed] = changedContent(previous, q.options);
+  if (changed) {
+    throw new EtlError('CONFIG_INVALID', `--resume: ${changed.key} is ${changed.now} but the run being resumed (${previous._id}) used ${changed.then}. Resume with the same options.`);
   }
   return { previous, seed: previous.seed, startSeqs: { ...previous.checkpoint } };
+}
+
+/** Both commands write a seed's records: a scheduled job's run continues as a stream's does. */
+const streamCommands: Array<RunRecord['command']> = ['stream', 'schedule'];
+
+/** The content options whose value differs from what a recorded run used. */
+function changedContent(previous: RunRecord, options: Record<string, unknown>): Array<{ key: string; then: string; now: string }> {
+  return contentOptions.flatMap((key) => {
+    const then = JSON.stringify(previous.options[key] ?? before[key] ?? null);
+    const now = JSON.stringify(options[key] ?? null);
+    return then === now ? [] : [{ key, then, now }];
+  });
+}
+
+/**
+ * A new run (not --resume) must not write the ids a recorded run of the same seed already
+ * wrote: ids come from (seed, partition, sequence), so it would collide with them (in MongoDB
+ * every record a "duplicate", in files the same _id twice with other content).
+ * @throws EtlError SEED_IN_USE naming --resume and a new seed, and the options that differ.
+ */
+export async function refuseSeedInUse(sink: Sink, q: { seed: number; partitions: string[]; options: Record<string, unknown> }): Promise<void> {
+  if (!sink.runs) return;
+  const previous = await sink.runs.lastRun({ command: 'stream', commands: streamCommands, seed: q.seed, anyPartition: q.partitions });
+  if (!previous) return;
+  const generated = Object.values(previous.counts).reduce((a, c) => a + c.generated, 0);
+  const checkpointed = q.partitions.reduce((a, p) => a + (previous.checkpoint[p] ?? 0), 0);
+  // A run that ended having generated nothing left nothing to collide with; one still marked
+  // running may have written beyond its last checkpoint.
+  if (generated === 0 && checkpointed === 0 && previous.status !== 'running') return;
+  const changed = changedContent(previous, q.options).map((c) => `${c.key} ${c.then} then, ${c.now} now`);
+  throw new EtlError(
+    'SEED_IN_USE',
+    `Seed ${q.seed} already has records in ${sink.target} (run ${previous._id}, ${previous.command}, ${previous.status}, ${generated.toLocaleString('en-US')} records, partitions ${previous.partitions.join(',')}${changed.length ? `; ${changed.join('; ')}` : ''}): continue it with --resume, or use a new seed (another --seed, or none for a random one).`,
+  );
 }

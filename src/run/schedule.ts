@@ -8,6 +8,8 @@ export interface ScheduleRequest {
   cron: string;
   timezone?: string;
   maxJobs?: number;
+  /** Where the first job starts (a resumed schedule): the recorded checkpoint. */
+  startSeqs?: Record<string, number>;
   signal: AbortSignal;
   /** Runs job k (1-based) starting at these sequence numbers; returns its summary. */
   runJob: (k: number, startSeqs: Record<string, number>, signal: AbortSignal) => Promise<RunSummary>;
@@ -38,7 +40,7 @@ export interface ScheduleReport {
  */
 export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
   return new Promise((resolve) => {
-    const report: ScheduleReport = { jobs: 0, failedJobs: 0, skipped: 0, missed: 0, checkpoint: {}, stopReason: 'signal' };
+    const report: ScheduleReport = { jobs: 0, failedJobs: 0, skipped: 0, missed: 0, checkpoint: { ...req.startSeqs }, stopReason: 'signal' };
     let running: Promise<void> | null = null;
     let finished = false;
     const jobStop = new AbortController();

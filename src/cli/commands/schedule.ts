@@ -15,17 +15,31 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
   const s = config.settings;
   const sink = await openSink(s, ctx);
   try {
-    const { runStream } = await import('../../run/stream.js');
+    const { runStream, planPartitions } = await import('../../run/stream.js');
     const { runSchedule } = await import('../../run/schedule.js');
     const { runOptions } = await import('../run-options.js');
+    const { findResumePoint, refuseSeedInUse } = await import('../../run/resume.js');
+    const { partitionKey } = await import('../../events/ids.js');
     const catalog = await readCatalog(out, sink, s.sink, s.profile);
-    const seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
+    const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
+    let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
+    let startSeqs: Record<string, number> = {};
+    if (s.resume) {
+      // The first job continues the recorded run (a restarted schedule, or a stream of that seed).
+      const resume = await findResumePoint(sink, { seed: s.seed, partitions, options: runOptions(config, seed) });
+      seed = resume.seed;
+      startSeqs = resume.startSeqs;
+      if (resume.previous) out.line(out.c.dim(`Resuming run ${resume.previous._id} (seed ${seed}) after its checkpoint ${JSON.stringify(startSeqs)}`));
+    } else {
+      await refuseSeedInUse(sink, { seed, partitions, options: runOptions(config, seed) });
+    }
     const c = out.c;
     const bound = [s.limit !== undefined ? `${fmtInt(s.limit)} records` : '', s.duration !== undefined ? `at most ${fmtDuration(s.duration)}` : ''].filter(Boolean).join(', ');
     const report = await runSchedule({
       cron: s.cron!,
       timezone: s.timezone,
       maxJobs: s.maxJobs,
+      startSeqs,
       signal: stopSignal,
       runJob: (k, startSeqs, signal) =>
         runStream({

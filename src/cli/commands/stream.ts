@@ -88,7 +88,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
   const sink = await openSink(s, ctx);
   try {
     const { runStream, planPartitions } = await import('../../run/stream.js');
-    const { findResumePoint } = await import('../../run/resume.js');
+    const { findResumePoint, refuseSeedInUse } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions } = await import('../run-options.js');
     const catalog = await readCatalog(out, sink, s.sink, s.profile);
@@ -115,6 +115,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
       );
     }
     const options = runOptions(config, seed);
+    if (!resume) await refuseSeedInUse(sink, { seed, partitions, options });
     const bounded = s.limit !== undefined || s.duration !== undefined || (s.from !== undefined && s.to !== undefined);
     const pace = s.rate !== undefined ? `${fmtInt(s.rate)} rec/s` : s.from && config.sources.interval === 'default' && s.speed === undefined ? 'as fast as the target takes' : s.speed ? `${s.speed}× simulated time` : `${fmtInt(s.batchSize)} every ${s.interval}s`;
     out.line(

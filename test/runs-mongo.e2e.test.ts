@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { WirePeer } from './helpers/wire-peer.js';
+
+// Whole runs through the real driver against the wire peer (issue 28): a failing partition
+// ends the run, and a second run of the same seed continues or is refused, never collides.
+
+type Counts = { generated: number; written: number; duplicates: number; dead_lettered: number };
+interface Summary {
+  status: string;
+  lost: number;
+  checkpoint: Record<string, number>;
+  counts: { collections: Record<string, Counts> };
+}
+
+let peer: WirePeer | undefined;
+afterEach(async () => {
+  await peer?.stop();
+  peer = undefined;
+});
+
+async function seededPeer(): Promise<WirePeer> {
+  const p = new WirePeer();
+  await p.start();
+  const seed = await runCli(['seed', '--uri', p.uri(), '--db', 'shop', '--quiet']);
+  expect(seed.code, seed.stderr).toBe(0);
+  return p;
+}
+
+const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Summary;
+
+describe('a failed partition stops the run', () => {
+  it('--workers 2 with no --limit or --duration: partition 0 refused ends the run within 10 s, exit 1, counts = what the peer acknowledged', async () => {
+    peer = await seededPeer();
+    // Every write of partition 0 of 2 meets an error no retry can fix.
+    peer.use((cmd) => (cmd.name === 'insert' && (cmd.body.documents as Array<{ _id: string }>).some((d) => d._id.startsWith('9-0.2-')) ? { error: 2, errmsg: 'BadValue: refused by the test' } : undefined));
+    const started = Date.now();
+    const r = await runCli(['stream', '--uri', peer.uri(), '--db', 'shop', '--seed', '9', '--workers', '2', '--rate', '2000', '--json']);
+    const elapsed = Date.now() - started;
+    expect(r.code, r.stderr).toBe(1);
+    expect(elapsed).toBeLessThan(10_000);
+    expect(r.stderr).toMatch(/Lost a batch/);
+    const s = summaryOf(r.stdout);
+    expect(s.status).toBe('failed');
+    for (const [name, n] of Object.entries(s.counts.collections)) expect(n.written, name).toBe(peer.ids(name).length);
+    // Partition 1 wrote; partition 0 acknowledged nothing, so its checkpoint did not move.
+    expect(s.checkpoint['0.2']).toBe(0);
+    expect(s.checkpoint['1.2']).toBeGreaterThan(0);
+    expect(peer.ids('product_views').some((id) => id.startsWith('9-1.2-'))).toBe(true);
+    expect(peer.ids('product_views').some((id) => id.startsWith('9-0.2-'))).toBe(false);
+  });
+});
+
+describe('a second run of the same seed continues or is refused', () => {
+  const run = ['--from', '2026-03-01', '--limit', '3000', '--seed', '9', '--quiet'];
+
+  it('into the same MongoDB: refused naming --resume and a new seed (and what changed); --resume continues', async () => {
+    peer = await seededPeer();
+    const uri = ['--uri', peer.uri(), '--db', 'shop'];
+    const first = await runCli(['stream', ...uri, ...run]);
+    expect(first.code, first.stderr).toBe(0);
+    const stored = peer.ids('product_views').length;
+
+    const again = await runCli(['stream', ...uri, ...run]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/Seed 9 already has records/);
+    expect(again.stderr).toMatch(/--resume/);
+    expect(again.stderr).toMatch(/new seed/);
+    expect(peer.ids('product_views')).toHaveLength(stored);
+
+    const otherMix = await runCli(['stream', ...uri, ...run, '--mix', 'views=50,cart=30,orders=20']);
+    expect(otherMix.code).toBe(2);
+    expect(otherMix.stderr).toMatch(/mix .* then, .* now/);
+
+    const resumed = await runCli(['stream', ...uri, '--from', '2026-03-01', '--limit', '6000', '--seed', '9', '--resume', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const s = summaryOf(resumed.stdout);
+    const dupes = Object.values(s.counts.collections).reduce((a, n) => a + n.duplicates, 0);
+    expect(dupes).toBe(0);
+    expect(s.checkpoint['0.1']).toBe(6000);
+  });
+
+  it('into the same jsonl directory: refused, and no _id is ever written twice', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'etl-collide-'));
+    const first = await runCli(['stream', '--sink', 'jsonl', '--out', out, ...run]);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await runCli(['stream', '--sink', 'jsonl', '--out', out, ...run]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/Seed 9 already has records .*--resume.*new seed/s);
+    const other = await runCli(['stream', '--sink', 'jsonl', '--out', out, ...run.map((a) => (a === '9' ? '10' : a))]);
+    expect(other.code, other.stderr).toBe(0);
+    for (const f of readdirSync(out).filter((n) => n.endsWith('.jsonl') && n !== 'etl_runs.jsonl')) {
+      const ids = readFileSync(join(out, f), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { _id: string })._id);
+      expect(new Set(ids).size, f).toBe(ids.length);
+    }
+  });
+
+  it('etl schedule with a fixed seed: a restart is refused, and continues with --resume', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'etl-collide-'));
+    const job = ['schedule', '--cron', '* * * * * *', '--max-jobs', '1', '--limit', '500', '--seed', '4', '--sink', 'jsonl', '--out', out, '--quiet'];
+    const first = await runCli(job);
+    expect(first.code, first.stderr).toBe(0);
+    const restart = await runCli(job);
+    expect(restart.code).toBe(2);
+    expect(restart.stderr).toMatch(/Seed 4 already has records/);
+    const resumed = await runCli([...job, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const ids = ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates'].flatMap((c) => {
+      const f = join(out, `${c}.jsonl`);
+      return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { _id: string })._id);
+    });
+    expect(ids).toHaveLength(1000);
+    expect(new Set(ids).size).toBe(1000);
+  });
+});
