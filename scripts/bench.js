@@ -51,7 +51,7 @@ function etl(argv) {
 }
 
 function streamRate(workers, limit = N, profile = 'ecom-etl') {
-  const { summary } = etl(['stream', '--profile', profile, '--sink', 'null', '--from', '2026-01-01', '--limit', String(limit), '--seed', '1', '--workers', String(workers)]);
+  const { summary } = etl(['stream', '--profile', profile, '--sink', 'null', '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(limit), '--seed', '1', '--workers', String(workers)]);
   return summary.rate;
 }
 
@@ -166,7 +166,7 @@ for (const users of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
     const row = { seedUsersPerSecond: Math.round(seeded.summary.counts.users.generated / (seeded.summary.elapsedMs / 1000)), seedPeakRssMB: Math.round(seeded.rssKb / 1024) };
     for (const workers of [1, 2]) {
       log(`  stream --workers ${workers} --limit 1,000,000 over that catalog`);
-      const run = etl(['stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-03-01', '--limit', '1000000', '--seed', '3', '--workers', String(workers)]);
+      const run = etl(['stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-03-01', '--to', '2036-01-01', '--limit', '1000000', '--seed', '3', '--workers', String(workers)]);
       row[`workers${workers}`] = { catalogLoadSeconds: run.summary.catalogLoadMs / 1000, peakRssMB: Math.round(run.rssKb / 1024) };
     }
     scale[users] = row;
@@ -175,8 +175,8 @@ for (const users of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
   }
 }
 log(`  memory: 1 M and 10 M records to null, ${cores} workers both`);
-const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
-const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
+const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2036-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
+const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2036-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
 // Into MongoDB, against mongoimport on the same data: only where a server (and mongoimport) exists.
 const benchUri = process.env.BENCH_MONGODB_URI ?? process.env.MONGODB_TEST_URI;
 const hasMongoimport = spawnSync('mongoimport', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -187,12 +187,12 @@ if (benchUri && hasMongoimport) {
   const dir = mkdtempSync(join(tmpdir(), 'etl-bench-'));
   const limit = quick ? 100_000 : 500_000;
   execFileSync(process.execPath, [bin, 'seed', '--sink', 'jsonl', '--out', dir, '--quiet'], { cwd: root });
-  execFileSync(process.execPath, [bin, 'stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-01-01', '--limit', String(limit), '--seed', '5', '--quiet'], { cwd: root });
+  execFileSync(process.execPath, [bin, 'stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(limit), '--seed', '5', '--quiet'], { cwd: root });
   let db = 0;
   rows.mongo = repeat('ecom-etl stream into MongoDB', () => {
     const name = `etl_bench_${process.pid}_${db++}`;
     execFileSync(process.execPath, [bin, 'seed', '--uri', benchUri, '--db', name, '--quiet'], { cwd: root });
-    const { summary } = etl(['stream', '--uri', benchUri, '--db', name, '--from', '2026-01-01', '--limit', String(limit), '--seed', '5', '--workers', String(cores)]);
+    const { summary } = etl(['stream', '--uri', benchUri, '--db', name, '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(limit), '--seed', '5', '--workers', String(cores)]);
     return summary.rate;
   }, 2);
   rows.mongoimport = repeat(`mongoimport --numInsertionWorkers ${cores} (same records)`, () => {

@@ -81,7 +81,6 @@ describe('Pacer on an injected clock', () => {
     // name, pacing, (recordsDone, simMs) per batch, expected due offsets from the start
     ['rate: due when the records so far fit the rate', { mode: 'rate', perSecond: 200 }, [[0, 0], [100, 0], [300, 0]], [0, 500, 1500]],
     ['interval: one batch per interval', { mode: 'interval', ms: 250 }, [[0, 0], [500, 0], [1000, 0]], [0, 250, 500]],
-    ['speed 60: one simulated minute per second', { mode: 'speed', x: 60, fromMs: 0 }, [[0, 0], [10, 60_000], [20, 90_000]], [0, 1000, 1500]],
   ];
   for (const [name, pacing, batches, dues] of table) {
     it(name, async () => {
@@ -103,6 +102,37 @@ describe('Pacer on an injected clock', () => {
     const pacer = new Pacer({ mode: 'none' });
     expect(pacer.dueAt(1_000_000, 0)).toBe(0);
     expect(pacer.sinkBound).toBe(false);
+  });
+
+  it('speed 60: records are due once simulated time, one minute per second, has reached them; batches end there', async () => {
+    const c = clock();
+    const pacer = new Pacer({ mode: 'speed', x: 60, fromMs: 0 }, c.now);
+    expect(pacer.horizon()).toBe(0);
+    c.advance(1000);
+    expect(pacer.horizon()).toBe(60_000);
+    // The engine is at 30 s simulated: records up to the horizon are due now.
+    expect(pacer.dueAt(0, 30_000)).toBe(0);
+    // It has reached the horizon: look again a tick later, not a --batch-size later.
+    expect(pacer.dueAt(0, 60_000) - c.now()).toBe(50);
+    expect(await pacer.wait(0, 30_000, new AbortController().signal)).toBe(true);
+    expect(pacer.sinkBound).toBe(false);
+    // Three seconds of wall time and the engine still at 0: generation is held back.
+    c.advance(2000);
+    expect(await pacer.wait(0, 0, new AbortController().signal)).toBe(true);
+    expect(pacer.sinkBound).toBe(true);
+  });
+
+  it('a rate is held, not made up: after 5 s without progress the schedule moves on instead of bursting', async () => {
+    const c = clock();
+    const pacer = new Pacer({ mode: 'rate', perSecond: 100 }, c.now);
+    const signal = new AbortController().signal;
+    expect(await pacer.wait(0, 0, signal)).toBe(true);
+    // An outage: nothing generated for 5 s, when 500 records were due.
+    c.advance(5000);
+    expect(await pacer.wait(10, 0, signal)).toBe(true);
+    expect(pacer.sinkBound).toBe(true);
+    // The next 10 records are due 100 ms later, at the rate, not at once.
+    expect(pacer.dueAt(20, 0) - c.now()).toBe(100);
   });
 
   it('reports sink-bound once a batch is more than max(1 s, 2 intervals) late', async () => {

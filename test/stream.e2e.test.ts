@@ -179,7 +179,7 @@ describe('etl stream through the stdout and null sinks', () => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(200);
     for (const l of lines) expect(eventFiles).toContain(l.collection);
-    expect(r.stderr).toMatch(/completed: 200 records/);
+    expect(r.stderr).toMatch(/completed at [0-9-]+ [0-9:]+Z: 200 records/);
     expect(r.stderr).toMatch(/default one in memory/);
   });
 

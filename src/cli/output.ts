@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 
+import { wrapLine } from './format.js';
 import type { CliIO } from './io.js';
 
 export type { CliIO } from './io.js';
@@ -34,15 +35,31 @@ export class Output {
     this.interactive = Boolean(io.stderr.isTTY) && !mode.quiet;
   }
 
+  /** Columns of the terminal human text goes to; undefined when it is not a terminal (a log has no width). */
+  get width(): number | undefined {
+    const stream = this.interactive && !this.human.isTTY ? this.io.stderr : this.human;
+    return stream.isTTY && stream.columns ? stream.columns : undefined;
+  }
+
   /** A line of human text (suppressed by --quiet unless `always`). */
   line(text: string, always = false): void {
     if (this.mode.quiet && !always) return;
-    this.human.write(`${text}\n`);
+    this.human.write(`${this.fit(text)}\n`);
   }
 
   /** The summary: always printed (also with --quiet). */
   summary(text: string): void {
-    this.human.write(`${text}\n`);
+    this.human.write(`${this.fit(text)}\n`);
+  }
+
+  /** On a terminal, prose broken at spaces to its width (a terminal would break words). */
+  private fit(text: string): string {
+    const width = this.human.isTTY ? this.human.columns : undefined;
+    if (!width) return text;
+    return text
+      .split('\n')
+      .flatMap((l) => wrapLine(l, width))
+      .join('\n');
   }
 
   /** One NDJSON object on stdout (only with --json). */

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
+import { type SettingKey, settingsMeta } from '../config/meta.js';
 import { redactUri } from '../redact.js';
 
 /** The options stored in etl_runs (and compared by --resume): effective values, connection string redacted. */
@@ -26,4 +27,40 @@ export function runOptions(config: LoadedConfig, seed: number): Record<string, u
     mix: s.mix,
     sessionsPerDay: s.sessionsPerDay,
   };
+}
+
+/** Settings a resumed stream must be told again when they were typed as flags (the environment and .env stay as they were). */
+const resumeKeys: SettingKey[] = ['profile', 'uri', 'db', 'dataDir', 'sink', 'out', 'rate', 'interval', 'batchSize', 'duration', 'limit', 'workers', 'partition', 'from', 'to', 'speed', 'sessionsPerDay', 'fraudRate', 'dirtyRate', 'mix', 'inFlight'];
+
+/**
+ * The command that continues this run when pasted: `etl stream --resume --seed S` and every
+ * option the user typed (sink, directory, bounds, content options). A connection string with a
+ * password is not printed: the hint names where it goes instead.
+ */
+export function resumeCommand(config: LoadedConfig, seed: number, extra: string[] = []): string {
+  const s = config.settings;
+  const args = ['etl', 'stream', '--resume', '--seed', String(seed)];
+  for (const key of resumeKeys) {
+    if (config.sources[key] !== 'flag') continue;
+    const value = flagValue(key, s);
+    if (value === undefined) continue;
+    args.push(settingsMeta[key].flag!.split(' ')[0], value);
+  }
+  return [...args.map(quoteArg), ...extra].join(' ');
+}
+
+function flagValue(key: SettingKey, s: LoadedConfig['settings']): string | undefined {
+  const v = s[key as keyof typeof s];
+  if (v === undefined || v === null) return undefined;
+  if (key === 'uri') return redactUri(String(v)) === String(v) ? String(v) : '<your connection string>';
+  if (v instanceof Date) return v.toISOString();
+  if (key === 'duration') return `${Number(v) / 1000}s`;
+  if (key === 'partition') return `${s.partition!.index}/${s.partition!.count}`;
+  if (key === 'mix') return s.mix.preset ?? `views=${Math.round(s.mix.views * 100)},cart=${Math.round(s.mix.cart * 100)},orders=${Math.round(s.mix.orders * 100)}`;
+  return String(v);
+}
+
+/** Quotes an argument for a POSIX shell when it needs it. */
+function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }

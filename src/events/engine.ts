@@ -195,7 +195,9 @@ export class EventEngine {
         continue;
       }
       const rec = this.queue[this.head];
-      if (until !== undefined && (rec.doc.timestamp as Date).getTime() >= until) break;
+      // A record --dirty-rate corrupted may have no usable timestamp: the records around it decide.
+      const at = rec.doc.timestamp;
+      if (until !== undefined && at instanceof Date && at.getTime() >= until) break;
       this.head++;
       out.push(rec);
     }

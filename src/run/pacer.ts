@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Under --rate or --interval, how far behind schedule generation may fall before the schedule moves on (ms). */
+const maxBehindMs = 1000;
+
+/** Under --speed, how often generation looks whether simulated time has reached new records (ms). */
+const speedTickMs = 50;
+
 /** How generation is paced against wall time. */
 export type Pacing =
   | { mode: 'none' }
@@ -15,7 +21,9 @@ export type Pacing =
  * how far behind schedule generation is, which means the sink cannot keep up.
  */
 export class Pacer {
-  private readonly startedAt: number;
+  private startedAt: number;
+  /** When the schedule was last moved on because generation fell more than a second behind. */
+  private rebasedAt = -Infinity;
   private batches = 0;
   /** How late the last batch was, ms (0 when on time). */
   lagMs = 0;
@@ -38,16 +46,38 @@ export class Pacer {
       case 'interval':
         return this.startedAt + this.batches * p.ms;
       case 'speed':
-        return this.startedAt + (simMs - p.fromMs) / p.x;
+        // Records are due as soon as simulated time has reached them (see horizon); when the
+        // engine is ahead of it, look again a tick later.
+        return simMs < this.horizon()! ? 0 : this.wall() + speedTickMs;
     }
+  }
+
+  /**
+   * Under --speed, the simulated time wall time has reached: records stamped before it are due
+   * now. Batches end there, so output flows smoothly instead of in bursts of --batch-size.
+   */
+  horizon(): number | undefined {
+    const p = this.pacing;
+    return p.mode === 'speed' ? p.fromMs + (this.wall() - this.startedAt) * p.x : undefined;
   }
 
   /** Waits until the next batch is due; resolves false if aborted meanwhile. */
   async wait(recordsDone: number, simMs: number, signal: AbortSignal): Promise<boolean> {
+    if (this.pacing.mode === 'speed') {
+      // Behind: the wall time the simulated time not yet generated stands for.
+      const behind = (this.horizon()! - simMs) / this.pacing.x;
+      this.lagMs = Math.max(0, behind - speedTickMs);
+    }
     const due = this.dueAt(recordsDone, simMs);
     this.batches++;
     const now = this.wall();
-    this.lagMs = due > 0 ? Math.max(0, now - due) : 0;
+    if (this.pacing.mode !== 'speed') this.lagMs = due > 0 ? Math.max(0, now - due) : 0;
+    // A rate is held, not made up: after an outage or a slow spell the schedule moves on, so
+    // the records that fell due meanwhile do not come in a burst above --rate.
+    if ((this.pacing.mode === 'rate' || this.pacing.mode === 'interval') && this.lagMs > this.behindLimitMs) {
+      this.startedAt += this.lagMs;
+      this.rebasedAt = now;
+    }
     if (due <= now) return !signal.aborted;
     try {
       await sleep(due - now, undefined, { signal });
@@ -59,9 +89,13 @@ export class Pacer {
 
   /** True when generation runs behind its schedule because writes hold it back. */
   get sinkBound(): boolean {
+    if (this.pacing.mode === 'none') return false;
+    return this.lagMs > this.behindLimitMs || this.wall() - this.rebasedAt < 2000;
+  }
+
+  /** How late a batch may be before generation counts as held back (and the schedule moves on). */
+  private get behindLimitMs(): number {
     const p = this.pacing;
-    if (p.mode === 'none') return false;
-    const period = p.mode === 'interval' ? p.ms : 100;
-    return this.lagMs > Math.max(1000, 2 * period);
+    return Math.max(maxBehindMs, 2 * (p.mode === 'interval' ? p.ms : 100));
   }
 }

@@ -7,7 +7,7 @@ import type { Mix, Partition } from '../config/values.js';
 import { logger } from '../log.js';
 import { Counters } from '../reporting/counters.js';
 import type { DeadLetter } from '../shared/records.js';
-import { type Doc, LostBatchError, type Sink } from '../sinks/types.js';
+import { type Doc, LostBatchError, type Sink, type SinkHealth } from '../sinks/types.js';
 import { reasonsOf } from '../validation/validate.js';
 import { Pacer, type Pacing } from './pacer.js';
 
@@ -106,6 +106,11 @@ export class PartitionPipeline {
     return this.engine.clockMs;
   }
 
+  /** Whether the target is failing and retrying right now (an outage shows as one, not as an idle shop). */
+  get health(): SinkHealth | undefined {
+    return this.sink.health?.();
+  }
+
   async run(): Promise<PartitionResult> {
     const job = this.job;
     let reason: StopReason = 'stopped';
@@ -141,7 +146,10 @@ export class PartitionPipeline {
         reason = 'duration';
         break;
       }
-      const records = this.engine.take(room, job.toMs);
+      // Under --speed a batch ends where simulated time has got to; otherwise at --to.
+      const horizon = this.pacer.horizon();
+      const until = horizon === undefined ? job.toMs : Math.min(horizon, job.toMs ?? Infinity);
+      const records = this.engine.take(room, until);
       generated += records.length;
       if (records.length > 0) {
         // Backpressure: never more than `inFlight` batches being written.
@@ -152,7 +160,7 @@ export class PartitionPipeline {
         }
         this.dispatch(records);
       }
-      if (records.length < room && job.toMs !== undefined) {
+      if (records.length < room && job.toMs !== undefined && until === job.toMs) {
         reason = 'to';
         break;
       }

@@ -71,3 +71,23 @@ export async function refuseSeedInUse(sink: Sink, q: { seed: number; partitions:
     `Seed ${q.seed} already has records in ${sink.target} (run ${previous._id}, ${previous.command}, ${previous.status}, ${generated.toLocaleString('en-US')} records, partitions ${previous.partitions.join(',')}${changed.length ? `; ${changed.join('; ')}` : ''}): continue it with --resume, or use a new seed (another --seed, or none for a random one).`,
   );
 }
+
+/**
+ * The bounds a resumed run keeps from the run it continues unless new ones are given: its
+ * --limit (a total over both runs: the records before the checkpoint count) and its --to.
+ * A --duration is this invocation's own wall-clock budget and is not carried over.
+ * @throws EtlError CONFIG_INVALID when a --limit given now is below what the run already holds.
+ */
+export function resumedBounds(previous: RunRecord, given: { limit?: number; to?: Date }, startSeqs: Record<string, number>): { limit?: number; to?: Date } {
+  const recordedTo = typeof previous.options.to === 'string' ? new Date(previous.options.to) : undefined;
+  const recordedLimit = typeof previous.options.limit === 'number' ? previous.options.limit : undefined;
+  const limit = given.limit ?? recordedLimit;
+  const held = Object.values(startSeqs).reduce((a, n) => a + n, 0);
+  if (given.limit !== undefined && given.limit < held) {
+    throw new EtlError(
+      'CONFIG_INVALID',
+      `--resume --limit ${given.limit}: run ${previous._id} already holds ${held.toLocaleString('en-US')} records, and under --resume --limit is the total of the run. Give a --limit above ${held}${recordedLimit === undefined ? '' : `, or leave it out to keep the run's own (${recordedLimit})`}.`,
+    );
+  }
+  return { limit, to: given.to ?? recordedTo };
+}

@@ -58,7 +58,9 @@ export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
               // Authentication and configuration errors will not heal by waiting for the next tick.
               if (summary.error && summary.error.exitCode === 2) finish('fatal', summary.error);
             }
-            req.onEvent?.({ type: 'job', job: k, summary, next: finished ? null : task.getNextRun() });
+            // The last job (--max-jobs) announces no next one.
+            const last = finished || (req.maxJobs !== undefined && report.jobs >= req.maxJobs);
+            req.onEvent?.({ type: 'job', job: k, summary, next: last ? null : task.getNextRun() });
           } catch (err) {
             report.failedJobs++;
             log('job %d threw: %O', k, err);

@@ -9,7 +9,7 @@ import { type RunRecord, unaccounted } from '../shared/records.js';
 import { evenShare } from '../shared/share.js';
 import { workerScript } from '../shared/worker-script.js';
 import type { SinkOptions } from '../sinks/index.js';
-import type { Sink } from '../sinks/types.js';
+import type { Sink, SinkHealth } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
 import type { Pacing } from './pacer.js';
 import { PartitionPipeline, type PartitionJob, type StopReason } from './partition.js';
@@ -55,6 +55,8 @@ export interface StreamTick {
   /** For bounded runs: progress towards the bound (0..1). */
   progress?: number;
   clockMs: number;
+  /** Writes are failing and being retried (the server is unreachable or failing over). */
+  waiting?: { sinceMs: number; retries: number };
 }
 
 export type RunStatus = RunRecord['status'];
@@ -74,6 +76,8 @@ export interface RunSummary {
   lost: number;
   /** Reading the catalog before the first record (time to first record). */
   catalogLoadMs: number;
+  /** How long writes spent failing and being retried (the longest of the partitions), ms. */
+  failedMs: number;
   error?: EtlError;
 }
 
@@ -100,27 +104,25 @@ interface Runner {
   done: Promise<{ reason: StopReason; watermark: number; error?: unknown }>;
   stop(): void;
   /** Counter changes since the last call, and the latest checkpoint. */
-  poll(): { delta: CountersSnapshot; watermark: number; sinkBound: boolean; clockMs: number };
+  poll(): { delta: CountersSnapshot; watermark: number; sinkBound: boolean; clockMs: number; health?: SinkHealth };
 }
 
-function inlineRunner(catalog: LoadedCatalog, sink: Sink, job: PartitionJob, signal: AbortSignal): Runner {
+function inlineRunner(catalog: LoadedCatalog, sink: Sink, job: PartitionJob): Runner {
   const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
   const pipeline = new PartitionPipeline(catalog.catalog, sink, job, stop.signal);
   let last = emptySnapshot();
   return {
-    done: pipeline.run().finally(() => signal.removeEventListener('abort', onAbort)),
+    done: pipeline.run(),
     stop: () => stop.abort(),
     poll() {
       const delta = pipeline.counters.since(last);
       last = pipeline.counters.snapshot();
-      return { delta, watermark: pipeline.watermark, sinkBound: pipeline.pacer.sinkBound, clockMs: pipeline.clockMs };
+      return { delta, watermark: pipeline.watermark, sinkBound: pipeline.pacer.sinkBound, clockMs: pipeline.clockMs, health: pipeline.health };
     },
   };
 }
 
-function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
+function workerRunner(input: WorkerInput): Runner {
   // The generator allocates many short-lived records: a young generation of its own, sized once
   // (cli/entry.ts stops young generations from growing). 24 MB: as fast as 48 MB, 30 MB less
   // resident per worker (npm run bench, null sink, 2 workers).
@@ -130,8 +132,8 @@ function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
   let watermark = input.job.startSeq;
   let sinkBound = false;
   let clockMs = 0;
+  let health: SinkHealth | undefined;
   const stop = () => worker.postMessage('stop');
-  signal.addEventListener('abort', stop, { once: true });
   const done = new Promise<{ reason: StopReason; watermark: number; error?: unknown }>((resolve) => {
     let result: { reason: StopReason; watermark: number; error?: unknown } | undefined;
     worker.on('message', (m: WorkerMessage) => {
@@ -140,6 +142,7 @@ function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
         watermark = m.watermark;
         sinkBound = m.sinkBound;
         clockMs = m.clockMs;
+        health = m.health;
       } else {
         watermark = m.watermark;
         const error = m.error ? errorFromWorker(m.error) : undefined;
@@ -150,7 +153,6 @@ function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
       result ??= { reason: 'failed', watermark, error: err };
     });
     worker.on('exit', () => {
-      signal.removeEventListener('abort', stop);
       resolve(result ?? { reason: 'failed', watermark, error: new EtlError('INTERNAL', 'a worker thread exited without reporting') });
     });
   });
@@ -160,7 +162,7 @@ function workerRunner(input: WorkerInput, signal: AbortSignal): Runner {
     poll() {
       const delta = acc.since(pending);
       pending = acc.snapshot();
-      return { delta, watermark, sinkBound, clockMs };
+      return { delta, watermark, sinkBound, clockMs, health };
     },
   };
 }
@@ -187,13 +189,15 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     dirtyRate: s.dirtyRate,
     sessionsPerDay: s.sessionsPerDay,
     fromMs: s.from?.getTime(),
-    toMs: s.to?.getTime(),
+    // A backfill is history: without --to it stops at the moment the run started.
+    toMs: s.to?.getTime() ?? (s.from ? started : undefined),
     startSeq: startSeqs[keys[w]] ?? 0,
     endSeq: s.limit === undefined ? undefined : evenShare(s.limit, partitions.length, w) + (req.limitFromStart ? (startSeqs[keys[w]] ?? 0) : 0),
     deadline: s.duration === undefined ? undefined : started + s.duration,
     inFlight: s.inFlight,
   }));
-  for (const j of jobs) if (j.endSeq !== undefined && j.startSeq > j.endSeq) j.startSeq = j.endSeq;
+  // A bound already reached leaves nothing to do; the checkpoint never moves back to it.
+  for (const j of jobs) if (j.endSeq !== undefined && j.startSeq > j.endSeq) j.endSeq = j.startSeq;
 
   // A resumed run inline: the target learns which records beyond the checkpoint it already holds
   // (worker threads do the same for their own partition).
@@ -226,16 +230,22 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
 
   const runners: Runner[] =
     partitions.length === 1
-      ? [inlineRunner(req.catalog, req.sink, jobs[0], req.signal)]
-      : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, seed: req.seed, resume: resuming }, req.signal));
+      ? [inlineRunner(req.catalog, req.sink, jobs[0])]
+      : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, seed: req.seed, resume: resuming }));
+  // One listener stops every partition (one per worker would pass Node's limit of 10 on the signal).
+  const stopAll = () => runners.forEach((r) => r.stop());
+  if (req.signal.aborted) stopAll();
+  else req.signal.addEventListener('abort', stopAll, { once: true });
 
   const recordsPlanned = jobs.reduce((a, j) => a + (j.endSeq === undefined ? 0 : j.endSeq - j.startSeq), 0);
   let lastTick = Date.now();
+  const failedMs = runners.map(() => 0);
   let saving: Promise<void> = Promise.resolve();
   const tick = (final: boolean) => {
     const d = new Counters();
     let sinkBound = false;
     let clockMs = 0;
+    let waiting: StreamTick['waiting'];
     runners.forEach((r, i) => {
       const p = r.poll();
       d.add(p.delta);
@@ -243,6 +253,9 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
       checkpoint[keys[i]] = p.watermark;
       sinkBound ||= p.sinkBound;
       clockMs = Math.max(clockMs, p.clockMs);
+      const h = p.health;
+      if (h?.failingSince !== undefined) waiting = { sinceMs: Math.min(waiting?.sinceMs ?? Infinity, h.failingSince), retries: (waiting?.retries ?? 0) + h.retries };
+      failedMs[i] = (h?.failedMs ?? 0) + (h?.failingSince === undefined ? 0 : Date.now() - h.failingSince);
     });
     const delta = d.snapshot();
     const now = Date.now();
@@ -250,9 +263,9 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     let progress: number | undefined;
     if (recordsPlanned > 0) progress = counters.totals().generated / recordsPlanned;
     else if (s.duration !== undefined) progress = Math.min(1, (now - started) / s.duration);
-    else if (s.from && s.to) progress = Math.min(1, Math.max(0, (clockMs - s.from.getTime()) / (s.to.getTime() - s.from.getTime())));
+    else if (s.from) progress = Math.min(1, Math.max(0, (clockMs - s.from.getTime()) / ((s.to?.getTime() ?? started) - s.from.getTime())));
     if (!final) {
-      req.onTick?.({ elapsedMs: now - started, delta, totals: counters.snapshot(), rate: generated / Math.max((now - lastTick) / 1000, 1e-3), sinkBound, progress, clockMs });
+      req.onTick?.({ elapsedMs: now - started, delta, totals: counters.snapshot(), rate: generated / Math.max((now - lastTick) / 1000, 1e-3), sinkBound: sinkBound && !waiting, progress, clockMs, waiting });
       // Checkpoint: one save at a time; a slow target skips a beat rather than queueing saves.
       saving = saving.then(() => runs?.recordRun(record('running', null, null))).catch((err: unknown) => log('checkpoint save failed: %O', err));
     }
@@ -270,6 +283,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     ),
   );
   clearInterval(timer);
+  req.signal.removeEventListener('abort', stopAll);
   tick(true);
   results.forEach((r, i) => (checkpoint[keys[i]] = r.watermark));
   await saving;
@@ -292,6 +306,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     resumedFrom: req.resume?._id ?? null,
     lost: unaccounted(t),
     catalogLoadMs: Math.round(req.catalog.loadMs),
+    failedMs: Math.max(0, ...failedMs),
     error,
   };
   try {

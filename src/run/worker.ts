@@ -4,11 +4,12 @@ import { partitionKey } from '../events/ids.js';
 import type { StoreCatalog } from '../events/store-catalog.js';
 import { emptySnapshot } from '../reporting/counters.js';
 import { createSink, type SinkOptions } from '../sinks/index.js';
+import type { SinkHealth } from '../sinks/types.js';
 import { PartitionPipeline, type PartitionJob } from './partition.js';
 
 /** Messages a worker sends to the main thread. */
 export type WorkerMessage =
-  | { type: 'progress'; delta: ReturnType<PartitionPipeline['counters']['snapshot']>; watermark: number; sinkBound: boolean; clockMs: number }
+  | { type: 'progress'; delta: ReturnType<PartitionPipeline['counters']['snapshot']>; watermark: number; sinkBound: boolean; clockMs: number; health?: SinkHealth }
   | { type: 'done'; reason: string; watermark: number; error?: SerializedError };
 
 export interface WorkerInput {
@@ -39,7 +40,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     const report = () => {
       const delta = pipeline!.counters.since(last);
       last = pipeline!.counters.snapshot();
-      port.postMessage({ type: 'progress', delta, watermark: pipeline!.watermark, sinkBound: pipeline!.pacer.sinkBound, clockMs: pipeline!.clockMs } satisfies WorkerMessage);
+      port.postMessage({ type: 'progress', delta, watermark: pipeline!.watermark, sinkBound: pipeline!.pacer.sinkBound, clockMs: pipeline!.clockMs, health: pipeline!.health } satisfies WorkerMessage);
     };
     const timer = setInterval(report, 200);
     const result = await pipeline.run();

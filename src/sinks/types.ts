@@ -79,6 +79,16 @@ export interface CatalogReader {
   buildUsers?(builder: CatalogBuilder): Promise<number | undefined>;
 }
 
+/** What a target that retries knows of itself right now, before the batches settle. */
+export interface SinkHealth {
+  /** Since when (ms since epoch) writes have been failing and being retried; unset while they succeed. */
+  failingSince?: number;
+  /** Attempts retried since writes started failing. */
+  retries: number;
+  /** Time writes spent failing in all, ended spells only (ms). */
+  failedMs: number;
+}
+
 /**
  * Where records go: `open()`, `write()` per collection, `close()` (safe to call twice), and
  * `reset()` to empty collections. Per-record failures come back in the result; only a lost
@@ -106,4 +116,6 @@ export interface Sink {
    * already validated lines, in call order (large seeds serialize on every core).
    */
   appendLines?(collection: string, lines: string | Uint8Array): Promise<void>;
+  /** Present when the target retries failed writes: is it failing now, and for how long. */
+  health?(): SinkHealth;
 }

@@ -9,6 +9,7 @@ export const bin = fileURLToPath(new URL('../../bin/etl.js', import.meta.url));
 class Capture extends Writable {
   text = '';
   isTTY = false;
+  columns?: number;
   override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void) {
     this.text += chunk.toString();
     cb();
@@ -22,9 +23,13 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process (no exit), with captured output and a controlled environment. */
-export async function runCli(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; signal?: AbortSignal } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; signal?: AbortSignal; /** A terminal this wide on both streams. */ columns?: number } = {},
+): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
+  if (opts.columns) for (const s of [stdout, stderr]) Object.assign(s, { isTTY: true, columns: opts.columns });
   const code = await main(['node', 'etl', ...args], { stdout, stderr, env: { NO_COLOR: '1', ...opts.env }, cwd: opts.cwd ?? root }, opts.signal);
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -61,7 +61,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
           const r = e.summary;
           const t = Object.values(r.counts.collections).reduce((a, n) => a + n.generated, 0);
           const mark = r.status === 'completed' ? c.green('✔') : r.status === 'interrupted' ? c.yellow('■') : c.red('✘');
-          const line = `${mark} job ${e.job} ${r.status}: ${fmtInt(t)} records in ${fmtDuration(r.elapsedMs)} (${fmtInt(r.rate)} rec/s), run ${r.runId}${r.error ? c.red(` — ${r.error.message}`) : ''}; next at ${when(e.next)}`;
+          const line = `${when(new Date())} ${mark} job ${e.job} ${r.status}: ${fmtInt(t)} records in ${fmtDuration(r.elapsedMs)} (${fmtInt(r.rate)} rec/s), run ${r.runId}${r.error ? c.red(` — ${r.error.message}`) : ''}${e.next ? `; next at ${when(e.next)}` : '; that was the last job'}`;
           out.line(line);
           out.json({ type: 'job', job: e.job, status: r.status, runId: r.runId, counts: r.counts.collections, elapsedMs: r.elapsedMs, rate: Math.round(r.rate), checkpoint: r.checkpoint, next: e.next, error: r.error?.message });
         } else if (e.type === 'skipped') {
@@ -91,16 +91,20 @@ export function makeScheduleCommand(holder: ContextHolder): Command {
     .addHelpText(
       'after',
       `
-Each job needs a bound: --limit N and/or --duration T. Jobs continue one seeded stream:
-job k starts where job k-1 ended. Ticks that arrive while a job runs are skipped and counted.
+Each job needs a bound: --limit N and/or --duration T. Jobs continue one seeded
+stream: job k starts where job k-1 ended. Ticks that arrive while a job runs are
+skipped and counted. --resume: the first job continues the last recorded run of
+the seed (a restarted schedule); without it, a seed with records is refused.
 
 Examples:
-  $ etl schedule --cron "*/5 * * * *" --limit 10000            every 5 minutes
-  $ etl schedule --cron "0 * * * *" --timezone Europe/Berlin --duration 10m --rate 500
-  $ etl schedule --cron "*/10 * * * * *" --limit 2000 --max-jobs 6   every 10 seconds, 6 jobs
+  $ etl schedule --cron "*/5 * * * *" --limit 10000        every 5 minutes
+  $ etl schedule --cron "0 * * * *" --timezone Europe/Berlin --duration 10m
+  $ etl schedule --cron "*/10 * * * * *" --limit 2000 --max-jobs 6
+                                                every 10 seconds, 6 jobs
 
-Or from the system crontab (no TTY: plain output, exit codes, one etl_runs record per run):
-  */5 * * * * cd /srv/ecom-etl && npx etl stream --limit 10000 --quiet >> etl.log 2>&1`,
+Or from the system crontab (no TTY: plain output, exit codes, one etl_runs
+record per run):
+  */5 * * * * cd /srv/etl && npx etl stream --limit 10000 --quiet >>etl.log 2>&1`,
     );
   addSettingOptions(cmd, 'schedule');
   cmd.action(() => scheduleAction(holder.get()));

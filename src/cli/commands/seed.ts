@@ -13,10 +13,11 @@ export function makeSeedCommand(holder: ContextHolder): Command {
       'after',
       `
 Examples:
-  $ etl seed                                     100 products, 1,000 users into MongoDB
+  $ etl seed                          100 products, 1,000 users into MongoDB
   $ etl seed --products 5000 --users 100000 --seed 7
-  $ etl seed --sink jsonl --out ./data           products.jsonl, users.jsonl (mongoimport-ready)
-  $ etl seed --reset                             drop the catalog and create it again
+  $ etl seed --sink jsonl --out ./data
+                                      products.jsonl, users.jsonl (mongoimport)
+  $ etl seed --reset                  drop the catalog and create it again
 
 Same --seed => identical documents. Running it twice leaves one copy of each
 document (upsert by product_id / user_id).`,

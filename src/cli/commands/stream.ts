@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
@@ -8,7 +9,7 @@ import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
 import type { ProfileName } from '../../shared/profiles.js';
-import { fmtDuration, fmtInt, table } from '../format.js';
+import { fitLine, fmtDuration, fmtInt, table, wrapLine } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
 
 const shortNames: Record<string, string> = {
@@ -22,22 +23,40 @@ const shortNames: Record<string, string> = {
 /** Under the adaptive-bi profile a transaction is one line of an order. */
 const abiShortNames: Record<string, string> = { ...shortNames, transactions: 'order lines' };
 
+/** One tick as a line that fits the terminal: figures that were measured, never a cut-off number. */
 function tickLine(out: Output, t: StreamTick, names: Record<string, string>): string {
   const c = out.c;
-  const parts = Object.keys(names)
-    .filter((name) => t.delta.collections[name])
-    .map((name) => `+${fmtInt(t.delta.collections[name].generated)} ${names[name]}`);
+  const shown = Object.keys(names).filter((name) => t.delta.collections[name]);
+  const parts = shown.map((name) => `+${fmtInt(t.delta.collections[name].generated)} ${names[name]}`);
+  const total = shown.reduce((a, name) => a + t.delta.collections[name].generated, 0);
   const dead = Object.values(t.delta.collections).reduce((a, n) => a + n.dead_lettered, 0);
-  const clock = new Date(t.clockMs || Date.now()).toISOString().slice(0, 19).replace('T', ' ');
-  const segs = [
-    c.dim(clock),
-    parts.length ? parts.join(' ') : c.dim('(waiting)'),
+  const iso = new Date(t.clockMs || Date.now()).toISOString();
+  const clock = iso.slice(0, 19).replace('T', ' ');
+  const shortClock = iso.slice(5, 16).replace('T', ' ');
+  const figures = [
     c.cyan(`${fmtInt(t.rate)} rec/s`),
     dead > 0 ? c.red(`dead ${fmtInt(dead)}`) : c.dim('dead 0'),
     t.delta.retries > 0 ? c.yellow(`retries ${fmtInt(t.delta.retries)}`) : c.dim('retries 0'),
   ];
-  if (t.sinkBound) segs.push(c.magenta('sink-bound: the target cannot keep up, generation slowed'));
-  return segs.join(c.dim(' │ '));
+  const waitedS = t.waiting ? Math.round((Date.now() - t.waiting.sinceMs) / 1000) : 0;
+  const status = t.waiting
+    ? [c.yellow(`waiting for the server: retry ${fmtInt(t.waiting.retries)}, ${waitedS} s`), c.yellow(`waiting ${waitedS} s, retry ${fmtInt(t.waiting.retries)}`)]
+    : t.sinkBound
+      ? [c.magenta('sink-bound: the target cannot keep up, generation slowed'), c.magenta('sink-bound')]
+      : ['', ''];
+  const records = parts.length ? parts.join(' ') : c.dim('+0');
+  const line = (...segs: string[]) => segs.filter(Boolean).join(c.dim(' │ '));
+  return fitLine(
+    [
+      line(c.dim(clock), records, ...figures, status[0]),
+      line(c.dim(clock), records, ...figures, status[1]),
+      line(c.dim(shortClock), records, ...figures, status[1]),
+      line(c.dim(shortClock), `+${fmtInt(total)} records`, ...figures, status[1]),
+      line(`+${fmtInt(total)}`, ...figures, status[1]),
+      line(figures[0], status[1]),
+    ],
+    out.width,
+  );
 }
 
 /** Live ticks: coloured lines (and a progress bar for bounded runs) on a terminal, NDJSON with --json. */
@@ -45,20 +64,37 @@ async function makeTickRenderer(out: Output, bounded: boolean, profile: ProfileN
   const names = profile === 'adaptive-bi' ? abiShortNames : shortNames;
   if (out.mode.json) {
     return {
-      tick: (t: StreamTick) => out.json({ type: 'tick', elapsedMs: t.elapsedMs, rate: Math.round(t.rate), sinkBound: t.sinkBound, progress: t.progress, delta: t.delta.collections, retries: t.delta.retries }),
+      tick: (t: StreamTick) =>
+        out.json({
+          type: 'tick',
+          elapsedMs: t.elapsedMs,
+          rate: Math.round(t.rate),
+          sinkBound: t.sinkBound,
+          progress: t.progress,
+          delta: t.delta.collections,
+          retries: t.delta.retries,
+          ...(t.waiting ? { waiting: { seconds: Math.round((Date.now() - t.waiting.sinceMs) / 1000), retries: t.waiting.retries } } : {}),
+        }),
       stop: () => undefined,
     };
   }
   if (out.mode.quiet) return { tick: () => undefined, stop: () => undefined };
   if (out.interactive && bounded) {
     const { MultiBar, Presets } = await import('cli-progress');
-    const bars = new MultiBar({ stream: out.io.stderr, format: `${out.c.cyan('{bar}')} {percentage}% | {elapsed} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true, fps: 5 }, Presets.shades_classic);
-    const bar = bars.create(1000, 0);
+    const width = out.width ?? 80;
+    // The bar shrinks with the terminal, so the line with it never wraps (it turns wrapping off).
+    const barsize = Math.max(10, Math.min(40, width - 40));
+    const bars = new MultiBar({ stream: out.io.stderr, format: `${out.c.cyan('{bar}')} {percentage}% | {elapsed} | ETA {remaining}`, barsize, hideCursor: true, clearOnComplete: true, fps: 5 }, Presets.shades_classic);
+    const bar = bars.create(1000, 0, { elapsed: fmtDuration(0), remaining: '…' });
     const started = Date.now();
     return {
       tick: (t: StreamTick) => {
         bars.log(`${tickLine(out, t, names)}\n`);
-        bar.update(Math.round((t.progress ?? 0) * 1000), { elapsed: fmtDuration(Date.now() - started) });
+        const progress = t.progress ?? 0;
+        const elapsed = Date.now() - started;
+        // No estimate until there is something to estimate from.
+        const remaining = progress >= 0.01 ? fmtDuration((elapsed / progress) * (1 - progress)) : '…';
+        bar.update(Math.round(progress * 1000), { elapsed: fmtDuration(elapsed), remaining });
       },
       stop: () => bars.stop(),
     };
@@ -76,21 +112,31 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   const reconciled = r.lost === 0 ? c.green('counts reconcile (generated = written + duplicates + dead-lettered)') : c.red(`${fmtInt(r.lost)} records lost`);
   const head =
     r.status === 'completed' ? c.green('✔ completed') : r.status === 'interrupted' ? c.yellow('■ stopped') : c.red('✘ failed');
-  out.summary(`${head}: ${fmtInt(t.g)} records in ${fmtDuration(r.elapsedMs)} (${c.cyan(`${fmtInt(r.rate)} rec/s`)}), seed ${r.seed}, run ${r.runId}; ${reconciled}`);
+  // Stamped with the time it ended: in a log (cron) the line says when.
+  const ended = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  out.summary(`${head} at ${ended}Z: ${fmtInt(t.g)} records in ${fmtDuration(r.elapsedMs)} (${c.cyan(`${fmtInt(r.rate)} rec/s`)}), seed ${r.seed}, run ${r.runId}; ${reconciled}`);
   if (r.catalogLoadMs >= 100) out.summary(c.dim(`catalog loaded in ${(r.catalogLoadMs / 1000).toFixed(1)} s before the first record`));
   if (r.counts.injectedDirty > 0) out.summary(c.dim(`${fmtInt(r.counts.injectedDirty)} records corrupted on purpose (--dirty-rate) are in dead_letters`));
-  if (r.status !== 'completed') out.summary(c.dim(`continue with: ${resumeHint}`));
+  if (r.counts.retries > 0 || r.failedMs >= 1000) {
+    out.summary(c.yellow(`writes were retried ${fmtInt(r.counts.retries)} times; the target failed to answer for ${fmtDuration(r.failedMs)} in all`));
+  }
+  if (r.status !== 'completed') {
+    // A command to paste: broken into shell continuation lines, never at a space the shell would run.
+    const width = out.width ?? Infinity;
+    const lines = wrapLine(resumeHint, Math.max(20, width - 4));
+    out.summary(c.dim(`continue with:\n  ${lines.join(' \\\n    ')}`));
+  }
 }
 
 async function streamAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal } = ctx;
-  const s = config.settings;
+  let s = config.settings;
   const sink = await openSink(s, ctx);
   try {
     const { runStream, planPartitions } = await import('../../run/stream.js');
-    const { findResumePoint, refuseSeedInUse } = await import('../../run/resume.js');
+    const { findResumePoint, refuseSeedInUse, resumedBounds } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
-    const { runOptions } = await import('../run-options.js');
+    const { runOptions, resumeCommand } = await import('../run-options.js');
     const catalog = await readCatalog(out, sink, s.sink, s.profile);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
@@ -98,29 +144,38 @@ async function streamAction(ctx: RunContext): Promise<void> {
       const first = firstSignupMs(catalog.catalog);
       if (first > s.from.getTime()) out.line(out.c.yellow(`No user of the catalog has signed up by --from ${s.from.toISOString()}: the first visits come after the first signup, ${new Date(first).toISOString()}.`));
     }
+    const cores = availableParallelism();
+    if (s.workers > cores) out.line(out.c.yellow(`--workers ${s.workers} is more than the ${cores} cores here: the workers share them, no faster than --workers ${cores}.`));
 
-    const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
+    const planned = planPartitions(s.partition, s.workers);
+    const partitions = planned.map(partitionKey);
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
     let resume;
     if (s.resume) {
       const probe = runOptions(config, seed);
       resume = await findResumePoint(sink, { seed: s.seed, partitions, options: probe });
       seed = resume.seed;
+      if (resume.previous) {
+        // The run keeps its own --limit (a total) and --to unless new ones are given.
+        s = { ...s, ...resumedBounds(resume.previous, { limit: s.limit, to: s.to }, resume.startSeqs) };
+      }
       out.line(
         out.c.dim(
           resume.previous
-            ? `Resuming run ${resume.previous._id} (seed ${seed}) after its checkpoint ${JSON.stringify(resume.startSeqs)}`
+            ? `Resuming run ${resume.previous._id} (seed ${seed}) after ${fmtInt(Object.values(resume.startSeqs).reduce((a, n) => a + n, 0))} records${s.limit === undefined ? '' : `, up to ${fmtInt(s.limit)} in all`}${s.to ? `, until ${s.to.toISOString()}` : ''}`
             : `--resume: no earlier run with seed ${seed} was recorded here; starting at the beginning`,
         ),
       );
     }
     const options = runOptions(config, seed);
     if (!resume) await refuseSeedInUse(sink, { seed, partitions, options });
-    const bounded = s.limit !== undefined || s.duration !== undefined || (s.from !== undefined && s.to !== undefined);
+    const started = new Date();
+    const bounded = s.limit !== undefined || s.duration !== undefined || s.from !== undefined;
     const pace = s.rate !== undefined ? `${fmtInt(s.rate)} rec/s` : s.from && config.sources.interval === 'default' && s.speed === undefined ? 'as fast as the target takes' : s.speed ? `${s.speed}× simulated time` : `${fmtInt(s.batchSize)} every ${s.interval}s`;
+    const span = s.from ? `, backfill from ${s.from.toISOString()} to ${s.to ? s.to.toISOString() : `now (${started.toISOString().slice(0, 16).replace('T', ' ')}Z)`}` : '';
     out.line(
       out.c.dim(
-        `Streaming into ${sink.target}: ${pace}, ${s.workers} worker${s.workers > 1 ? 's' : ''}, partitions ${partitions.join(',')}, seed ${seed}${s.from ? `, backfill from ${s.from.toISOString()}` : ''}${bounded ? '' : ' — Ctrl-C to stop'}`,
+        `Streaming into ${sink.target}: ${pace}, ${s.workers} worker${s.workers > 1 ? 's' : ''}, partition${planned.length > 1 ? 's' : ''} ${planned.map((p) => `${p.index}/${p.count}`).join(', ')}, seed ${seed}${span}${bounded ? '' : ' — Ctrl-C to stop'}`,
       ),
     );
     // After the header: a progress bar turns the terminal's line wrapping off while it shows.
@@ -133,13 +188,13 @@ async function streamAction(ctx: RunContext): Promise<void> {
       sinkOptions: { sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
       catalog,
       signal: stopSignal,
-      options,
+      options: { ...options, limit: s.limit, to: s.to?.toISOString() },
       resume: resume?.previous ?? undefined,
       startSeqs: resume?.startSeqs,
       onTick: renderer.tick,
     }).finally(() => renderer.stop());
     out.json({ type: 'summary', command: 'stream', ...summary, error: summary.error?.message });
-    renderSummary(out, summary, `etl stream --resume --seed ${seed} (with the same options)`);
+    renderSummary(out, summary, resumeCommand(config, seed));
     if (summary.error) throw summary.error;
     if (summary.counts.unexpectedRejects > 0) {
       throw new EtlError('WORK_LOST', `${fmtInt(summary.counts.unexpectedRejects)} records were rejected without being corrupted on purpose; they are in dead_letters with the reasons.`);
@@ -156,18 +211,22 @@ export function makeStreamCommand(holder: ContextHolder): Command {
     .addHelpText(
       'after',
       `
-Pacing: --rate N (records/s, held steadily) or --interval S --batch-size N (default: 500
-every 1 s). A backfill (--from, optionally --to) runs on a simulated clock as fast as the
-target takes, unless --rate or --speed paces it. --duration and --limit bound a run;
-otherwise it runs until Ctrl-C (a second Ctrl-C exits at once).
+Pacing: --rate N (records/s, held steadily; what fell due during an outage is
+not made up in a burst) or --interval S --batch-size N (default: 500 every 1 s).
+A backfill (--from, optionally --to) runs on a simulated clock as fast as the
+target takes, unless --rate or --speed paces it; without --to it stops at now.
+--duration and --limit bound a run; otherwise it runs until Ctrl-C (a second
+Ctrl-C exits at once). --resume continues the run of that seed after its
+checkpoint, keeping its --limit (under --resume a total) and --to.
 
 Examples:
   $ etl stream --duration 1m
   $ etl stream --sink jsonl --out ./data --rate 2000 --duration 5s
-  $ etl stream --from 2026-01-01 --to 2026-01-08 --workers 2 --sink jsonl --out ./week
-  $ etl stream --dirty-rate 0.01 --fraud-rate 0.05 --limit 100000
-  $ etl stream --resume --seed 1234           continue an interrupted run
-  $ etl stream --partition 0/4 --uri mongodb://router:27017   one of 4 processes (sharded cluster)`,
+  $ etl stream --from 2026-01-01 --to 2026-01-08 --workers 2
+  $ etl stream --dirty-rate 0.01 --fraud-rate 0.05 --limit 10000
+  $ etl stream --resume --seed 1234         continue an interrupted run
+  $ etl stream --partition 0/4 --uri mongodb://router:27017
+                                            one of 4 processes (sharded cluster)`,
     );
   addSettingOptions(cmd, 'stream');
   cmd.action(() => streamAction(holder.get()));

@@ -4,7 +4,7 @@ import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
-import { type CatalogReader, type Doc, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type WriteMode, type WriteResult } from '../types.js';
+import { type CatalogReader, type Doc, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type WriteMode, type WriteResult } from '../types.js';
 import type { ProfileName } from '../../shared/profiles.js';
 import { collectionSpecs } from './collections.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
@@ -39,6 +39,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   private conn?: MongoTarget;
   private db?: MongoLike;
   private closed = false;
+  private readonly state: SinkHealth = { retries: 0, failedMs: 0 };
 
   constructor(
     private readonly connect: () => Promise<MongoTarget>,
@@ -102,6 +103,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
             result.written += batch.length;
           }
           pending = [];
+          this.answered();
           return;
         } catch (err) {
           if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
@@ -117,6 +119,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
             }
             throw this.asRetryable(err);
           }
+          this.answered();
           const split = splitBulkError(err, batch.length, mode);
           result.written += split.inserted;
           result.duplicates += split.duplicates;
@@ -132,6 +135,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     };
     await pRetry(attempt, this.retryOptions((e) => {
       result.retries++;
+      this.failing();
       log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
     })).catch((err: unknown) => {
       throw this.lost(collection, pending.length, err, result);
@@ -165,7 +169,9 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         async () => {
           if (this.closed) throw new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
           try {
-            return await step();
+            const value = await step();
+            this.answered();
+            return value;
           } catch (err) {
             if (err instanceof EtlError) throw new AbortError(err);
             throw this.asRetryable(err);
@@ -173,6 +179,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         },
         this.retryOptions((e) => {
           failing = e.message;
+          this.failing();
           log('retry %s attempt %d: %s', what, e.attemptNumber, e.message);
         }),
       );
@@ -188,6 +195,24 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
       }
       throw Object.assign(new Error(`${what}: ${message}`), { cause: err });
     }
+  }
+
+  health(): SinkHealth {
+    return { ...this.state };
+  }
+
+  /** A transient failure about to be retried: writes are failing from now (if not already). */
+  private failing(): void {
+    this.state.failingSince ??= Date.now();
+    this.state.retries++;
+  }
+
+  /** The server answered (even with per-document errors): a failing spell is over. */
+  private answered(): void {
+    if (this.state.failingSince === undefined) return;
+    this.state.failedMs += Date.now() - this.state.failingSince;
+    this.state.failingSince = undefined;
+    this.state.retries = 0;
   }
 
   /** Non-transient errors must not be retried: wrap them so p-retry stops at once. */
