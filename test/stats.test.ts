@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregate } from 'mingo';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CartEvent, InventoryUpdate, Transaction } from '../src/events/schemas.js';
-import { computeStats, lowStockThreshold, type Pipeline, type StatsSource } from '../src/reporting/stats.js';
+import { computeStats, lowStockThreshold, type Pipeline, type StatsReport, type StatsSource } from '../src/reporting/stats.js';
 import { runBin, runCli } from './helpers/cli.js';
 import { generate } from './helpers/engine.js';
 
@@ -27,6 +27,7 @@ describe('stats pipelines over generated data (mingo), checked against independe
   for (const r of recs) (data[r.collection] ??= []).push(r.doc as unknown as Record<string, unknown>);
   const txns = data.transactions as unknown as Transaction[];
   const newest = Math.max(...recs.map((r) => (r.doc.timestamp as Date).getTime()));
+  const oldest = Math.min(...recs.map((r) => (r.doc.timestamp as Date).getTime()));
   const since = 2 * 3_600_000;
   const from = newest + 1 - since;
   const inWindow = <T extends { timestamp: Date }>(xs: T[]) => xs.filter((x) => x.timestamp.getTime() >= from);
@@ -36,6 +37,35 @@ describe('stats pipelines over generated data (mingo), checked against independe
   it('window ends at the newest event', () => {
     expect(report.window!.to.getTime()).toBe(newest + 1);
     expect(report.window!.from.getTime()).toBe(from);
+    expect(report.window).toMatchObject({ since, hidesOlder: true, data: { from: new Date(oldest), to: new Date(newest) } });
+  });
+
+  describe("since 'all' (etl stats without --since)", () => {
+    let all: StatsReport;
+    beforeAll(async () => {
+      all = await computeStats(new MemorySource(data), 'all');
+    });
+
+    it('the window runs from the oldest event to the newest, and counts everything', () => {
+      expect(all.window).toMatchObject({ from: new Date(oldest), to: new Date(newest + 1), since: 'all', hidesOlder: false, data: { from: new Date(oldest), to: new Date(newest) } });
+      expect(all.sales.orders).toBe(txns.length);
+      for (const c of all.collections.filter((x) => x.series)) expect(c.series!.reduce((a, b) => a + b, 0), c.name).toBe(data[c.name].length);
+      expect(all.sales.revenueSeries.reduce((a, b) => a + b, 0)).toBeCloseTo(txns.reduce((a, t) => a + cents(t.final_amount), 0) / 100, 0);
+    });
+
+    it('trending compares the newer half of the data with the older half', () => {
+      const mid = oldest + Math.floor((newest + 1 - oldest) / 2);
+      expect(all.behaviour.trendingFrom!.getTime()).toBe(mid);
+      expect(report.behaviour.trendingFrom!.getTime()).toBe(from);
+      const views = data.product_views as unknown as Array<{ timestamp: Date; product_id: string }>;
+      const count = (id: string, lo: number, hi: number) => views.filter((v) => v.product_id === id && v.timestamp.getTime() >= lo && v.timestamp.getTime() < hi).length;
+      expect(all.behaviour.trending).toHaveLength(10);
+      for (const t of all.behaviour.trending) {
+        expect(t.views, t.product_id).toBe(count(t.product_id, mid, newest + 1));
+        expect(t.viewsBefore, t.product_id).toBe(count(t.product_id, 2 * mid - (newest + 1), mid));
+        expect(t.viewsBefore).toBeGreaterThan(0);
+      }
+    });
   });
 
   it('counts and series per collection', () => {

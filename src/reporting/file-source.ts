@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { aggregate } from 'mingo';
 import { EtlError } from '../errors.js';
-import { join } from 'node:path';
 import { readJsonl } from '../sinks/jsonl-files.js';
 import type { Pipeline, StatsSource } from './stats.js';
 
@@ -16,10 +15,16 @@ export class FileStatsSource implements StatsSource {
   private readonly dir: string;
   private readonly cache = new Map<string, Array<Record<string, unknown>>>();
 
-  /** @throws EtlError CONFIG_INVALID when the directory does not exist. */
+  /** @throws EtlError CONFIG_INVALID when `dir` does not exist or is not a directory. */
   constructor(dir: string) {
     const abs = resolve(dir);
-    if (!existsSync(abs)) throw new EtlError('CONFIG_INVALID', `Invalid --from: "${dir}" does not exist. Give the --out directory of a jsonl run, e.g. --from ./data`);
+    const kind = statSync(abs, { throwIfNoEntry: false });
+    // A file would read as an empty store ("No data yet", exit 0): a wrong path must not look like no data.
+    const fix = 'the directory of .jsonl files that `etl stream --sink jsonl --out DIR` writes';
+    if (!kind) throw new EtlError('CONFIG_INVALID', `Invalid --from: "${dir}" does not exist. Give ${fix}`, { details: { path: abs } });
+    if (!kind.isDirectory()) {
+      throw new EtlError('CONFIG_INVALID', `Invalid --from: "${dir}" is a file, not a directory. Give ${fix}, e.g. --from ${dirname(dir)}`, { details: { path: abs } });
+    }
     this.dir = abs;
     this.description = `${abs}/*.jsonl`;
   }

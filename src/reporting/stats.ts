@@ -240,12 +240,29 @@ export interface CollectionStat {
   series?: number[];
 }
 
+/** How much history the report covers: every event, or a length of time before the newest. */
+export type StatsSince = 'all' | number;
+
+export interface StatsWindow {
+  /** The events counted are those of [from, to); `to` is just after the newest event. */
+  from: Date;
+  to: Date;
+  /** 'all' (from the oldest event), or the length asked for (`--since`) in milliseconds. */
+  since: StatsSince;
+  /** The oldest and the newest event of the event collections: the time the data spans. */
+  data: { from: Date; to: Date };
+  /** True when events older than the window exist (a `since` shorter than the data). */
+  hidesOlder: boolean;
+  bucketMinutes: number;
+}
+
 export interface StatsReport {
   source: string;
   /** Whose collections and fields the figures were computed from. */
   profile: ProfileName;
   empty: boolean;
-  window: { from: Date; to: Date; bucketMinutes: number } | null;
+  /** What the figures cover; null when there are no events. */
+  window: StatsWindow | null;
   collections: CollectionStat[];
   sales: {
     orders: number;
@@ -266,6 +283,12 @@ export interface StatsReport {
     conversion: number;
     /** Orders per user who ordered in the window. */
     ordersPerBuyer: number;
+    /**
+     * Views counted from `trendingFrom` to the window's end, against as long a span just before:
+     * the window and the window before it, or, when the window is all the data (nothing
+     * before it), its newer half and its older half.
+     */
+    trendingFrom: Date | null;
     trending: Array<{ product_id: string; views: number; viewsBefore: number }>;
   };
   risk: {
@@ -290,8 +313,11 @@ function series(rows: Array<Record<string, unknown>>): number[] {
   return out;
 }
 
-/** Computes the whole report from a source; `sinceMs` is the window before the newest event. */
-export async function computeStats(src: StatsSource, sinceMs: number, profile: ProfileName = 'ecom-etl'): Promise<StatsReport> {
+/**
+ * Computes the whole report from a source over a window that ends at the newest event and
+ * starts `since` milliseconds before it, or at the oldest event with `since` 'all'.
+ */
+export async function computeStats(src: StatsSource, since: StatsSince, profile: ProfileName = 'ecom-etl'): Promise<StatsReport> {
   const plan = plans[profile];
   const f = plan.figures;
   const eventCollectionNames: readonly string[] = profileEventCollections[profile];
@@ -303,9 +329,9 @@ export async function computeStats(src: StatsSource, sinceMs: number, profile: P
     const at = async (order: 1 | -1) => (count > 0 && !isCatalog ? ((await src.aggregate(name, pipelines.edge(name, order)))[0]?.at as Date | undefined) : undefined) ?? null;
     collections.push({ name, count, oldest: await at(1), newest: await at(-1) });
   }
-  const newest = collections
-    .filter((c) => eventCollectionNames.includes(c.name) && c.newest)
-    .map((c) => (c.newest as Date).getTime());
+  const events = collections.filter((c) => eventCollectionNames.includes(c.name) && c.oldest && c.newest);
+  const newest = events.map((c) => (c.newest as Date).getTime());
+  const oldest = events.map((c) => (c.oldest as Date).getTime());
   const report: StatsReport = {
     source: src.description,
     profile,
@@ -313,16 +339,17 @@ export async function computeStats(src: StatsSource, sinceMs: number, profile: P
     window: null,
     collections,
     sales: { orders: 0, revenue: 0, averageOrderValue: 0, units: 0, returned: 0, byCategory: [], byCountry: [], topByRevenue: [], topByUnits: [], revenueSeries: [] },
-    behaviour: { funnel: { sessions: 0, viewed: 0, carted: 0, checkedOut: 0 }, carts: { checkouts: 0, abandoned: 0, abandonmentRate: 0 }, conversion: 0, ordersPerBuyer: 0, trending: [] },
+    behaviour: { funnel: { sessions: 0, viewed: 0, carted: 0, checkedOut: 0 }, carts: { checkouts: 0, abandoned: 0, abandonmentRate: 0 }, conversion: 0, ordersPerBuyer: 0, trendingFrom: null, trending: [] },
     risk: { fraud: [], fraudOrders: 0, lowStock: [], deadLetters: [], deadLetterReasons: [] },
     runs: [],
   };
   if (newest.length > 0) {
     // The window ends just after the newest event, so a backfill of last year reports too.
-    const to = new Date(Math.max(...newest) + 1);
-    const from = new Date(to.getTime() - sinceMs);
-    const bucketMs = Math.ceil(sinceMs / buckets / 60_000) * 60_000;
-    report.window = { from, to, bucketMinutes: bucketMs / 60_000 };
+    const data = { from: new Date(Math.min(...oldest)), to: new Date(Math.max(...newest)) };
+    const to = new Date(data.to.getTime() + 1);
+    const from = since === 'all' ? data.from : new Date(to.getTime() - since);
+    const bucketMs = Math.ceil((to.getTime() - from.getTime()) / buckets / 60_000) * 60_000;
+    report.window = { from, to, since, data, hidesOlder: data.from < from, bucketMinutes: bucketMs / 60_000 };
     for (const c of collections) {
       if (eventCollectionNames.includes(c.name)) c.series = series(await src.aggregate(c.name, pipelines.perBucket(from, to, bucketMs)));
     }
@@ -360,7 +387,9 @@ export async function computeStats(src: StatsSource, sinceMs: number, profile: P
     b.conversion = b.funnel.sessions > 0 ? b.funnel.checkedOut / b.funnel.sessions : 0;
     const [buyers] = await src.aggregate('transactions', f.buyers(from, to));
     b.ordersPerBuyer = num(buyers?.buyers) > 0 ? round2(num(buyers?.orders) / num(buyers?.buyers)) : 0;
-    b.trending = (await src.aggregate(plan.views, f.trending(from, to))).map((r) => ({ product_id: String(r._id), views: num(r.now), viewsBefore: num(r.before) }));
+    // All the data has nothing before it to compare with: its newer half against its older half.
+    b.trendingFrom = since === 'all' ? new Date(from.getTime() + Math.floor((to.getTime() - from.getTime()) / 2)) : from;
+    b.trending = (await src.aggregate(plan.views, f.trending(b.trendingFrom, to))).map((r) => ({ product_id: String(r._id), views: num(r.now), viewsBefore: num(r.before) }));
 
     const risk = report.risk;
     risk.fraud = (await src.aggregate('transactions', f.fraudByType(from, to))).map((r) => ({ anomaly_type: String(r._id), orders: num(r.orders), amount: round2(num(r.amount)) }));

@@ -1,89 +1,218 @@
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stripVTControlCharacters } from 'node:util';
 import { Command } from 'commander';
-import type { StatsReport, StatsSource } from '../../reporting/stats.js';
+import type { SettingSource } from '../../config/load.js';
+import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
 import type { ContextHolder, RunContext } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { fmtInt, table } from '../format.js';
 import { sparkline } from '../sparkline.js';
 
-/** Columns to draw in: the terminal's width, or 80 when not a terminal. */
+const refreshSeconds = 5;
+
+/**
+ * Columns to draw in: the terminal's width; else COLUMNS when set (`COLUMNS=200 etl stats | less`);
+ * else 80, the width every line fits when output goes to a file or a pipe.
+ */
 function columnsOf(out: Output): number {
-  return out.human.isTTY && out.human.columns ? out.human.columns : 80;
+  if (out.human.isTTY && out.human.columns) return out.human.columns;
+  const env = Number(out.io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : 80;
+}
+
+/** The widest line of a text as a terminal shows it (colour codes take no room). */
+const widthOf = (text: string) => Math.max(0, ...text.split('\n').map((l) => stripVTControlCharacters(l).length));
+
+/** `s` cut to `w` characters, its end replaced by … when cut. */
+const cut = (s: string, w: number) => (s.length <= w ? s : `${s.slice(0, Math.max(0, w - 1))}…`);
+
+/** Parts joined by `sep`, starting a new line instead where the next part would pass `columns`. */
+function flow(parts: string[], columns: number, sep = '   '): string {
+  const lines: string[] = [];
+  for (const p of parts) {
+    const last = lines.length - 1;
+    if (last >= 0 && widthOf(lines[last] + sep + p) <= columns) lines[last] += sep + p;
+    else lines.push(p);
+  }
+  return lines.join('\n');
+}
+
+/** How a table gives way on a narrow terminal: which text column may be cut, and which columns go, first first. */
+interface Narrowing {
+  shrink?: number;
+  drop?: number[];
+}
+
+/** A table no wider than `columns`: the `shrink` column is cut (to 8 characters at least), then `drop` columns go in order. */
+function fitTable(columns: number, headers: string[], rows: Array<Array<string | number>>, c: { bold: (s: string) => string }, narrowing: Narrowing = {}): string {
+  const drop = narrowing.drop ?? [];
+  let text = '';
+  for (let k = 0; k <= drop.length; k++) {
+    const gone = new Set(drop.slice(0, k));
+    const keep = headers.map((_, i) => i).filter((i) => !gone.has(i));
+    const h = keep.map((i) => headers[i]);
+    const body = rows.map((r) => keep.map((i) => r[i]));
+    text = table(h, body, c);
+    const excess = widthOf(text) - columns;
+    if (excess <= 0) return text;
+    const s = narrowing.shrink === undefined ? -1 : keep.indexOf(narrowing.shrink);
+    if (s >= 0) {
+      const widest = Math.max(h[s].length, ...body.map((r) => String(r[s]).length));
+      const room = Math.max(8, h[s].length, widest - excess);
+      text = table(h, body.map((r) => r.map((v, i) => (i === s ? cut(String(v), room) : v))), c);
+      if (widthOf(text) <= columns) return text;
+    }
+  }
+  return text;
 }
 
 let usd: Intl.NumberFormat | undefined;
 const money = (x: number) => (usd ??= new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })).format(x);
+/** Amounts right-aligned in a column under `header`. */
+function moneyColumn(header: string, xs: number[]): string[] {
+  const texts = xs.map(money);
+  const w = Math.max(header.length, ...texts.map((t) => t.length));
+  return texts.map((t) => t.padStart(w));
+}
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const time = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '—');
+
+/** A length of time as `--since` takes it: 90 minutes is 90m, a week 7d. */
+function durationLabel(ms: number): string {
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  for (const [unit, size] of units) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** The shortest whole `--since` (in days, hours or minutes) that reaches back `ms`; none beyond the 366d it accepts. */
+function sinceCovering(ms: number): string | undefined {
+  if (ms > 86_400_000) {
+    const days = Math.ceil(ms / 86_400_000);
+    return days <= 366 ? `${days}d` : undefined;
+  }
+  if (ms > 3_600_000) return `${Math.ceil(ms / 3_600_000)}h`;
+  return `${Math.max(1, Math.ceil(ms / 60_000))}m`;
+}
+
+/** What a report cannot know about itself: how it was asked for. */
+interface StatsView {
+  /** Where the `--since` window came from ('default' when none was given) and the env file read. */
+  since?: { source: SettingSource; envFile?: string };
+  /** The `--from` directory, when the report is of one. */
+  fromDir?: string;
+}
+
+/** The window, and when it hides older events, how to see them: lines that fit `columns`. */
+function windowLines(w: StatsWindow, view: StatsView, columns: number): { window: string; hidden?: string } {
+  const span = `${time(w.from)} → ${time(w.to)} UTC`;
+  if (w.since === 'all') return { window: flow(['window: all the data,', span], columns, ' ') };
+  const source = view.since?.source ?? 'flag';
+  const fromEnv = source !== 'flag' && source !== 'default';
+  const where = source === 'env-file' || source === 'profile-env-file' ? `ETL_STATS_SINCE in ${basename(view.since?.envFile ?? '.env')}` : 'ETL_STATS_SINCE';
+  const window = flow([`window: last ${durationLabel(w.since)}${fromEnv ? ` (${where})` : ''},`, span], columns, ' ');
+  if (!w.hidesOlder) return { window };
+  const wider = sinceCovering(w.to.getTime() - w.data.from.getTime());
+  const parts = [`hides older events (from ${time(w.data.from)}):`];
+  if (wider) parts.push(`use --since ${wider}`);
+  parts.push(`${wider ? 'or ' : ''}${fromEnv ? `remove ${where}` : 'omit --since'}`);
+  return { window, hidden: flow(parts, columns, ' ') };
+}
 
 function section(out: Output, title: string): void {
   out.summary('');
   out.summary(out.c.bold.underline(title));
 }
 
-/** Renders the report as tables (coloured on a terminal, plain otherwise). */
-export function renderStats(out: Output, r: StatsReport): void {
+/** Renders the report as tables (coloured on a terminal, plain otherwise), every line within the terminal's width. */
+export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): void {
   const c = out.c;
-  out.summary(c.dim(`ecom-etl stats — ${r.source}${r.profile === 'ecom-etl' ? '' : ` (profile ${r.profile})`}`));
+  const columns = columnsOf(out);
+  const title = 'ecom-etl stats — ';
+  const profile = r.profile === 'ecom-etl' ? '' : ` (profile ${r.profile})`;
+  const room = columns - title.length - profile.length;
+  const source = r.source.length <= room ? r.source : `…${r.source.slice(-Math.max(1, room - 1))}`;
+  out.summary(c.dim(`${title}${source}${profile}`));
   if (r.empty) {
-    out.summary(c.yellow('No data yet: the collections are empty or missing. Run `etl seed` and `etl stream` first.'));
+    const advice = view.fromDir ? 'Write some with `etl stream --sink jsonl --out DIR`.' : 'Run `etl seed` and `etl stream` first.';
+    out.summary(c.yellow(flow(['No data yet:', 'the collections are empty or missing.', advice], columns, ' ')));
     return;
   }
   // Sparklines on lines of their own, as wide as the terminal allows (they never wrap), with
   // every bar covering the same number of the report's buckets.
-  const columns = columnsOf(out);
   const label = Math.max(...r.collections.map((x) => x.name.length)) + 2;
   const revenueLabel = 'revenue per bar ';
   const buckets = r.sales.revenueSeries.length || 60;
-  const room = columns - Math.max(label, revenueLabel.length) - 1;
-  let width = Math.max(1, Math.min(buckets, room));
+  let width = Math.max(1, Math.min(buckets, columns - Math.max(label, revenueLabel.length) - 1));
   while (buckets % width !== 0) width--;
   if (r.window) {
-    const minutes = (r.window.bucketMinutes * buckets) / width;
-    out.summary(c.dim(`window ${time(r.window.from)} → ${time(r.window.to)} UTC (ends at the newest event; ${minutes} min per sparkline bar)`));
+    const lines = windowLines(r.window, view, columns);
+    out.summary(c.dim(lines.window));
+    if (lines.hidden) out.summary(c.yellow(lines.hidden));
   }
   section(out, 'Collections');
-  out.summary(table(['collection', 'documents', 'oldest', 'newest'], r.collections.map((x) => [x.name, x.count, time(x.oldest), time(x.newest)]), c));
-  out.summary('');
+  out.summary(fitTable(columns, ['collection', 'documents', 'oldest', 'newest'], r.collections.map((x) => [x.name, x.count, time(x.oldest), time(x.newest)]), c, { drop: [2, 3] }));
+  if (r.window) {
+    const minutes = (r.window.bucketMinutes * buckets) / width;
+    out.summary('');
+    out.summary(c.dim(flow(['activity over the window,', `${minutes} min per sparkline bar:`], columns, ' ')));
+  }
   for (const x of r.collections) if (x.series) out.summary(`${x.name.padEnd(label)}${c.cyan(sparkline(x.series, width))}`);
   const s = r.sales;
   section(out, 'Sales');
-  out.summary(`orders ${c.bold(fmtInt(s.orders))}   revenue ${c.bold(money(s.revenue))}   average order ${c.bold(money(s.averageOrderValue))}   units ${fmtInt(s.units)}   returned ${fmtInt(s.returned)}`);
+  out.summary(flow([`orders ${c.bold(fmtInt(s.orders))}`, `revenue ${c.bold(money(s.revenue))}`, `average order ${c.bold(money(s.averageOrderValue))}`, `units ${fmtInt(s.units)}`, `returned ${fmtInt(s.returned)}`], columns));
   out.summary(`${revenueLabel}${c.green(sparkline(s.revenueSeries, width))}`);
-  out.summary(table(['category', 'revenue', 'units'], s.byCategory.map((x) => [x.category, money(x.revenue).padStart(14), x.units]), c));
+  const byCategory = moneyColumn('revenue', s.byCategory.map((x) => x.revenue));
+  out.summary(fitTable(columns, ['category', 'revenue', 'units'], s.byCategory.map((x, i) => [x.category, byCategory[i], x.units]), c, { shrink: 0 }));
   out.summary('');
-  out.summary(table(['country', 'revenue', 'orders'], s.byCountry.map((x) => [x.country, money(x.revenue).padStart(14), x.orders]), c));
+  const byCountry = moneyColumn('revenue', s.byCountry.map((x) => x.revenue));
+  out.summary(fitTable(columns, ['country', 'revenue', 'orders'], s.byCountry.map((x, i) => [x.country, byCountry[i], x.orders]), c, { shrink: 0 }));
   out.summary('');
-  out.summary(table(['top by revenue', 'name', 'revenue', 'units'], s.topByRevenue.map((x) => [x.product_id, x.name, money(x.revenue).padStart(12), x.units]), c));
+  const topRevenue = moneyColumn('revenue', s.topByRevenue.map((x) => x.revenue));
+  out.summary(fitTable(columns, ['top by revenue', 'name', 'revenue', 'units'], s.topByRevenue.map((x, i) => [x.product_id, x.name, topRevenue[i], x.units]), c, { shrink: 1, drop: [3] }));
   out.summary('');
-  out.summary(table(['top by units', 'name', 'units', 'revenue'], s.topByUnits.map((x) => [x.product_id, x.name, x.units, money(x.revenue).padStart(12)]), c));
+  const topUnits = moneyColumn('revenue', s.topByUnits.map((x) => x.revenue));
+  out.summary(fitTable(columns, ['top by units', 'name', 'units', 'revenue'], s.topByUnits.map((x, i) => [x.product_id, x.name, x.units, topUnits[i]]), c, { shrink: 1, drop: [3] }));
   const b = r.behaviour;
   section(out, 'Behaviour');
   const f = b.funnel;
   const rate = (n: number) => (f.sessions > 0 ? pct(n / f.sessions) : '—');
   out.summary(table(['funnel', 'sessions', 'of visits'], [['visited', f.sessions, '100%'], ['viewed a product', f.viewed, rate(f.viewed)], ['added to cart', f.carted, rate(f.carted)], ['checked out', f.checkedOut, rate(f.checkedOut)]], c));
-  out.summary(`carts: ${fmtInt(b.carts.checkouts)} checked out, ${fmtInt(b.carts.abandoned)} abandoned — abandonment rate ${c.bold(pct(b.carts.abandonmentRate))}`);
-  out.summary(`session conversion ${c.bold(pct(b.conversion))} of visits ordered — ${c.bold(b.ordersPerBuyer.toFixed(2))} orders per buying user in the window`);
-  out.summary(table(['trending product', 'views', 'window before', 'change'], b.trending.map((x) => [x.product_id, x.views, x.viewsBefore, x.viewsBefore > 0 ? `${x.views >= x.viewsBefore ? '+' : ''}${pct((x.views - x.viewsBefore) / x.viewsBefore)}` : 'new']), c));
+  out.summary(flow([`carts: ${fmtInt(b.carts.checkouts)} checked out, ${fmtInt(b.carts.abandoned)} abandoned`, `abandonment rate ${c.bold(pct(b.carts.abandonmentRate))}`], columns, ' — '));
+  out.summary(flow([`session conversion ${c.bold(pct(b.conversion))} of visits ordered`, `${c.bold(b.ordersPerBuyer.toFixed(2))} orders per buying user in the window`], columns, ' — '));
+  const halves = r.window?.since === 'all';
+  out.summary(
+    fitTable(
+      columns,
+      ['trending product', halves ? 'newer half' : 'views', halves ? 'older half' : 'window before', 'change'],
+      b.trending.map((x) => [x.product_id, x.views, x.viewsBefore, x.viewsBefore > 0 ? `${x.views >= x.viewsBefore ? '+' : ''}${pct((x.views - x.viewsBefore) / x.viewsBefore)}` : 'new']),
+      c,
+      { shrink: 0 },
+    ),
+  );
   const k = r.risk;
   section(out, 'Risk and quality');
-  out.summary(k.fraud.length ? table(['anomaly', 'orders', 'amount'], k.fraud.map((x) => [c.red(x.anomaly_type), x.orders, money(x.amount).padStart(12)]), c) : c.dim('no fraud-labelled orders in the window'));
+  const fraudAmounts = moneyColumn('amount', k.fraud.map((x) => x.amount));
+  out.summary(k.fraud.length ? fitTable(columns, ['anomaly', 'orders', 'amount'], k.fraud.map((x, i) => [c.red(x.anomaly_type), x.orders, fraudAmounts[i]]), c) : c.dim('no fraud-labelled orders in the window'));
   out.summary('');
-  out.summary(k.lowStock.length ? table(['low stock', 'warehouse', 'stock', 'as of'], k.lowStock.map((x) => [x.product_id, x.warehouse_id, x.stock, time(x.at)]), c) : c.dim('no product below the restock threshold'));
+  out.summary(k.lowStock.length ? fitTable(columns, ['low stock', 'warehouse', 'stock', 'as of'], k.lowStock.map((x) => [x.product_id, x.warehouse_id, x.stock, time(x.at)]), c, { drop: [3] }) : c.dim('no product below the restock threshold'));
   out.summary('');
-  out.summary(k.deadLetters.length ? table(['dead letters', 'records', 'injected (--dirty-rate)'], k.deadLetters.map((x) => [x.collection, x.count, x.injected]), c) : c.green('no dead letters'));
+  out.summary(k.deadLetters.length ? fitTable(columns, ['dead letters', 'records', 'injected (--dirty-rate)'], k.deadLetters.map((x) => [x.collection, x.count, x.injected]), c, { drop: [2] }) : c.green('no dead letters'));
   if (k.deadLetterReasons.length) {
     out.summary('');
-    out.summary(table(['collection', 'field', 'reason', 'count'], k.deadLetterReasons.map((x) => [x.collection, x.path || '(record)', x.code, x.count]), c));
+    out.summary(fitTable(columns, ['collection', 'field', 'reason', 'count'], k.deadLetterReasons.map((x) => [x.collection, x.path || '(record)', x.code, x.count]), c, { shrink: 1 }));
   }
   section(out, 'Last runs');
+  // The run id stays whole (an id cut short names nothing); the start time is in it, so `started` goes first.
   out.summary(
     r.runs.length
-      ? table(
+      ? fitTable(
+          columns,
           ['run', 'command', 'status', 'started', 'generated', 'written', 'dupes', 'dead', 'reconciled'],
           r.runs.map((x) => [x.id, x.command, x.status === 'completed' ? c.green(x.status) : x.status === 'failed' ? c.red(x.status) : c.yellow(x.status), time(x.started), x.generated, x.written, x.duplicates, x.deadLettered, x.reconciled ? c.green('yes') : c.red('no')]),
           c,
+          { drop: [3, 6, 7, 1, 5, 4] },
         )
       : c.dim('no runs recorded'),
   );
@@ -107,17 +236,24 @@ async function statsAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal, io } = ctx;
   const s = config.settings;
   const { computeStats } = await import('../../reporting/stats.js');
+  // No --since (nor ETL_STATS_SINCE): all the data, so a backfill reports whole; a window given is kept.
+  const since: StatsSince = config.sources.since === 'default' || config.sources.since === 'unset' ? 'all' : s.since;
+  const view: StatsView = { since: { source: config.sources.since, envFile: config.envFile }, fromDir: s.fromDir };
   const source = await openSource(ctx);
   try {
     for (;;) {
-      const report = await computeStats(source, s.since, s.profile);
+      const at = new Date();
+      const report = await computeStats(source, since, s.profile);
       if (s.watch && out.interactive && !out.mode.json) io.stderr.write('\x1b[2J\x1b[H');
-      out.json({ type: 'stats', ...report });
-      if (!out.mode.json) renderStats(out, report);
+      out.json({ type: 'stats', at, ...report });
+      if (!out.mode.json) {
+        renderStats(out, report, view);
+        // Refreshes that scroll by or land in a file say when each was taken.
+        if (s.watch) out.summary(out.c.dim(`\nrefreshed ${time(at)} UTC — every ${refreshSeconds} s, Ctrl-C to stop`));
+      }
       if (!s.watch || stopSignal.aborted) break;
-      if (!out.mode.json) out.summary(out.c.dim(`\nrefreshing every 5 s — Ctrl-C to stop`));
       try {
-        await sleep(5000, undefined, { signal: stopSignal });
+        await sleep(refreshSeconds * 1000, undefined, { signal: stopSignal });
       } catch {
         break;
       }
@@ -135,17 +271,26 @@ export function makeStatsCommand(holder: ContextHolder): Command {
     .addHelpText(
       'after',
       `
-Every figure comes from a MongoDB aggregation pipeline over the stored data; --from DIR runs
-the same pipelines in memory (mingo) over a jsonl output directory. The window (--since)
-ends at the newest event, so backfilled history reports too.
+Every figure comes from a MongoDB aggregation pipeline over the stored data;
+--from DIR runs the same pipelines in memory (mingo) over the .jsonl files
+that \`etl stream --sink jsonl --out DIR\` writes.
+
+Without --since the report covers all the data, from the oldest event to the
+newest. --since T covers the T before the newest event (so a backfill of last
+year reports too), and says so when it leaves older events out. --watch
+stamps each refresh with its time. --json: one object per refresh, with the
+time it was taken ("at") and the window ("window").
 
 Examples:
   $ etl stats
   $ etl stats --since 30m --watch
   $ etl stats --from ./data --json | jq .sales
-  $ etl stats --profile adaptive-bi          figures over the Adaptive-BI collections`,
+  $ etl stats --profile adaptive-bi     figures of the Adaptive-BI collections`,
     );
   addSettingOptions(cmd, 'stats');
+  // The settings table gives --since a default of 1h, for ETL_STATS_SINCE; this command reads "not given" as all the data.
+  const sinceOption = cmd.options.find((o) => o.long === '--since');
+  if (sinceOption) sinceOption.description = 'window before the newest event (30m, 1h, 7d; default: all the data; env: ETL_STATS_SINCE)';
   cmd.action(() => statsAction(holder.get()));
   return cmd;
 }
