@@ -132,6 +132,14 @@ describe('start-up and bookkeeping retry as writes do', () => {
     expect(peer.collection('transactions')?.options.validator).toBeDefined();
   });
 
+  it('a collection another process created a moment before (48 NamespaceExists) is taken as it is', async () => {
+    peer.fail('create', 1, { error: 48, errmsg: 'Collection shop.products already exists.', codeName: 'NamespaceExists' });
+    const s = connectedSink();
+    await s.open();
+    await s.close();
+    expect(peer.received.filter((c) => c.name === 'create').length).toBeGreaterThan(1);
+  });
+
   it('an etl_runs write cut seven times is retried, as a batch would be', async () => {
     peer.fail('update', 7, { cut: true });
     await sink().recordRun(runRecord());

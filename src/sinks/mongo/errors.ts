@@ -95,6 +95,10 @@ export function classifyError(error: unknown): ErrorKind {
   // The driver dropped a server an operation had already selected: a replica-set member removed
   // by reconfig, an Atlas node replaced during maintenance. Another member takes the retry.
   if (err instanceof MongoServerClosedError) return 'transient';
+  // Operations waiting for a connection to a member SDAM just dropped (removed by reconfig) get
+  // the driver's PoolClosedError, which it neither exports nor retries. Our own client closing
+  // does the same; the sink knows when it closed itself and does not retry then.
+  if (err.name === 'MongoPoolClosedError') return 'transient';
   if (err instanceof MongoServerSelectionError) return selectionKind(err);
   if (err instanceof MongoNetworkError || err instanceof MongoOperationTimeoutError) return 'transient';
   if (err instanceof MongoAPIError) return 'config';
