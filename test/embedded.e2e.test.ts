@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { isLive, pinnedMongoVersion } from '../src/sinks/mongo/embedded.js';
 import { bin, root } from './helpers/cli.js';
 
@@ -12,6 +12,8 @@ import { bin, root } from './helpers/cli.js';
 // process starts, joins and stops the server, not the server.
 
 const fakeMongod = fileURLToPath(new URL('./helpers/fake-mongod.mjs', import.meta.url));
+const tmpRoot = mkdtempSync(join(tmpdir(), 'etl-embedded-'));
+const newDataDir = () => mkdtempSync(join(tmpRoot, 'data-'));
 
 interface Run {
   code: number | null;
@@ -32,6 +34,7 @@ function etl(dataDir: string, args: string[], env: Record<string, string> = {}):
 }
 
 const launches = (dir: string) => (existsSync(join(dir, 'fake-mongod-launches')) ? readFileSync(join(dir, 'fake-mongod-launches'), 'utf8').trim().split('\n') : []);
+const stops = (dir: string) => (existsSync(join(dir, 'fake-mongod-stops')) ? readFileSync(join(dir, 'fake-mongod-stops'), 'utf8').trim().split('\n') : []);
 const state = (dir: string) => join(dir, 'etl-embedded.json');
 
 async function until(cond: () => boolean, ms = 30_000): Promise<void> {
@@ -42,17 +45,19 @@ async function until(cond: () => boolean, ms = 30_000): Promise<void> {
   }
 }
 
-/** After the last user left, the mongod it started must be gone. */
+/** After the last user left, the mongod it started must be gone, stopped by the shutdown command. */
 async function expectStopped(dir: string): Promise<void> {
   expect(existsSync(state(dir))).toBe(false);
+  expect(stops(dir)).toEqual(['shutdown']);
   for (const pid of launches(dir).map(Number)) await until(() => !isLive(pid), 10_000);
 }
 
 afterEach(() => vi.restoreAllMocks());
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
 describe('the embedded MongoDB, shared by etl processes on one data directory', () => {
   it('two processes starting at once launch one mongod; the loser joins it; the last one to leave stops it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'etl-embedded-'));
+    const dir = newDataDir();
     const [a, b] = await Promise.all([etl(dir, ['seed', '--products', '20', '--users', '30', '--quiet']).done, etl(dir, ['seed', '--products', '20', '--users', '30', '--quiet']).done]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
@@ -61,7 +66,7 @@ describe('the embedded MongoDB, shared by etl processes on one data directory', 
   });
 
   it('the process that started the server exits first: the other keeps its server and finishes with nothing lost', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'etl-embedded-'));
+    const dir = newDataDir();
     const first = etl(dir, ['stream', '--rate', '200', '--duration', '2s', '--quiet']);
     await until(() => existsSync(state(dir)));
     const second = etl(dir, ['stream', '--rate', '200', '--duration', '5s', '--seed', '3', '--json']);
@@ -81,7 +86,7 @@ describe('the embedded MongoDB, shared by etl processes on one data directory', 
   });
 
   it('a data directory made by another MongoDB version is not opened: exit 2, one line naming both versions and the fix', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'etl-embedded-'));
+    const dir = newDataDir();
     writeFileSync(join(dir, 'etl-mongodb-version'), '7.0.14\n');
     const r = await etl(dir, ['seed', '--quiet']).done;
     expect(r.code).toBe(2);
@@ -90,10 +95,10 @@ describe('the embedded MongoDB, shared by etl processes on one data directory', 
   });
 
   it('a stale lock and state of a killed process are taken over', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'etl-embedded-'));
+    const dir = newDataDir();
     const dead = 2 ** 22 + 12_345; // above pid_max's default: no such process
-    writeFileSync(join(dir, 'etl-embedded.lock'), String(dead));
-    writeFileSync(state(dir), JSON.stringify({ pid: dead, uri: 'mongodb://127.0.0.1:9/', version: '8.2.6' }));
+    writeFileSync(join(dir, 'etl-embedded.lock'), JSON.stringify({ pid: dead, token: 'crashed' }));
+    writeFileSync(state(dir), JSON.stringify({ pid: dead, port: 9, uri: 'mongodb://127.0.0.1:9/', version: '8.2.6' }));
     const r = await etl(dir, ['seed', '--products', '5', '--users', '5', '--quiet']).done;
     expect(r.code, r.stderr).toBe(0);
     expect(launches(dir)).toHaveLength(1);
