@@ -1,12 +1,14 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { settingsMeta, type SettingKey } from '../src/config/settings.js';
 import { runBin, runCli } from './helpers/cli.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'etl-bad-'));
+const tmpRoot = mkdtempSync(join(tmpdir(), 'etl-bad-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+const tmp = () => mkdtempSync(join(tmpRoot, 'case-'));
 /** No download, no binary: the embedded MongoDB fails fast wherever these tests run. */
 const offline = (dir: string) => ({ MONGOMS_DOWNLOAD_URL: 'http://127.0.0.1:9/none.tgz', MONGOMS_DOWNLOAD_DIR: join(dir, 'bin'), ETL_DATA_DIR: join(dir, 'db') });
 const stackTrace = /\n\s+at .+:\d+:\d+/;
@@ -27,13 +29,15 @@ const invalid: Partial<Record<SettingKey, string[]>> = {
   limit: ['0', '-10', 'all', '1.5'],
   workers: ['0', '65', 'two', '-1'],
   partition: ['4/4', '1/0', 'a/b', '-1/4', '2', '0/5000'],
-  from: ['2026-13-45', 'yesterday', '01/02/2026', '1800-01-01'],
+  // 2099-06-01: a backfill cannot start in the future.
+  from: ['2026-13-45', 'yesterday', '01/02/2026', '1800-01-01', '2099-06-01'],
   to: ['2026-02-30', 'tomorrow'],
   speed: ['0', '-2', 'warp'],
   sessionsPerDay: ['0', '-5', 'lots'],
   fraudRate: ['1.5', '-0.1', 'lots', '200%'],
   dirtyRate: ['2', '-1', 'some'],
-  mix: ['views=60,carts=30', 'views=0,cart=0', 'views=60,cart=5,orders=10', 'garbage', 'views=1,views=2,cart=1'],
+  // A part left out is refused, not read as 0 (views=50,cart=30 once meant no orders at all).
+  mix: ['views=60,carts=30', 'views=0,cart=0', 'views=60,cart=5,orders=10', 'garbage', 'views=1,views=2,cart=1', 'views=50,cart=30', 'cart=30,orders=10'],
   inFlight: ['0', '65', 'x'],
   cron: ['not a cron', '61 * * * *', '* * *'],
   timezone: ['Mars/Base', 'UTC+25'],
@@ -115,6 +119,26 @@ describe('every flag and environment variable refuses bad values: exit 2, one li
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Cannot write to --out "\/etc\/hostname\/sub"/);
   });
+});
+
+describe('unknown flags: exit 2 with the flag meant', () => {
+  // --env-file is Node's own option (README): etl's is --dotenv, too far in spelling for commander to suggest.
+  const _ = (args: string[], expected: RegExp) =>
+    it(`etl ${args.join(' ')}`, async () => {
+      const dir = tmp();
+      const r = await runCli(args, { cwd: dir, env: offline(dir) });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(expected);
+      expect(r.stderr).not.toMatch(stackTrace);
+      expect(r.stdout).toBe('');
+    });
+  const dotenv = /^error: unknown option '--env-file' \(did you mean --dotenv <path>\? --env-file is Node's own option\)$/m;
+  _(['stream', '--sink', 'null', '--limit', '1', '--env-file', '.env'], dotenv);
+  _(['--env-file', '.env', 'seed', '--sink', 'null'], dotenv);
+  _(['seed', '--sink', 'null', '--env-file=.env'], dotenv);
+  _(['stream', '--env-file'], dotenv);
+  _(['stream', '--sink', 'null', '--rates', '5'], /unknown option '--rates'\n\(Did you mean --rate\?\)/);
+  _(['seed', '--dotenvs', 'x'], /\(Did you mean --dotenv\?\)/);
 });
 
 describe('random argument lists (fast-check)', () => {

@@ -1,15 +1,27 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../src/config/load.js';
 import { EtlError } from '../src/errors.js';
 import { runCli } from './helpers/cli.js';
 
-const emptyDir = () => mkdtempSync(join(tmpdir(), 'etl-cfg-'));
+const tmpRoot = mkdtempSync(join(tmpdir(), 'etl-cfg-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+const emptyDir = () => mkdtempSync(join(tmpRoot, 'case-'));
 
-function load(command: 'seed' | 'stream', flags: Record<string, unknown>, env: Record<string, string> = {}, cwd = emptyDir()) {
-  return loadSettings({ command, flags, env, cwd });
+/** The day the issue was reported: dates after it are in the future. */
+const now = new Date('2026-11-30T12:00:00Z');
+
+function load(command: 'seed' | 'stream' | 'schedule', flags: Record<string, unknown>, env: Record<string, string> = {}, cwd = emptyDir()) {
+  return loadSettings({ command, flags, env, cwd, now });
+}
+
+/** A directory whose .env holds these lines. */
+function withEnvFile(text: string): string {
+  const dir = emptyDir();
+  writeFileSync(join(dir, '.env'), text);
+  return dir;
 }
 
 function failure(fn: () => unknown): EtlError {
@@ -110,7 +122,7 @@ describe('every kind of bad value stops before work with one line naming it', ()
   });
 
   it('rejects contradictory stream settings', () => {
-    expect(failure(() => load('stream', { rate: '100', interval: '5' })).message).toMatch(/--rate and --interval/);
+    expect(failure(() => load('stream', { rate: '100', interval: '5' })).message).toMatch(/--rate 100 and --interval 5 both pace/);
     expect(failure(() => load('stream', { to: '2026-01-02' })).message).toMatch(/--to .* needs --from/);
     expect(failure(() => load('stream', { from: '2026-01-02', to: '2026-01-01' })).message).toMatch(/must be after --from/);
     expect(failure(() => load('stream', { speed: '10' })).message).toMatch(/--speed 10 applies to a backfill/);
@@ -176,5 +188,112 @@ describe('--profile adaptive-bi reads its service’s variable names', () => {
     const err = failure(() => load('seed', { profile: 'adaptive-bi' }, {}, cwd));
     expect(err.message).toBe(`Invalid MAX_USERS (in ${join(cwd, '.env')}): "lots" must be a whole number. Example: MAX_USERS=100000`);
     expect(failure(() => load('seed', {}, { ETL_PROFILE: 'bi' })).message).toBe('Invalid ETL_PROFILE (environment): "bi" must be one of ecom-etl, adaptive-bi. Example: ETL_PROFILE=adaptive-bi');
+  });
+});
+
+describe('a value from the environment or a file never overrules a flag (issue 27)', () => {
+  it('--rate typed with ETL_INTERVAL in .env or the environment: the rate wins, the interval is its default again', () => {
+    for (const [env, cwd] of [[{}, withEnvFile('ETL_INTERVAL=1\n')], [{ ETL_INTERVAL: '5' }, emptyDir()]] as const) {
+      const cfg = load('stream', { rate: '2000' }, env, cwd);
+      expect(cfg.settings.rate).toBe(2000);
+      expect([cfg.settings.interval, cfg.sources.interval]).toEqual([1, 'default']);
+    }
+  });
+
+  it('--interval typed with ETL_RATE in the environment: the interval paces', () => {
+    const cfg = load('stream', { interval: '5' }, { ETL_RATE: '100' });
+    expect([cfg.settings.rate, cfg.sources.rate, cfg.settings.interval]).toEqual([undefined, 'unset', 5]);
+  });
+
+  it('the same for the other pairs that cannot both hold', () => {
+    // --speed typed, ETL_RATE in the file: a paced backfill by speed.
+    const speed = load('stream', { speed: '10', from: '2026-01-01' }, {}, withEnvFile('ETL_RATE=100\n')).settings;
+    expect([speed.speed, speed.rate]).toEqual([10, undefined]);
+    // --rate typed, ETL_SPEED in the environment: no "--speed applies to a backfill" either.
+    expect(load('stream', { rate: '100' }, { ETL_SPEED: '10' }).settings.speed).toBeUndefined();
+    // --sink stdout typed, ETL_WORKERS=4: one worker.
+    expect(load('stream', { sink: 'stdout' }, { ETL_WORKERS: '4' }).settings.workers).toBe(1);
+    // --json typed, ETL_SINK=stdout in the file: the figures get stdout, the records the default sink.
+    expect(load('seed', { json: true }, {}, withEnvFile('ETL_SINK=stdout\n')).settings.sink).toBe('mongo');
+  });
+
+  it('between the environment and the file, the environment wins', () => {
+    const cfg = load('stream', {}, { ETL_RATE: '100' }, withEnvFile('ETL_INTERVAL=5\n'));
+    expect([cfg.settings.rate, cfg.sources.interval]).toEqual([100, 'default']);
+  });
+
+  it('given at the same level they are still an error: one line naming both values, exit 2', () => {
+    const _ = (flags: Record<string, unknown>, env: Record<string, string>, cwd: string, message: RegExp) => {
+      const err = failure(() => load('stream', flags, env, cwd));
+      expect([err.code, err.exitCode]).toEqual(['CONFIG_INVALID', 2]);
+      expect(err.message).toMatch(message);
+      expect(err.message.split('\n')).toHaveLength(1);
+    };
+    _({ rate: '2000', interval: '1' }, {}, emptyDir(), /^--rate 2000 and --interval 1 both pace the stream: use --rate N alone/);
+    _({}, { ETL_RATE: '100', ETL_INTERVAL: '5' }, emptyDir(), /^ETL_RATE=100 \(environment\) and ETL_INTERVAL=5 \(environment\)/);
+    const dir = withEnvFile('ETL_SINK=stdout\nETL_WORKERS=3\n');
+    _({}, {}, dir, new RegExp(`^ETL_SINK=stdout \\(in ${join(dir, '.env')}\\) writes one ordered stream but ETL_WORKERS=3`));
+    _({ speed: '10', rate: '5', from: '2026-01-01' }, {}, emptyDir(), /^--speed 10 and --rate 5 both pace the run/);
+  });
+
+  it('the issue’s run: .env with ETL_INTERVAL=1, `etl stream --sink null --rate 2000 --limit 100` exits 0; both as flags exits 2', async () => {
+    const cwd = withEnvFile('ETL_INTERVAL=1\n');
+    const ok = await runCli(['stream', '--sink', 'null', '--rate', '2000', '--limit', '100', '--json'], { cwd });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n').pop()!)).toMatchObject({ type: 'summary' });
+    const both = await runCli(['stream', '--sink', 'null', '--rate', '2000', '--interval', '1', '--limit', '100'], { cwd });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--rate 2000 and --interval 1/);
+  });
+
+  it('a MONGODB_DATABASE naming the other profile’s database gives way to a profile typed as a flag; any other name stays', () => {
+    // The lines an older .env.example had, copied as .env.
+    const old = withEnvFile('ETL_PROFILE=ecom-etl\nMONGODB_DATABASE=ecommerce\nETL_INTERVAL=1\n');
+    expect(load('seed', { profile: 'adaptive-bi' }, {}, old).settings.db).toBe('adaptive_bi');
+    expect(load('seed', { profile: 'ecom-etl' }, { MONGODB_DATABASE: 'adaptive_bi' }).settings.db).toBe('ecommerce');
+    expect(load('seed', { profile: 'adaptive-bi' }, {}, withEnvFile('MONGODB_DATABASE=shop\n')).settings.db).toBe('shop');
+    // Typed, or at the same level as the profile, it is what the user asked for.
+    expect(load('seed', { profile: 'adaptive-bi', db: 'ecommerce' }).settings.db).toBe('ecommerce');
+    expect(load('seed', {}, { ETL_PROFILE: 'adaptive-bi', MONGODB_DATABASE: 'ecommerce' }).settings.db).toBe('ecommerce');
+  });
+});
+
+describe('a backfill cannot start in the future (issue 27)', () => {
+  it('--from after now: exit 2, one line naming the value and the fix', () => {
+    const err = failure(() => load('stream', { from: '2027-06-01' }));
+    expect([err.code, err.exitCode]).toEqual(['CONFIG_INVALID', 2]);
+    expect(err.message).toBe('--from 2027-06-01 is in the future (now is 2026-11-30T12:00Z): a backfill replays the past. Give an earlier date, e.g. --from 2026-11-23, or leave --from out to stream live');
+    expect(failure(() => load('stream', {}, { ETL_FROM: '2026-11-30T13:00Z' })).message).toMatch(/^ETL_FROM=2026-11-30T13:00Z \(environment\) is in the future/);
+  });
+
+  it('a --from today or earlier is a backfill as before; --to must still follow it', () => {
+    expect(load('stream', { from: '2026-11-30' }).settings.from?.toISOString()).toBe('2026-11-30T00:00:00.000Z');
+    expect(failure(() => load('stream', { from: '2026-11-01', to: '2026-11-01' })).message).toBe('--to 2026-11-01 must be after --from 2026-11-01: give a --to later than --from');
+  });
+
+  it('through the CLI (the real clock): exit 2, no work', async () => {
+    const r = await runCli(['stream', '--sink', 'null', '--limit', '10', '--from', '2099-06-01'], { cwd: emptyDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --from 2099-06-01 is in the future/);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('--mix names all three parts or a preset (issue 27)', () => {
+  const _ = (mix: string, message: RegExp) =>
+    it(`refuses ${mix}`, () => {
+      const err = failure(() => load('stream', { mix }));
+      expect([err.code, err.exitCode]).toEqual(['CONFIG_INVALID', 2]);
+      expect(err.message).toMatch(message);
+      expect(err.message.split('\n')).toHaveLength(1);
+      expect(err.message).toMatch(/Example: --mix views=60,cart=30,orders=10$/);
+    });
+  _('views=50,cart=30', /^Invalid --mix: "views=50,cart=30" is missing orders: name all three of views, cart and orders \(orders=0 for none\), or use "realistic"/);
+  _('cart=30,orders=10', /is missing views:/);
+  _('views=1', /is missing cart and orders:/);
+
+  it('accepts all three (orders=0 included) and the preset', () => {
+    expect(load('stream', { mix: 'views=50,cart=30,orders=0' }).settings.mix).toEqual({ views: 0.625, cart: 0.375, orders: 0 });
+    expect(load('stream', { mix: 'realistic' }).settings.mix.preset).toBe('realistic');
   });
 });

@@ -24,6 +24,13 @@ describe('committed generated files are current', () => {
     }
   });
 
+  it('.env.example assigns nothing: every line is a comment, so a copy saved as .env runs on the defaults', () => {
+    const assignments = read('.env.example')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    expect(assignments).toEqual([]);
+  });
+
   /** Runs init-mongo.js with stand-ins for mongosh's db and print; returns what it would create, by database. */
   function runInit(env: Record<string, string>) {
     const created: string[] = [];

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { isEtlError } from '../errors.js';
 import { redactText, secretsOf } from '../redact.js';
 import { debugNamespaces } from '../shared/switches.js';
@@ -17,6 +17,7 @@ export function makeProgram(holder: ContextHolder, io: CliIO): Command {
     .description('Stream realistic, linked e-commerce data into MongoDB')
     .version(version, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true, sortOptions: false })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -25,18 +26,25 @@ export function makeProgram(holder: ContextHolder, io: CliIO): Command {
     })
     .exitOverride();
   addGlobalOptions(program);
+  // Our settings file flag is --dotenv because Node claims --env-file (it reads that file itself, or
+  // exits when it is missing); spelling is too far apart for commander's suggestion, so say it here.
+  program.addOption(new Option('--env-file [path]').hideHelp());
+  program.on('option:env-file', () =>
+    program.error("error: unknown option '--env-file' (did you mean --dotenv <path>? --env-file is Node's own option)", { code: 'commander.unknownOption', exitCode: 2 }),
+  );
   program.addHelpText(
     'after',
     `
 Quick start:
-  $ etl seed && etl stream --duration 1m     catalog, then a minute of live events
+  $ etl seed && etl stream --duration 1m    catalog, then a minute of events
   $ etl stream --sink jsonl --out ./data --from 2026-01-01 --to 2026-01-02
   $ etl stats
   $ etl seed --profile adaptive-bi && etl stream --profile adaptive-bi
-                                             as the Adaptive-BI Phase 1 service (its collections, .env)
+      as the Adaptive-BI Phase 1 service (its collections, its .env)
 
 Environment: MONGODB_URI, MONGODB_DATABASE and ETL_* (see .env.example).
-Exit codes: 0 success, 1 finished but lost or rejected work, 2 usage/config/connection error.`,
+Exit codes: 0 success, 1 finished but lost or rejected work,
+            2 usage, configuration or connection error.`,
   );
   program.hook('preAction', (_thisCommand, actionCommand) => holder.load(actionCommand));
   for (const cmd of [makeSeedCommand(holder), makeStreamCommand(holder), makeStatsCommand(holder), makeScheduleCommand(holder)]) {
@@ -45,7 +53,7 @@ Exit codes: 0 success, 1 finished but lost or rejected work, 2 usage/config/conn
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(redactText(s)),
     });
-    cmd.showHelpAfterError('(run with --help for usage)').configureHelp({ showGlobalOptions: true, sortOptions: false });
+    cmd.showHelpAfterError('(run with --help for usage)').showSuggestionAfterError(true).configureHelp({ showGlobalOptions: true, sortOptions: false });
     program.addCommand(cmd);
   }
   return program;

@@ -4,7 +4,8 @@ import { type CommandName, type SettingKey, settingsFor, settingsMeta } from '..
 function helpSuffix(key: SettingKey): string {
   const m = settingsMeta[key];
   const parts: string[] = [];
-  if (m.default !== undefined && m.flag?.includes('<')) parts.push(`default: ${m.default}`);
+  const underProfiles = Object.entries(m.profileDefault ?? {}).map(([profile, value]) => `, ${value} under --profile ${profile}`);
+  if (m.default !== undefined && m.flag?.includes('<')) parts.push(`default: ${m.default}${underProfiles.join('')}`);
   if (m.env) parts.push(`env: ${m.env}${Object.entries(m.profileEnv ?? {}).map(([profile, name]) => `, or ${name} under --profile ${profile}`).join('')}`);
   return parts.length ? ` (${parts.join('; ')})` : '';
 }

@@ -2,12 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { EtlError } from '../errors.js';
+import { logger } from '../log.js';
 import { redactText } from '../redact.js';
 import { type ProfileName, profileNames } from '../shared/profiles.js';
 import { debugNamespaces } from '../shared/switches.js';
 import { type CommandName, type SettingKey, type Settings, settingsFor, settingsMeta, settingsSchema, settingLabel } from './settings.js';
+import { databaseInUri } from './values.js';
 
-export type SettingSource = 'flag' | 'env' | 'env-file' | 'profile-env' | 'profile-env-file' | 'default' | 'unset';
+const log = logger('config');
+
+/** Where a value came from; `uri`: the database named in the connection string's path. */
+export type SettingSource = 'flag' | 'env' | 'env-file' | 'profile-env' | 'profile-env-file' | 'uri' | 'default' | 'unset';
 
 export interface LoadInput {
   command: CommandName;
@@ -15,6 +20,8 @@ export interface LoadInput {
   flags: Record<string, unknown>;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The present, for rules about dates (a backfill cannot start in the future); default: the clock. */
+  now?: Date;
 }
 
 export interface LoadedConfig {
@@ -55,21 +62,73 @@ function attributeName(flag: string): string {
     .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-function whereGiven(key: SettingKey, source: SettingSource, envFile?: string, alias?: string): string {
-  const meta = settingsMeta[key];
-  if (source === 'flag') return settingLabel(key);
-  if (source === 'env') return `${meta.env} (environment)`;
-  if (source === 'env-file') return `${meta.env} (in ${envFile})`;
-  if (source === 'profile-env') return `${alias} (environment)`;
-  if (source === 'profile-env-file') return `${alias} (in ${envFile})`;
-  return `${settingLabel(key)} default`;
+/** Precedence of where a value comes from, highest first (README "Configuration"). */
+const precedence: readonly SettingSource[] = ['flag', 'env', 'env-file', 'profile-env', 'profile-env-file', 'default', 'unset'];
+
+/** The raw values and where each came from: what messages and precedence decisions need. */
+interface Provenance {
+  raw: Record<string, string>;
+  sources: Record<SettingKey, SettingSource>;
+  /** The profile's own variable names used. */
+  aliases: Partial<Record<SettingKey, string>>;
+  envFile?: string;
 }
 
-function exampleFor(key: SettingKey, source: SettingSource, alias?: string): string {
+/** How high a setting's source stands (larger wins); a database named in the URI stands where the URI does. */
+function rank(p: Provenance, key: SettingKey): number {
+  const source = p.sources[key] === 'uri' ? p.sources.uri : p.sources[key];
+  return precedence.length - precedence.indexOf(source);
+}
+
+/** True when the user gave the setting somewhere (not its default). */
+function given(p: Provenance, key: SettingKey): boolean {
+  return p.sources[key] !== 'default' && p.sources[key] !== 'unset';
+}
+
+/** The name a setting was given under, and where (undefined for a flag or a default). */
+function origin(key: SettingKey, p: Provenance): { name: string; place?: string } {
   const meta = settingsMeta[key];
+  const source = p.sources[key];
+  if (source === 'flag') return { name: settingLabel(key) };
+  if (source === 'env') return { name: meta.env ?? key, place: 'environment' };
+  if (source === 'env-file') return { name: meta.env ?? key, place: `in ${p.envFile}` };
+  if (source === 'profile-env') return { name: p.aliases[key] ?? key, place: 'environment' };
+  if (source === 'profile-env-file') return { name: p.aliases[key] ?? key, place: `in ${p.envFile}` };
+  if (source === 'uri') {
+    const uri = origin('uri', p);
+    return { name: `database in ${uri.name}`, place: uri.place };
+  }
+  return { name: `${settingLabel(key)} default` };
+}
+
+/** Where a setting was given, for "Invalid …" lines: `--products`, `ETL_USERS (environment)`. */
+function whereGiven(key: SettingKey, p: Provenance): string {
+  const o = origin(key, p);
+  return o.place ? `${o.name} (${o.place})` : o.name;
+}
+
+/** A setting as the user gave it, value included (redacted): `--rate 2000`, `ETL_INTERVAL=1 (in /app/.env)`. */
+function named(key: SettingKey, p: Provenance): string {
+  const o = origin(key, p);
+  const value = redactText(p.raw[key] ?? '');
+  if (p.sources[key] === 'flag') return settingsMeta[key].flag?.includes('<') ? `${o.name} ${value}` : o.name;
+  return `${o.name}=${value}${o.place ? ` (${o.place})` : ''}`;
+}
+
+function exampleFor(key: SettingKey, p: Provenance): string {
+  const meta = settingsMeta[key];
+  const source = p.sources[key];
+  const alias = p.aliases[key];
+  if (source === 'uri') return `${exampleFor('uri', p)}/${meta.example}`;
   if ((source === 'profile-env' || source === 'profile-env-file') && alias) return `${alias}=${meta.example}`;
   if ((source === 'env' || source === 'env-file' || !meta.flag) && meta.env) return `${meta.env}=${meta.example}`;
   return meta.flag?.includes('<') ? `${settingLabel(key)} ${meta.example}` : settingLabel(key);
+}
+
+/** A setting's default under a profile (raw), if it has one. */
+function defaultOf(key: SettingKey, profile: ProfileName | undefined): string | undefined {
+  const meta = settingsMeta[key];
+  return (profile && meta.profileDefault?.[profile]) || meta.default;
 }
 
 /**
@@ -94,19 +153,32 @@ function jobPartition(env: Record<string, string | undefined>): string | undefin
   return `${index}/${count}`;
 }
 
+/** Reads a validated raw setting table, or throws one line per bad value. */
+function parseRaw(p: Provenance): Settings {
+  const parsed = settingsSchema.safeParse(p.raw);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const key = issue.path[0] as SettingKey;
+    const value = redactText(p.raw[key] ?? '');
+    return `Invalid ${whereGiven(key, p)}: "${value}" ${issue.message}. Example: ${exampleFor(key, p)}`;
+  });
+  throw new EtlError('CONFIG_INVALID', lines.join('\n'), { details: { settings: parsed.error.issues.map((i) => i.path[0]) } });
+}
+
 /**
- * Merges flags > environment > env file > defaults and validates every value once.
+ * Merges flags > environment > env file > defaults and validates every value once. Where two
+ * settings cannot both hold, the one given higher in that order wins and the other falls back
+ * to its default (a `.env` never overrules what the user typed); given at the same level, they
+ * are an error.
  * @throws EtlError CONFIG_INVALID naming the setting, the (redacted) value and a valid example.
  */
 export function loadSettings(input: LoadInput): LoadedConfig {
   const envFile = readEnvFile(input.flags, input.env, input.cwd);
-  const raw: Record<string, string> = {};
-  const sources = {} as Record<SettingKey, SettingSource>;
+  const p: Provenance = { raw: {}, sources: {} as Record<SettingKey, SettingSource>, aliases: {}, envFile: envFile.path };
+  const { raw, sources, aliases } = p;
   const keys = Object.keys(settingsMeta) as SettingKey[];
   const accepted = new Set(settingsFor(input.command));
-  const given = (name: string | undefined, from: Record<string, string | undefined>) => (name !== undefined && from[name] !== undefined && from[name] !== '' ? from[name] : undefined);
-  /** The profile's own variable names used (for messages). */
-  const aliases: Partial<Record<SettingKey, string>> = {};
+  const valueOf = (name: string | undefined, from: Record<string, string | undefined>) => (name !== undefined && from[name] !== undefined && from[name] !== '' ? from[name] : undefined);
   // `profile` comes first in the table: under a profile, its service's variable names and defaults apply.
   let profile: ProfileName | undefined;
 
@@ -114,21 +186,20 @@ export function loadSettings(input: LoadInput): LoadedConfig {
     const meta = settingsMeta[key];
     const flag = accepted.has(key) && meta.flag ? input.flags[attributeName(meta.flag)] : undefined;
     const alias = profile && meta.profileEnv?.[profile];
-    const profileDefault = profile && meta.profileDefault?.[profile];
     let value: string | undefined;
     let source: SettingSource = 'unset';
     if (flag !== undefined && flag !== null) {
       value = String(flag);
       source = 'flag';
-    } else if ((value = given(meta.env, input.env)) !== undefined) {
+    } else if ((value = valueOf(meta.env, input.env)) !== undefined) {
       source = 'env';
-    } else if ((value = given(meta.env, envFile.values)) !== undefined) {
+    } else if ((value = valueOf(meta.env, envFile.values)) !== undefined) {
       source = 'env-file';
-    } else if ((value = given(alias, input.env)) !== undefined) {
+    } else if ((value = valueOf(alias, input.env)) !== undefined) {
       source = 'profile-env';
-    } else if ((value = given(alias, envFile.values)) !== undefined) {
+    } else if ((value = valueOf(alias, envFile.values)) !== undefined) {
       source = 'profile-env-file';
-    } else if ((value = profileDefault || meta.default) !== undefined) {
+    } else if ((value = defaultOf(key, profile)) !== undefined) {
       source = 'default';
     }
     if (alias && (source === 'profile-env' || source === 'profile-env-file')) aliases[key] = alias;
@@ -145,41 +216,118 @@ export function loadSettings(input: LoadInput): LoadedConfig {
     }
   }
 
-  const parsed = settingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = issue.path[0] as SettingKey;
-      const value = redactText(raw[key] ?? '');
-      return `Invalid ${whereGiven(key, sources[key], envFile.path, aliases[key])}: "${value}" ${issue.message}. Example: ${exampleFor(key, sources[key], aliases[key])}`;
-    });
-    throw new EtlError('CONFIG_INVALID', lines.join('\n'), { details: { settings: parsed.error.issues.map((i) => i.path[0]) } });
+  chooseDatabase(p, profile);
+  let settings = parseRaw(p);
+  let loser: SettingKey | undefined;
+  while ((loser = yieldingSetting(settings, p, input.command)) !== undefined) {
+    const fallback = defaultOf(loser, profile);
+    if (fallback === undefined) delete raw[loser];
+    else raw[loser] = fallback;
+    sources[loser] = fallback === undefined ? 'unset' : 'default';
+    settings = parseRaw(p);
   }
-  const settings = parsed.data;
   if (debugNamespaces(input.env.ETL_DEBUG) !== undefined) settings.verbose = true;
-  checkCombinations(settings, sources, input.command);
+  checkCombinations(settings, p, input.command, input.now ?? new Date());
   return { settings, sources, envFile: envFile.path };
+}
+
+/**
+ * The database: --db / MONGODB_DATABASE, else the one the connection string names
+ * (`mongodb://host/shop`), else the profile's default. A URI stands where it was given, so one
+ * typed as --uri names the database over a MONGODB_DATABASE from the environment or a file.
+ */
+function chooseDatabase(p: Provenance, profile: ProfileName | undefined): void {
+  const inUri = p.raw.uri === undefined ? undefined : databaseInUri(p.raw.uri);
+  if (inUri !== undefined && rank(p, 'uri') > rank(p, 'db')) {
+    p.raw.db = inUri;
+    p.sources.db = 'uri';
+  }
+  // An old .env's MONGODB_DATABASE=ecommerce under --profile adaptive-bi would mix one profile's
+  // collections into the other's database: the profile, given higher, brings its own default.
+  const own = defaultOf('db', profile);
+  const othersDefaults = profileNames.filter((name) => name !== profile).map((name) => defaultOf('db', name));
+  const othersDatabase = p.sources.db !== 'uri' && p.raw.db !== own && othersDefaults.includes(p.raw.db);
+  if (own !== undefined && othersDatabase && rank(p, 'profile') > rank(p, 'db')) {
+    log('%s is another profile’s database: %s wins, database %s', named('db', p), named('profile', p), own);
+    p.raw.db = own;
+    p.sources.db = 'default';
+  }
+}
+
+/** Pairs of settings that cannot both hold, for the commands where they meet. */
+const exclusive: ReadonlyArray<{
+  keys: readonly [SettingKey, SettingKey];
+  commands: readonly CommandName[];
+  clash: (s: Settings, p: Provenance) => boolean;
+  message: (a: string, b: string) => string;
+}> = [
+  {
+    keys: ['rate', 'interval'],
+    commands: ['stream', 'schedule'],
+    clash: (_s, p) => given(p, 'rate') && given(p, 'interval'),
+    message: (a, b) => `${a} and ${b} both pace the stream: use --rate N alone, or --interval S with --batch-size N`,
+  },
+  {
+    keys: ['speed', 'rate'],
+    commands: ['stream', 'schedule'],
+    clash: (_s, p) => given(p, 'speed') && given(p, 'rate'),
+    message: (a, b) => `${a} and ${b} both pace the run: use one`,
+  },
+  {
+    keys: ['json', 'sink'],
+    commands: ['seed', 'stream', 'schedule'],
+    clash: (s) => s.json && s.sink === 'stdout',
+    message: (a, b) => `${a} and ${b} both write to stdout: use one (records with --sink stdout, or figures with --json)`,
+  },
+  {
+    keys: ['sink', 'workers'],
+    commands: ['stream', 'schedule'],
+    clash: (s) => s.sink === 'stdout' && s.workers > 1,
+    message: (a, b) => `${a} writes one ordered stream but ${b} asks for several: use --workers 1`,
+  },
+];
+
+/**
+ * The setting that must fall back to its default because another one, given higher in
+ * precedence, contradicts it (undefined when none does).
+ * @throws EtlError CONFIG_INVALID when two contradicting settings were given at the same level.
+ */
+function yieldingSetting(s: Settings, p: Provenance, command: CommandName): SettingKey | undefined {
+  for (const rule of exclusive) {
+    if (!rule.commands.includes(command) || !rule.clash(s, p)) continue;
+    const [a, b] = rule.keys;
+    const difference = rank(p, a) - rank(p, b);
+    if (difference !== 0) {
+      const [winner, loser] = difference > 0 ? [a, b] : [b, a];
+      log('%s wins over %s', named(winner, p), named(loser, p));
+      return loser;
+    }
+    throw new EtlError('CONFIG_INVALID', rule.message(named(a, p), named(b, p)), { details: { settings: [a, b] } });
+  }
+  return undefined;
 }
 
 function conflict(message: string, key: SettingKey): EtlError {
   return new EtlError('CONFIG_INVALID', message, { details: { settings: [key] } });
 }
 
+const day = 86_400_000;
+
 /** Rules between settings that no single value can break. */
-function checkCombinations(s: Settings, sources: Record<SettingKey, SettingSource>, command: CommandName): void {
-  if (s.json && s.sink === 'stdout' && command !== 'stats') throw conflict('--json and --sink stdout both write to stdout: use one (records with --sink stdout, or figures with --json)', 'json');
+function checkCombinations(s: Settings, p: Provenance, command: CommandName, now: Date): void {
   if (command === 'schedule') {
     if (!s.cron) throw conflict('etl schedule needs --cron, e.g. --cron "*/5 * * * *" (every 5 minutes)', 'cron');
     if (s.limit === undefined && s.duration === undefined) throw conflict('etl schedule needs a bound for each job: --limit N or --duration T (e.g. --limit 10000)', 'limit');
   }
   if (command !== 'stream' && command !== 'schedule') return;
-  if (s.rate !== undefined && sources.interval !== 'default') {
-    throw conflict(`--rate and --interval both set (rate ${s.rate}, interval ${s.interval}s): use --rate N, or --interval S --batch-size N`, 'interval');
+  if (s.from && s.from.getTime() > now.getTime()) {
+    const nowText = now.toISOString().replace(/:\d{2}\.\d{3}Z$/, 'Z');
+    const weekAgo = new Date(now.getTime() - 7 * day).toISOString().slice(0, 10);
+    throw conflict(`${named('from', p)} is in the future (now is ${nowText}): a backfill replays the past. Give an earlier date, e.g. --from ${weekAgo}, or leave --from out to stream live`, 'from');
   }
-  if (s.to && !s.from) throw conflict(`--to ${s.to.toISOString()} needs --from: a backfill runs from --from to --to`, 'to');
+  if (s.to && !s.from) throw conflict(`${named('to', p)} needs --from: a backfill runs from --from to --to`, 'to');
   if (s.from && s.to && s.to.getTime() <= s.from.getTime()) {
-    throw conflict(`--to ${s.to.toISOString()} must be after --from ${s.from.toISOString()}`, 'to');
+    throw conflict(`${named('to', p)} must be after ${named('from', p)}: give a --to later than --from`, 'to');
   }
-  if (s.speed !== undefined && !s.from) throw conflict(`--speed ${s.speed} applies to a backfill: add --from <date>`, 'speed');
-  if (s.speed !== undefined && s.rate !== undefined) throw conflict(`--speed ${s.speed} and --rate ${s.rate} both pace the run: use one`, 'speed');
-  if (s.sink === 'stdout' && s.workers > 1) throw conflict(`--sink stdout writes one ordered stream: use --workers 1 (got ${s.workers})`, 'workers');
+  if (s.speed !== undefined && !s.from) throw conflict(`${named('speed', p)} applies to a backfill: add --from <date>`, 'speed');
 }

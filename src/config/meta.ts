@@ -88,7 +88,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     env: 'MONGODB_DATABASE',
     default: 'ecommerce',
     profileDefault: { 'adaptive-bi': 'adaptive_bi' },
-    description: 'database name (adaptive_bi under --profile adaptive-bi)',
+    description: 'database name (if unset: the one the connection string names, as in mongodb://host/shop, or else the default)',
     example: 'ecommerce',
     commands: ['global'],
   },

@@ -107,8 +107,8 @@ export const mixKeys = ['views', 'cart', 'orders'] as const;
 /** A target record mix (shares summing to 1), or the realistic shopper funnel (`preset`). */
 export type Mix = Record<(typeof mixKeys)[number], number> & { preset?: 'realistic' };
 /**
- * "views=60,cart=30,orders=10" (any positive weights; normalised to shares summing to 1), or
- * "realistic" (real-store conversion; the record mix is whatever shoppers do).
+ * "views=60,cart=30,orders=10" (all three parts, any positive weights; normalised to shares
+ * summing to 1), or "realistic" (real-store conversion; the record mix is whatever shoppers do).
  */
 export const mixValue = z
   .string()
@@ -125,9 +125,13 @@ export const mixValue = z
       }
       out[key] = Number(m[2]);
     }
-    const views = out.views ?? 0;
-    const cart = out.cart ?? 0;
-    const orders = out.orders ?? 0;
+    // A part left out is not read as 0: `views=50,cart=30` would silently mean no orders at all.
+    const missing = mixKeys.filter((k) => out[k] === undefined);
+    if (missing.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `is missing ${missing.join(' and ')}: name all three of views, cart and orders (orders=0 for none), or use "realistic"` });
+      return z.NEVER;
+    }
+    const { views = 0, cart = 0, orders = 0 } = out;
     const total = views + cart + orders;
     if (views <= 0 || cart <= 0 || total <= 0) {
       ctx.addIssue({ code: 'custom', message: 'needs views and cart above 0 (orders may be 0)' });
@@ -181,6 +185,23 @@ export const uriValue = z
       return false;
     }
   }, 'is not a valid MongoDB connection string (expected mongodb://host:port or mongodb+srv://host)');
+
+// Databases a connection string names for authentication or the server's own use, never as a
+// place for our collections (`mongodb://root:pw@host/admin` is a common way to say authSource).
+const systemDatabases = new Set(['admin', 'local', 'config']);
+
+/**
+ * The database a connection string names in its path (`mongodb://host/shop` → shop), if any;
+ * undefined for none, for admin/local/config, and for a string the URI schema refuses anyway.
+ */
+export function databaseInUri(uri: string): string | undefined {
+  try {
+    const name = decodeURIComponent(new ConnectionString(uri).pathname.replace(/^\//, ''));
+    return name && !systemDatabases.has(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 // MongoDB database name rules: no / \ . " $ * < > : | ? or space, at most 63 bytes.
 export const dbNameValue = z

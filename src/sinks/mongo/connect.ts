@@ -1,4 +1,4 @@
-import type { Db, MongoClient } from 'mongodb';
+import { type Db, type MongoClient, MongoServerError } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText, redactUri, secretsOf } from '../../redact.js';
@@ -69,11 +69,11 @@ export async function connectMongo(opts: ConnectOptions): Promise<MongoTarget> {
   let uri = opts.uri;
   let description: string;
   if (uri) {
-    description = redactUri(uri);
+    description = `${redactUri(uri)} (database ${opts.db})`;
   } else {
     embedded = await openEmbedded(opts.dataDir, { observer: opts.download });
     uri = embedded.uri;
-    description = `embedded MongoDB (${opts.dataDir}${embedded.started ? '' : ', shared with another etl process'})`;
+    description = `embedded MongoDB (${opts.dataDir}${embedded.started ? '' : ', shared with another etl process'}), database ${opts.db}`;
   }
   // Fail fast on an unreachable server unless the connection string sets its own timeouts.
   let client: MongoClient;
@@ -131,6 +131,7 @@ interface ExistingCollection {
 }
 
 const validation = { validationLevel: 'strict', validationAction: 'error' } as const;
+const NAMESPACE_EXISTS = 48;
 
 /**
  * Runs one set-up command; a user without the privilege gets one line saying what to ask for.
@@ -166,8 +167,14 @@ export async function ensureCollections(db: Db, specs: readonly CollectionSpec[]
   for (const spec of specs) {
     const current = existing.get(spec.name);
     if (!current) {
-      await privileged(db, 'create the collection', spec.name, () => db.createCollection(spec.name, { validator: spec.validator, ...validation }));
-      report.created.push(spec.name);
+      // Another etl process starting at the same time may create it first (48 NamespaceExists).
+      const created = await privileged(db, 'create the collection', spec.name, () =>
+        db.createCollection(spec.name, { validator: spec.validator, ...validation }).then(
+          () => true,
+          (err: unknown) => (err instanceof MongoServerError && err.code === NAMESPACE_EXISTS ? false : Promise.reject(err)),
+        ),
+      );
+      if (created) report.created.push(spec.name);
     } else {
       const o = current.options ?? {};
       // A collection created with a validator alone (as another tool's init script does) has the
