@@ -4,18 +4,20 @@ import { runInNewContext } from 'node:vm';
 import { root } from './cli.js';
 
 /**
- * The Adaptive-BI Phase 1 design (../shared/seeds/000) as its own files declare it: the
+ * The Adaptive-BI Phase 1 design (seed design 000) as its own files declare it: the
  * init-mongo.js it ships is run here with a recording stand-in for mongosh's `db`, so tests
- * compare against what that script would create — never a re-typed copy.
+ * compare against what that script would create — never a re-typed copy. The parts the tests
+ * read are copied verbatim into a fixture (its source: test/fixtures/README.md), so a clone
+ * needs nothing beside it.
  */
 
-export const seed000Path = join(root, '..', 'shared', 'seeds', '000-adaptive-bi-phase1.txt');
+export const seed000Path = join(root, 'test', 'fixtures', 'seed-000-adaptive-bi-phase1.txt');
 
 /** The body of the code block that follows `## File: <name>` in the design. */
 export function seed000File(name: string): string {
   const text = readFileSync(seed000Path, 'utf8');
   const heading = text.indexOf(`## File: ${name}`);
-  if (heading < 0) throw new Error(`${name} is not in ${seed000Path}`);
+  if (heading < 0) throw new Error(`${name} is not in ${seed000Path} (it holds only what the tests read: test/fixtures/README.md)`);
   const open = text.indexOf('```', heading);
   const bodyStart = text.indexOf('\n', open) + 1;
   const close = text.indexOf('\n```', bodyStart);
