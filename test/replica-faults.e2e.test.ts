@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { type FaultRunSummary, afterInserts as afterN, expectNothingLost as expectStored, streamInto } from './helpers/fault-runs.js';
 import { eventFiles, readDocs } from './helpers/files.js';
 import { type PeerRule, ReplicaSetPeer } from './helpers/wire-peer.js';
 
@@ -14,13 +15,6 @@ import { type PeerRule, ReplicaSetPeer } from './helpers/wire-peer.js';
 const runArgs = ['--from', '2026-03-01', '--limit', '30000', '--seed', '5', '--dirty-rate', '0.01', '--batch-size', '500'];
 /** A catalog larger than one find batch (10,000), so reading it needs a getMore. */
 const bigCatalog = ['--users', '12000'];
-type Counts = { generated: number; written: number; duplicates: number; dead_lettered: number };
-interface Summary {
-  status: string;
-  lost: number;
-  runId: string;
-  counts: { retries: number; collections: Record<string, Counts> };
-}
 
 const root = mkdtempSync(join(tmpdir(), 'etl-replica-faults-'));
 /** The ids of the same runs written to files: what the set must hold at the end (default catalog, big catalog). */
@@ -67,35 +61,9 @@ const inserts = () => rs.store.received.filter((c) => c.name === 'insert').lengt
 const portsOf = (name: string) => new Set(rs.store.received.filter((c) => c.name === name).map((c) => c.port));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A rule that fires `fault` once, when the run has sent `after` inserts. */
-function afterInserts(after: number, fault: PeerRule): PeerRule {
-  let fired = false;
-  return (cmd, m) => {
-    if (fired || cmd.name !== 'insert' || inserts() < after) return undefined;
-    const reply = fault(cmd, m);
-    if (reply) fired = true;
-    return reply;
-  };
-}
-
-async function stream(uri: string): Promise<{ code: number; summary: Summary; stderr: string }> {
-  const r = await runCli(['stream', '--uri', uri, '--db', 'shop', ...runArgs, '--json']);
-  const last = r.stdout.trim().split('\n').pop() ?? '{}';
-  return { code: r.code, summary: JSON.parse(last) as Summary, stderr: r.stderr };
-}
-
-/** Every generated record stored exactly once (or dead-lettered), counts reconciled, etl_runs agreeing. */
-function expectNothingLost(summary: Summary, catalog: keyof typeof expected = 'default'): void {
-  expect(summary.lost).toBe(0);
-  for (const c of [...eventFiles, 'dead_letters']) expect(rs.ids(c).sort(), c).toEqual(expected[catalog][c]);
-  for (const [name, n] of Object.entries(summary.counts.collections)) {
-    expect(n.generated, name).toBe(n.written + n.duplicates + n.dead_lettered);
-    expect(rs.ids(name).length, name).toBe(n.generated - n.dead_lettered);
-  }
-  const runs = rs.docs('etl_runs');
-  expect(runs).toHaveLength(1);
-  expect(runs[0]).toMatchObject({ _id: summary.runId, status: 'completed', counts: summary.counts.collections });
-}
+const stream = (uri: string) => streamInto(uri, runArgs);
+const afterInserts = (after: number, fault: PeerRule) => afterN(inserts, after, fault);
+const expectNothingLost = (summary: FaultRunSummary, catalog: keyof typeof expected = 'default') => expectStored(rs, summary, expected[catalog]);
 
 describe('etl stream --uri on a replica set: faults of a real deployment, nothing lost or doubled', () => {
   it('an election mid-stream: the primary steps down with a write applied but unanswered, 1.5 s without a primary, another member takes over', async () => {

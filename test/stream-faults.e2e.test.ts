@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { type FaultRunSummary, afterInserts as afterN, expectNothingLost as expectStored, streamInto } from './helpers/fault-runs.js';
 import { eventFiles, readDocs } from './helpers/files.js';
 import { type PeerRule, WirePeer } from './helpers/wire-peer.js';
 
@@ -12,13 +13,6 @@ import { type PeerRule, WirePeer } from './helpers/wire-peer.js';
 // acknowledged twice (a replayed record is refused with 11000 and absorbed).
 
 const runArgs = ['--from', '2026-03-01', '--limit', '30000', '--seed', '5', '--dirty-rate', '0.01', '--batch-size', '500'];
-type Counts = { generated: number; written: number; duplicates: number; dead_lettered: number };
-interface Summary {
-  status: string;
-  lost: number;
-  runId: string;
-  counts: { retries: number; collections: Record<string, Counts> };
-}
 
 /** The ids of the same run written to files: what the peer must hold at the end. */
 const expected: Record<string, string[]> = {};
@@ -46,36 +40,9 @@ async function seededPeer(): Promise<WirePeer> {
 
 const inserts = (p: WirePeer) => p.received.filter((c) => c.name === 'insert').length;
 
-/** A rule that fires `fault` once, when the run has sent `after` inserts. */
-function afterInserts(after: number, fault: PeerRule): PeerRule {
-  let fired = false;
-  return (cmd, p) => {
-    if (fired || cmd.name !== 'insert' || inserts(p) < after) return undefined;
-    const reply = fault(cmd, p);
-    if (reply) fired = true;
-    return reply;
-  };
-}
-
-async function stream(uri: string): Promise<{ code: number; summary: Summary; stderr: string }> {
-  const r = await runCli(['stream', '--uri', uri, '--db', 'shop', ...runArgs, '--json']);
-  const last = r.stdout.trim().split('\n').pop() ?? '{}';
-  return { code: r.code, summary: JSON.parse(last) as Summary, stderr: r.stderr };
-}
-
-/** Every generated record acknowledged exactly once (or dead-lettered), counts reconciled, etl_runs agreeing. */
-function expectNothingLost(summary: Summary): void {
-  expect(summary.lost).toBe(0);
-  for (const c of [...eventFiles, 'dead_letters']) expect(peer.ids(c).sort(), c).toEqual(expected[c]);
-  for (const [name, n] of Object.entries(summary.counts.collections)) {
-    expect(n.generated, name).toBe(n.written + n.duplicates + n.dead_lettered);
-    expect(peer.ids(name).length, name).toBe(n.generated - n.dead_lettered);
-  }
-  // The run record the tool stored agrees with the summary it printed.
-  const runs = peer.docs('etl_runs');
-  expect(runs).toHaveLength(1);
-  expect(runs[0]).toMatchObject({ _id: summary.runId, status: 'completed', counts: summary.counts.collections });
-}
+const stream = (uri: string) => streamInto(uri, runArgs);
+const afterInserts = (after: number, fault: PeerRule) => afterN(() => inserts(peer), after, fault);
+const expectNothingLost = (summary: FaultRunSummary) => expectStored(peer, summary, expected);
 
 describe('etl stream --uri survives transient faults with nothing lost or doubled', () => {
   it('connections cut with 4 batches in flight (some applied, some not)', async () => {
