@@ -18,7 +18,7 @@ export type ErrorCode =
   | 'SINK_FAILED'
   | 'INTERNAL';
 
-/** Exit codes of DESIGN.md: 1 = run finished but lost/rejected work, 2 = usage/config/connection. */
+/** Exit codes of docs/DESIGN.md ("Commands"): 1 = run finished but lost/rejected work, 2 = usage/config/connection. */
 const exitCodes: Record<ErrorCode, 1 | 2> = {
   CONFIG_INVALID: 2,
   ENV_FILE_UNREADABLE: 2,

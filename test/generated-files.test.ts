@@ -138,7 +138,7 @@ describe('validators derived from the zod schemas', () => {
     expect(schema.properties.created_at.bsonType).toBe('date');
   });
 
-  it('every collection of DESIGN.md has a unique business key or time index', () => {
+  it('every collection of docs/DESIGN.md has a unique business key or time index', () => {
     const names = collectionSpecs().map((s) => s.name);
     expect(names).toEqual(['products', 'users', 'product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates', 'dead_letters', 'etl_runs']);
     const users = collectionSpecs().find((s) => s.name === 'users')!;

@@ -6,7 +6,7 @@ import { type CustomerSegment, catalogWindow, categories, countries, countryByCo
 import { type Product, type User, money } from './schemas.js';
 
 /**
- * The catalog of the Adaptive-BI Phase 1 service (seeds/000, data_generator.py): its ids,
+ * The catalog of the Adaptive-BI Phase 1 service (seed design 000, docs/SEEDS.md: its data_generator.py): its ids,
  * vocabularies and fields, and the way back to the engine's reference data. The store
  * underneath is ours (same generator, same engine); only the documents' outside changes.
  */

@@ -225,7 +225,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     example: '4',
     commands: streamish,
   },
-  since: { flag: '--since <time>', env: 'ETL_STATS_SINCE', default: '1h', description: 'stats: window before the newest event (30m, 1h, 1d)', example: '1h', commands: ['stats'] },
+  since: { flag: '--since <time>', env: 'ETL_STATS_SINCE', description: 'stats: window before the newest event (30m, 1h, 7d); without it, all the data', example: '1h', commands: ['stats'] },
   fromDir: { flag: '--from <dir>', description: 'stats: report on a jsonl output directory instead of MongoDB', example: './data', commands: ['stats'] },
   watch: { flag: '--watch', default: 'false', description: 'stats: refresh every few seconds until Ctrl-C', example: 'true', commands: ['stats'] },
   cron: {

@@ -50,7 +50,7 @@ export const settingsShape = {
   mix: mixValue,
   resume: boolValue,
   inFlight: intValue(1, 64),
-  since: durationValue,
+  since: durationValue.optional(),
   fromDir: pathValue.optional(),
   watch: boolValue,
   cron: cronValue.optional(),

@@ -33,7 +33,7 @@ import {
 import type { StoreCatalog } from './store-catalog.js';
 
 /**
- * The engine's records in the shapes of the Adaptive-BI Phase 1 service (seeds/000,
+ * The engine's records in the shapes of the Adaptive-BI Phase 1 service (seed design 000, docs/SEEDS.md:
  * data_generator.py): its three event collections, fields, ids and vocabularies. Views, cart
  * events and our activities all become its `user_activities`; an order of several products
  * becomes one transaction per line, sharing an `order_id`.

@@ -1,6 +1,6 @@
 /**
  * Document profiles: whose shapes, ids and vocabularies the records take. `ecom-etl` is the
- * tool's own; `adaptive-bi` is the Adaptive-BI Phase 1 service's (seeds/000), so that its
+ * tool's own; `adaptive-bi` is the Adaptive-BI Phase 1 service's (seed design 000, docs/SEEDS.md), so that its
  * consumers work unchanged. The engine underneath is the same.
  */
 import { bookkeepingCollections, catalogCollections, eventCollections } from './collections.js';

@@ -237,7 +237,7 @@ async function statsAction(ctx: RunContext): Promise<void> {
   const s = config.settings;
   const { computeStats } = await import('../../reporting/stats.js');
   // No --since (nor ETL_STATS_SINCE): all the data, so a backfill reports whole; a window given is kept.
-  const since: StatsSince = config.sources.since === 'default' || config.sources.since === 'unset' ? 'all' : s.since;
+  const since: StatsSince = s.since ?? 'all';
   const view: StatsView = { since: { source: config.sources.since, envFile: config.envFile }, fromDir: s.fromDir };
   const source = await openSource(ctx);
   try {
@@ -288,9 +288,6 @@ Examples:
   $ etl stats --profile adaptive-bi     figures of the Adaptive-BI collections`,
     );
   addSettingOptions(cmd, 'stats');
-  // The settings table gives --since a default of 1h, for ETL_STATS_SINCE; this command reads "not given" as all the data.
-  const sinceOption = cmd.options.find((o) => o.long === '--since');
-  if (sinceOption) sinceOption.description = 'window before the newest event (30m, 1h, 7d; default: all the data; env: ETL_STATS_SINCE)';
   cmd.action(() => statsAction(holder.get()));
   return cmd;
 }

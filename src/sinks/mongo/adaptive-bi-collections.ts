@@ -2,7 +2,7 @@ import type { IndexSpec } from './collections.js';
 
 /**
  * The collections of the Adaptive-BI Phase 1 service exactly as its init-mongo.js declares them
- * (seeds/000; a test parses that file and compares): validators, and the indexes of its
+ * (seed design 000; a test runs that file, copied into test/fixtures/seed-000-adaptive-bi-phase1.txt, and compares): validators, and the indexes of its
  * init-mongo.js and streaming_etl.py, with the names the server gives them there (so a database
  * that service set up is recognised as already set up). Then the few the tool's own queries use.
  */

@@ -7,7 +7,8 @@ export class MongoStatsSource implements StatsSource {
   constructor(private readonly target: MongoTarget) {}
 
   get description(): string {
-    return `${this.target.description} / ${this.target.db.databaseName}`;
+    // The target's description names its database already.
+    return this.target.description;
   }
 
   async aggregate(collection: string, pipeline: Pipeline): Promise<Array<Record<string, unknown>>> {
