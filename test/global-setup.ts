@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { localMongod } from './helpers/mongod.js';
 
@@ -32,6 +35,10 @@ async function hello(uri: string): Promise<{ setName?: string }> {
  * @throws when a configured server cannot be reached, or the fault server settings are incomplete or not a replica set
  */
 export default async function setup(project: TestProject) {
+  // Every temporary directory of the run (tests call os.tmpdir(), which reads TMPDIR) goes under
+  // one root, removed at the end: a run leaves nothing behind, whatever a test forgets.
+  const tempRoot = mkdtempSync(join(tmpdir(), 'etl-test-run-'));
+  process.env.TMPDIR = process.env.TMP = process.env.TEMP = tempRoot;
   let uri = process.env.MONGODB_TEST_URI ?? '';
   let reason = '';
   let stop: (() => Promise<unknown>) | undefined;
@@ -65,5 +72,6 @@ export default async function setup(project: TestProject) {
   project.provide('mongoRestartCommand', restartCommand);
   return async () => {
     await stop?.();
+    rmSync(tempRoot, { recursive: true, force: true });
   };
 }
