@@ -1,12 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
 import { main } from './main.js';
-
-// Young generations do not grow past their start size: the main thread's would otherwise grow
-// to 32 MB while modules and the configuration load, and stay resident for the whole run. A
-// worker thread that allocates many short-lived records is given its size when it is created
-// (run/stream.ts). Measured with npm run bench: the null-sink stream with 2 workers peaks at
-// ~170 MB instead of ~234 MB, at the same records/s.
-setFlagsFromString('--semi-space-growth-factor=1');
 
 /**
  * The process entry point: the only place that touches signals and the exit code.

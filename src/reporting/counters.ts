@@ -1,4 +1,5 @@
-import { type CollectionCounts, sumCounts } from '../shared/records.js';
+import { sumCounts } from '../shared/counts.js';
+import type { CollectionCounts } from '../shared/records.js';
 
 /**
  * Per-collection counts of one run. The invariant every run keeps, per collection:

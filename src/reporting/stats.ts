@@ -10,7 +10,8 @@ export type { Pipeline, StatsSource };
 
 import { catalogCollections } from '../shared/collections.js';
 import { type ProfileName, profileCollections, profileEventCollections } from '../shared/profiles.js';
-import { type CollectionCounts, sumCounts, unaccounted } from '../shared/records.js';
+import { sumCounts, unaccounted } from '../shared/counts.js';
+import type { CollectionCounts } from '../shared/records.js';
 export const lowStockThreshold = 25;
 const buckets = 60;
 

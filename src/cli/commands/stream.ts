@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
-import { sumCounts } from '../../shared/records.js';
+import { sumCounts } from '../../shared/counts.js';
 import type { RunContext } from '../context.js';
 import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
