@@ -86,7 +86,11 @@ describe('etl stream --uri on a replica set: faults of a real deployment, nothin
     expect(steppedDown).toBe(true);
     expect(rs.primary).toBe(next);
     expect(portsOf('insert')).toEqual(new Set([old.port, next.port]));
-    expect(rs.store.deduplicated.length).toBeGreaterThanOrEqual(1);
+    // The write the old primary applied but never answered is not stored twice: either the
+    // driver's own retry reached the new primary in time and the session de-duplicated it, or
+    // (the retry met no primary yet) the sink's later retry got it back as duplicates.
+    const absorbed = Object.values(r.summary.counts.collections).reduce((a, n) => a + n.duplicates, 0);
+    expect(rs.store.deduplicated.length + absorbed).toBeGreaterThanOrEqual(1);
     expectNothingLost(r.summary);
   });
 
