@@ -1,14 +1,16 @@
 import { MongoClient } from 'mongodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { buildStoreCatalog } from '../src/events/store-catalog.js';
-import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
+import { PartitionPipeline } from '../src/run/partition.js';
+import { abiJob } from './helpers/abi.js';
 import { connectMongo } from '../src/sinks/mongo/connect.js';
 import { classifyError } from '../src/sinks/mongo/errors.js';
 import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/sink.js';
 import { type Doc, LostBatchError } from '../src/sinks/types.js';
-import { WirePeer } from './helpers/wire-peer.js';
+import { usePeerClient } from './helpers/peer-client.js';
+import type { WirePeer } from './helpers/wire-peer.js';
 
 // The MongoDB path's second pass (issue 28), through the real driver answering a scripted
 // wire peer: what the driver really throws, and what the sink and the pipeline make of it.
@@ -16,19 +18,11 @@ import { WirePeer } from './helpers/wire-peer.js';
 const fast: RetryPolicy = { retries: 1000, minTimeout: 20, maxTimeout: 200, maxRetryTime: 10_000 };
 const docs = (n: number, prefix = 'd'): Doc[] => Array.from({ length: n }, (_, i) => ({ _id: `${prefix}${i}`, n: i }));
 
+const env = usePeerClient();
 let peer: WirePeer;
 let client: MongoClient;
-
-beforeEach(async () => {
-  peer = new WirePeer();
-  await peer.start();
-  client = new MongoClient(peer.uri('socketTimeoutMS=500'));
-  await client.connect();
-});
-
-afterEach(async () => {
-  await client.close();
-  await peer.stop();
+beforeEach(() => {
+  ({ peer, client } = env);
 });
 
 const sink = (policy = fast) => MongoSink.over(client.db('shop') as unknown as MongoLike, policy);
@@ -92,21 +86,8 @@ describe('a lost batch says what of it was settled', () => {
     const g = new CatalogGenerator(7);
     const catalog = buildStoreCatalog(g.products(0, 50), g.users(0, 300));
     peer.use((cmd) => (cmd.name === 'insert' && cmd.collection === 'transactions' ? { error: 2, errmsg: 'BadValue: refused' } : undefined));
-    const job: PartitionJob = {
-      runId: 'partial',
-      profile: 'ecom-etl',
-      seed: 3,
-      partition: { index: 0, count: 1 },
-      mix: { views: 0.6, cart: 0.3, orders: 0.1 },
-      fraudRate: 0,
-      dirtyRate: 0,
-      fromMs: Date.parse('2026-03-02T00:00:00Z'),
-      startSeq: 0,
-      endSeq: 100_000,
-      pacing: { mode: 'none' },
-      batchSize: 2000,
-      inFlight: 2,
-    };
+    // Order-heavy, in batches of 2,000: the first batches already hold transactions.
+    const job = { ...abiJob('ecom-etl', 100_000), batchSize: 2000 };
     const pipeline = new PartitionPipeline(catalog, sink(), job, new AbortController().signal);
     const r = await pipeline.run();
     expect(r.reason).toBe('failed');

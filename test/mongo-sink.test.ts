@@ -1,6 +1,6 @@
 import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
 import { collectionSpecs } from '../src/sinks/mongo/collections.js';
 import { ensureCollections } from '../src/sinks/mongo/connect.js';
@@ -14,7 +14,8 @@ import { PartitionPipeline } from '../src/run/partition.js';
 import { seedCatalog } from '../src/run/seed.js';
 import { violations } from './helpers/bson-json-schema.js';
 import { seed000InitMongo } from './helpers/seed-000.js';
-import { type PeerReply, WirePeer } from './helpers/wire-peer.js';
+import { usePeerClient } from './helpers/peer-client.js';
+import type { PeerReply, WirePeer } from './helpers/wire-peer.js';
 
 // Every error here is thrown by the real mongodb driver, answering a scripted wire peer:
 // these are the shapes the sink meets in production (the driver wraps write-time failures
@@ -35,19 +36,11 @@ const validationErrInfo = {
   },
 };
 
+const env = usePeerClient();
 let peer: WirePeer;
 let client: MongoClient;
-
-beforeEach(async () => {
-  peer = new WirePeer();
-  await peer.start();
-  client = new MongoClient(peer.uri('socketTimeoutMS=500'));
-  await client.connect();
-});
-
-afterEach(async () => {
-  await client.close();
-  await peer.stop();
+beforeEach(() => {
+  ({ peer, client } = env);
 });
 
 const sink = (policy = fast) => MongoSink.over(client.db('shop') as unknown as MongoLike, policy);
