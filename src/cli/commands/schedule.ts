@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import type { ContextHolder, RunContext } from '../context.js';
@@ -22,6 +21,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
     const { partitionKey } = await import('../../events/ids.js');
     const catalog = await readCatalog(out, sink, s.sink, s.profile);
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
+    const { randomInt } = await import('node:crypto');
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
     let startSeqs: Record<string, number> = {};
     if (s.resume) {

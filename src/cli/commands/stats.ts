@@ -1,13 +1,11 @@
 import { basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { stripVTControlCharacters } from 'node:util';
 import { Command } from 'commander';
 import type { SettingSource } from '../../config/load.js';
 import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
 import type { ContextHolder, RunContext } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
-import { fmtInt, table } from '../format.js';
+import { fmtInt, table, visibleWidth } from '../format.js';
 import { sparkline } from '../sparkline.js';
 
 const refreshSeconds = 5;
@@ -23,7 +21,7 @@ function columnsOf(out: Output): number {
 }
 
 /** The widest line of a text as a terminal shows it (colour codes take no room). */
-const widthOf = (text: string) => Math.max(0, ...text.split('\n').map((l) => stripVTControlCharacters(l).length));
+const widthOf = (text: string) => Math.max(0, ...text.split('\n').map(visibleWidth));
 
 /** `s` cut to `w` characters, its end replaced by … when cut. */
 const cut = (s: string, w: number) => (s.length <= w ? s : `${s.slice(0, Math.max(0, w - 1))}…`);
@@ -253,6 +251,7 @@ async function statsAction(ctx: RunContext): Promise<void> {
       }
       if (!s.watch || stopSignal.aborted) break;
       try {
+        const { setTimeout: sleep } = await import('node:timers/promises');
         await sleep(refreshSeconds * 1000, undefined, { signal: stopSignal });
       } catch {
         break;

@@ -1,5 +1,3 @@
-import { randomInt } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
@@ -144,6 +142,8 @@ async function streamAction(ctx: RunContext): Promise<void> {
       const first = firstSignupMs(catalog.catalog);
       if (first > s.from.getTime()) out.line(out.c.yellow(`No user of the catalog has signed up by --from ${s.from.toISOString()}: the first visits come after the first signup, ${new Date(first).toISOString()}.`));
     }
+    // Loaded here, not at start-up: --help stays cheap.
+    const [{ randomInt }, { availableParallelism }] = await Promise.all([import('node:crypto'), import('node:os')]);
     const cores = availableParallelism();
     if (s.workers > cores) out.line(out.c.yellow(`--workers ${s.workers} is more than the ${cores} cores here: the workers share them, no faster than --workers ${cores}.`));
 
