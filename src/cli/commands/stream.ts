@@ -22,7 +22,7 @@ const shortNames: Record<string, string> = {
 const abiShortNames: Record<string, string> = { ...shortNames, transactions: 'order lines' };
 
 /** One tick as a line that fits the terminal: figures that were measured, never a cut-off number. */
-function tickLine(out: Output, t: StreamTick, names: Record<string, string>): string {
+function tickLine(out: Output, t: StreamTick, names: Record<string, string>, live: boolean): string {
   const c = out.c;
   const shown = Object.keys(names).filter((name) => t.delta.collections[name]);
   const parts = shown.map((name) => `+${fmtInt(t.delta.collections[name].generated)} ${names[name]}`);
@@ -30,7 +30,8 @@ function tickLine(out: Output, t: StreamTick, names: Record<string, string>): st
   const dead = Object.values(t.delta.collections).reduce((a, n) => a + n.dead_lettered, 0);
   const iso = new Date(t.clockMs || Date.now()).toISOString();
   const clock = iso.slice(0, 19).replace('T', ' ');
-  const shortClock = iso.slice(5, 16).replace('T', ' ');
+  // Live, the time to the second; in a backfill, the simulated day and minute.
+  const shortClock = live ? iso.slice(11, 19) : iso.slice(5, 16).replace('T', ' ');
   const figures = [
     c.cyan(`${fmtInt(t.rate)} rec/s`),
     dead > 0 ? c.red(`dead ${fmtInt(dead)}`) : c.dim('dead 0'),
@@ -58,7 +59,7 @@ function tickLine(out: Output, t: StreamTick, names: Record<string, string>): st
 }
 
 /** Live ticks: coloured lines (and a progress bar for bounded runs) on a terminal, NDJSON with --json. */
-async function makeTickRenderer(out: Output, bounded: boolean, profile: ProfileName) {
+async function makeTickRenderer(out: Output, bounded: boolean, profile: ProfileName, live: boolean) {
   const names = profile === 'adaptive-bi' ? abiShortNames : shortNames;
   if (out.mode.json) {
     return {
@@ -87,7 +88,7 @@ async function makeTickRenderer(out: Output, bounded: boolean, profile: ProfileN
     const started = Date.now();
     return {
       tick: (t: StreamTick) => {
-        bars.log(`${tickLine(out, t, names)}\n`);
+        bars.log(`${tickLine(out, t, names, live)}\n`);
         const progress = t.progress ?? 0;
         const elapsed = Date.now() - started;
         // No estimate until there is something to estimate from.
@@ -97,7 +98,7 @@ async function makeTickRenderer(out: Output, bounded: boolean, profile: ProfileN
       stop: () => bars.stop(),
     };
   }
-  return { tick: (t: StreamTick) => out.line(tickLine(out, t, names)), stop: () => undefined };
+  return { tick: (t: StreamTick) => out.line(tickLine(out, t, names, live)), stop: () => undefined };
 }
 
 function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
@@ -121,7 +122,9 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   if (r.status !== 'completed') {
     // A command to paste: broken into shell continuation lines, never at a space the shell would run.
     const width = out.width ?? Infinity;
-    const lines = wrapLine(resumeHint, Math.max(20, width - 4));
+    // An option stays on one line with its value.
+    const groups = resumeHint.split(' ').reduce<string[]>((acc, a) => (acc.length > 0 && !a.startsWith('--') && acc[acc.length - 1].startsWith('--') && !acc[acc.length - 1].includes(' ') ? [...acc.slice(0, -1), `${acc[acc.length - 1]} ${a}`] : [...acc, a]), []);
+    const lines = wrapLine(groups.map((g) => g.replace(/ /g, '\u00a0')).join(' '), Math.max(20, width - 6)).map((l) => l.replace(/\u00a0/g, ' '));
     out.summary(c.dim(`continue with:\n  ${lines.join(' \\\n    ')}`));
   }
 }
@@ -179,7 +182,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
       ),
     );
     // After the header: a progress bar turns the terminal's line wrapping off while it shows.
-    const renderer = await makeTickRenderer(out, bounded, s.profile);
+    const renderer = await makeTickRenderer(out, bounded, s.profile, s.from === undefined);
     const summary = await runStream({
       command: 'stream',
       settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
