@@ -4,6 +4,7 @@ import { EtlError } from '../src/errors.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { buildStoreCatalog } from '../src/events/store-catalog.js';
 import { PartitionPipeline } from '../src/run/partition.js';
+import { runStream } from '../src/run/stream.js';
 import { abiJob } from './helpers/abi.js';
 import { connectMongo } from '../src/sinks/mongo/connect.js';
 import { classifyError } from '../src/sinks/mongo/errors.js';
@@ -101,6 +102,32 @@ describe('a lost batch says what of it was settled', () => {
     }
     // It stopped at the first lost batch (in flight at most two), instead of generating all 100,000.
     expect(pipeline.counters.totals().generated).toBeLessThanOrEqual(2 * 2000);
+  });
+});
+
+describe('a target that never comes back', () => {
+  it('ends the run soon after its batch is lost: checkpoint saves are skipped while one is going, not queued behind it', async () => {
+    const g = new CatalogGenerator(7);
+    const catalog = { catalog: buildStoreCatalog(g.products(0, 50), g.users(0, 300)), source: 'memory' as const, read: { products: 50, users: 300 }, loadMs: 0 };
+    const target = MongoSink.over(client.db('shop') as unknown as MongoLike, { ...fast, maxRetryTime: 3000 });
+    // Everything but the first run record fails for good, as a server that went away does.
+    let first = true;
+    peer.use((cmd) => {
+      if (cmd.name === 'update' && first) {
+        first = false;
+        return undefined;
+      }
+      return cmd.name === 'insert' || cmd.name === 'update' ? { error: 10107, errmsg: 'not primary' } : undefined;
+    });
+    const settings = { ...abiJob('ecom-etl', 0), rate: undefined, interval: 1, intervalGiven: false, batchSize: 500, duration: undefined, limit: 5000, workers: 1, partition: undefined, from: new Date('2026-02-01T00:00:00Z'), to: undefined, speed: undefined, sessionsPerDay: undefined, inFlight: 2 };
+    const started = Date.now();
+    const summary = await runStream({ command: 'stream', settings, seed: 4, sink: target, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, tickMs: 50 });
+    const elapsed = Date.now() - started;
+    expect(summary.status).toBe('failed');
+    // The batch budget (3 s), the final record's own (3 s), and at most one checkpoint save (1.5 s) in flight.
+    expect(elapsed).toBeLessThan(12_000);
+    // Ticks came every 50 ms meanwhile: queued, their saves alone would have taken minutes.
+    expect(peer.received.filter((c) => c.name === 'update').length).toBeGreaterThan(3);
   });
 });
 

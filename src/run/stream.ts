@@ -242,6 +242,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   let lastTick = Date.now();
   const failedMs = runners.map(() => 0);
   let saving: Promise<void> = Promise.resolve();
+  let saveInFlight = false;
   const tick = (final: boolean) => {
     const d = new Counters();
     let sinkBound = false;
@@ -267,8 +268,15 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     else if (s.from) progress = Math.min(1, Math.max(0, (clockMs - s.from.getTime()) / ((s.to?.getTime() ?? started) - s.from.getTime())));
     if (!final) {
       req.onTick?.({ elapsedMs: now - started, delta, totals: counters.snapshot(), rate: generated / Math.max((now - lastTick) / 1000, 1e-3), sinkBound: sinkBound && !waiting, progress, clockMs, waiting });
-      // Checkpoint: one save at a time; a slow target skips a beat rather than queueing saves.
-      saving = saving.then(() => runs?.recordRun(record('running', null, null))).catch((err: unknown) => log('checkpoint save failed: %O', err));
+      // Checkpoint: one save at a time; while one is still going (a slow or failing target) a
+      // tick skips its save rather than queueing it, and a save gives up after about a tick.
+      if (runs && !saveInFlight) {
+        saveInFlight = true;
+        saving = runs
+          .recordRun(record('running', null, null), 'checkpoint')
+          .catch((err: unknown) => log('checkpoint save failed: %O', err))
+          .finally(() => (saveInFlight = false));
+      }
     }
     lastTick = now;
   };

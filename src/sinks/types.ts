@@ -52,8 +52,11 @@ export interface RunFilter {
 
 /** A target that keeps `etl_runs`: run records, checkpoints and what `--resume` continues. */
 export interface RunStore {
-  /** Stores (inserts or replaces) the run record with this _id. */
-  recordRun(run: RunRecord): Promise<void>;
+  /**
+   * Stores (inserts or replaces) the run record with this _id. A `checkpoint` save is one of
+   * many: it gives up after a short while instead of retrying as long as a batch would.
+   */
+  recordRun(run: RunRecord, kind?: 'checkpoint' | 'final'): Promise<void>;
   /** The newest run record matching the filter. */
   lastRun(filter: RunFilter): Promise<RunRecord | null>;
   /**

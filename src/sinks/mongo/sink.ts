@@ -21,6 +21,9 @@ export interface RetryPolicy {
   maxRetryTime: number;
 }
 
+/** How long one checkpoint save of etl_runs is retried (ms): about a tick. */
+const checkpointRetryMs = 1500;
+
 export const defaultRetryPolicy: RetryPolicy = { retries: 1000, minTimeout: 100, maxTimeout: 5_000, maxRetryTime: 120_000 };
 
 /** The narrow slice of the driver this sink calls: a real Db, or a fake in tests. */
@@ -143,12 +146,12 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     return result;
   }
 
-  private retryOptions(onRetry: (e: Error & { attemptNumber: number }) => void) {
+  private retryOptions(onRetry: (e: Error & { attemptNumber: number }) => void, policy: RetryPolicy = this.policy) {
     return {
-      retries: this.policy.retries,
-      minTimeout: this.policy.minTimeout,
-      maxTimeout: this.policy.maxTimeout,
-      maxRetryTime: this.policy.maxRetryTime,
+      retries: policy.retries,
+      minTimeout: policy.minTimeout,
+      maxTimeout: policy.maxTimeout,
+      maxRetryTime: policy.maxRetryTime,
       randomize: true,
       onFailedAttempt: (e: Error & { attemptNumber: number }) => {
         if (e instanceof AbortError || (e as { kind?: string }).kind) return;
@@ -162,7 +165,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
    * retried as writes are, a missing privilege is one line naming the role.
    * @throws EtlError AUTH_FAILED, or the step's own error when it is neither transient nor about privileges.
    */
-  private async retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+  private async retrying<T>(what: string, step: () => Promise<T>, policy: RetryPolicy = this.policy): Promise<T> {
     let failing = '';
     try {
       return await pRetry(
@@ -181,7 +184,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
           failing = e.message;
           this.failing();
           log('retry %s attempt %d: %s', what, e.attemptNumber, e.message);
-        }),
+        }, policy),
       );
     } catch (err) {
       if (err instanceof EtlError) throw err;
@@ -191,7 +194,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
       if (e.kind === 'auth') throw new EtlError('AUTH_FAILED', `MongoDB refused the credentials (${what}): ${message}. Check the user and password in MONGODB_URI (or --uri).`);
       if (e.kind === 'forbidden') throw new EtlError('AUTH_FAILED', `The MongoDB user may not ${what} in database ${db}: ${message}. Ask for the readWrite role on ${db}.`);
       if (e.name === 'TransientMongoError') {
-        throw new EtlError('CONNECTION_FAILED', `MongoDB stopped answering (${what}), still failing after retrying for ${Math.round(this.policy.maxRetryTime / 1000)} s: ${failing ? redactText(failing) : message}.`);
+        throw new EtlError('CONNECTION_FAILED', `MongoDB stopped answering (${what}), still failing after retrying for ${Math.round(policy.maxRetryTime / 1000)} s: ${failing ? redactText(failing) : message}.`);
       }
       throw Object.assign(new Error(`${what}: ${message}`), { cause: err });
     }
@@ -242,8 +245,10 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     return new LostBatchError('SINK_FAILED', `Lost a batch of ${count} ${collection} records (${why}): ${message}`, settled, details);
   }
 
-  async recordRun(run: RunRecord): Promise<void> {
-    await this.retrying('write etl_runs', () => this.coll('etl_runs').replaceOne({ _id: run._id }, run as unknown as Doc, { upsert: true }));
+  async recordRun(run: RunRecord, kind: 'checkpoint' | 'final' = 'final'): Promise<void> {
+    // A checkpoint save is retried for about a tick: the next one carries newer figures anyway.
+    const budget = kind === 'checkpoint' ? { ...this.policy, maxRetryTime: checkpointRetryMs } : this.policy;
+    await this.retrying('write etl_runs', () => this.coll('etl_runs').replaceOne({ _id: run._id }, run as unknown as Doc, { upsert: true }), budget);
   }
 
   async lastRun(filter: RunFilter): Promise<RunRecord | null> {
