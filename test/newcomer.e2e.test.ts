@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,17 @@ describe('resume says what works and never moves a checkpoint back', () => {
     expect(new Set(ids(out)).size).toBe(20_000);
   });
 
+  it('the hint names a --dotenv file the run read its target from', async () => {
+    const dir = tmp();
+    const out = join(dir, 'res');
+    writeFileSync(join(dir, 'staging.env'), `ETL_SINK=jsonl\nETL_OUT=${out}\n`);
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 1200);
+    const r = await runCli(['--dotenv', 'staging.env', 'stream', '--from', '2026-02-01', '--rate', '4000', '--limit', '20000', '--seed', '5'], { cwd: dir, signal: stop.signal });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.replace(/\\\n\s*/g, '')).toMatch(/etl stream --resume --seed 5 --dotenv \S*staging\.env /);
+  });
+
   it('--resume without --limit keeps the recorded run’s --limit (a total), instead of running forever', async () => {
     const out = tmp();
     const args = ['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--seed', '77', '--quiet'];
@@ -71,11 +82,15 @@ describe('resume says what works and never moves a checkpoint back', () => {
     const r = await runCli([...args, '--resume', '--limit', '100']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--limit is the total of the run.*above 3000/);
+    // The refused run recorded nothing: the run's checkpoint is still 3,000.
+    const runs = readFileSync(join(out, 'etl_runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { checkpoint: Record<string, number> });
+    expect(runs.at(-1)!.checkpoint['0.1']).toBe(3000);
     const again = await runCli([...args, '--resume', '--limit', '5000', '--json']);
     expect(again.code, again.stderr).toBe(0);
     const s = lastJson(again.stdout);
     expect((s.checkpoint as Record<string, number>)['0.1']).toBe(5000);
-    expect(Object.values(s.counts as { collections: Record<string, { duplicates: number }> }).length).toBeGreaterThan(0);
+    // It continued after 3,000: nothing written again.
+    for (const c of Object.values((s.counts as { collections: Record<string, { duplicates: number }> }).collections)) expect(c.duplicates).toBe(0);
     expect(ids(out)).toHaveLength(5000);
   });
 });

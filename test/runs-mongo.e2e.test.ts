@@ -98,6 +98,15 @@ describe('a second run of the same seed continues or is refused', () => {
     }
   });
 
+  it('--resume with other partitions than the recorded run is refused, naming its --workers (it does not start over)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'etl-collide-'));
+    const first = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-03-01', '--limit', '2000', '--seed', '12', '--workers', '2', '--quiet']);
+    expect(first.code, first.stderr).toBe(0);
+    const r = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-03-01', '--limit', '4000', '--seed', '12', '--resume']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/partitions 0\/2, 1\/2, this one 0\/1.*--workers 2/);
+  });
+
   it('etl schedule with a fixed seed: a restart is refused, and continues with --resume', async () => {
     const out = mkdtempSync(join(tmpdir(), 'etl-collide-'));
     const job = ['schedule', '--cron', '* * * * * *', '--max-jobs', '1', '--limit', '500', '--seed', '4', '--sink', 'jsonl', '--out', out, '--quiet'];

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { type SettingKey, settingsMeta } from '../config/meta.js';
 import { redactUri } from '../redact.js';
@@ -40,6 +41,8 @@ const resumeKeys: SettingKey[] = ['profile', 'uri', 'db', 'dataDir', 'sink', 'ou
 export function resumeCommand(config: LoadedConfig, seed: number, extra: string[] = []): string {
   const s = config.settings;
   const args = ['etl', 'stream', '--resume', '--seed', String(seed)];
+  // A settings file other than ./.env must be named again (./.env is read where the hint is pasted).
+  if (config.envFile && basename(config.envFile) !== '.env') args.push('--dotenv', config.envFile);
   for (const key of resumeKeys) {
     if (config.sources[key] !== 'flag') continue;
     const value = flagValue(key, s);

@@ -28,7 +28,18 @@ export async function findResumePoint(sink: Sink, q: { seed?: number; partitions
   if (!previous) {
     // With a seed, "no checkpoint yet" is checkpoint 0 (a run killed before its first record):
     // start at the beginning. Without one there is nothing to say which stream to continue.
-    if (q.seed !== undefined) return { previous: null, seed: q.seed, startSeqs: {} };
+    if (q.seed !== undefined) {
+      // The seed ran here with other partitions (another --workers or --partition): starting
+      // over would collide with its records, and was not what was meant.
+      const other = await sink.runs.lastRun({ command: 'stream', commands: streamCommands, seed: q.seed });
+      if (other) {
+        throw new EtlError(
+          'CONFIG_INVALID',
+          `--resume: run ${other._id} of seed ${q.seed} has partitions ${other.partitions.map(partitionLabel).join(', ')}, this one ${q.partitions.map(partitionLabel).join(', ')}. Resume with its --workers/--partition (${describeLayout(other)}).`,
+        );
+      }
+      return { previous: null, seed: q.seed, startSeqs: {} };
+    }
     throw new EtlError('RESUME_NOTHING', `--resume: no earlier \`etl stream\` run for partitions ${q.partitions.join(',')} in ${sink.target}. Start one without --resume, or give its --seed.`);
   }
   const [changed] = changedContent(previous, q.options);
@@ -90,4 +101,17 @@ export function resumedBounds(previous: RunRecord, given: { limit?: number; to?:
     );
   }
   return { limit, to: given.to ?? recordedTo };
+}
+
+/** A partition key ("I.N") as the user writes it ("I/N"). */
+function partitionLabel(key: string): string {
+  return key.replace('.', '/');
+}
+
+/** The options that gave a recorded run its partitions. */
+function describeLayout(run: RunRecord): string {
+  const o = run.options;
+  const parts = [`--workers ${typeof o.workers === 'number' ? o.workers : run.partitions.length}`];
+  if (typeof o.partition === 'string') parts.push(`--partition ${o.partition}`);
+  return parts.join(' ');
 }

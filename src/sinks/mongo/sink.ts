@@ -122,8 +122,9 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
             }
             throw this.asRetryable(err);
           }
-          this.answered();
           const split = splitBulkError(err, batch.length, mode);
+          // Every document refused transiently (10107 in a stepdown) is no answer yet: still failing.
+          if (split.retryIndexes.length < batch.length) this.answered();
           result.written += split.inserted;
           result.duplicates += split.duplicates;
           for (const inv of split.invalid) result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
