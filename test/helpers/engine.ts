@@ -1,3 +1,4 @@
+import { abiPopulation } from '../../src/catalog/adaptive-bi.js';
 import { CatalogGenerator } from '../../src/catalog/generate.js';
 import type { Mix } from '../../src/config/values.js';
 import { EventEngine, type EngineOptions, type EngineRecord } from '../../src/events/engine.js';
@@ -31,4 +32,22 @@ export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog(
 
 export function generate(n: number, over: Partial<EngineOptions> = {}): EngineRecord[] {
   return engine(over).take(n);
+}
+
+const abiCatalogs = new Map<string, StoreCatalog>();
+/** A catalog of Adaptive-BI's population, as its stored documents are read back into the engine's terms. */
+export function abiTestCatalog(products = 300, users = 3000, seed = 42): StoreCatalog {
+  const key = `${products}/${users}/${seed}`;
+  let c = abiCatalogs.get(key);
+  if (!c) {
+    const g = new CatalogGenerator(seed, abiPopulation);
+    c = buildStoreCatalog(g.products(0, products), g.users(0, users));
+    abiCatalogs.set(key, c);
+  }
+  return c;
+}
+
+/** An engine rendering the Adaptive-BI profile's records. */
+export function abiEngine(over: Partial<EngineOptions> = {}, catalog = abiTestCatalog()): EventEngine {
+  return engine({ profile: 'adaptive-bi', ...over }, catalog);
 }
