@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { catalogShape } from '../src/catalog/profile.js';
 import { typedForProfile } from '../src/events/profile.js';
-import { CatalogBuilder, buildStoreCatalog, type StoreCatalog } from '../src/events/store-catalog.js';
+import { CatalogBuilder, buildStoreCatalog, type StoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline } from '../src/run/partition.js';
 import type { ProfileName } from '../src/shared/profiles.js';
 import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';

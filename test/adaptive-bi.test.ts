@@ -3,7 +3,7 @@ import { abiPopulation } from '../src/catalog/adaptive-bi.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { recordSchemas } from '../src/events/profile.js';
 import { eventSchemas } from '../src/events/schemas.js';
-import { buildStoreCatalog } from '../src/events/store-catalog.js';
+import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { collectionSpecs } from '../src/sinks/mongo/collections.js';
 import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';

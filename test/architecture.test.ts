@@ -18,6 +18,50 @@ function files(dir: string): string[] {
 const src = join(root, 'src');
 const stageOf = (file: string) => relative(src, file).split('/')[0];
 
+/** Every module's relative imports (type-only imports and re-exports included), as paths under src/. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of files(src)) {
+    const targets = [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)].map((m) => relative(src, resolve(dirname(file), m[1]).replace(/\.js$/, '.ts')));
+    graph.set(relative(src, file), targets);
+  }
+  return graph;
+}
+
+/** The import circles: each strongly connected set of more than one module (or a module importing itself), sorted (Tarjan). */
+function importCircles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  let next = 0;
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const set: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      set.push(w);
+    } while (w !== v);
+    if (set.length > 1 || (graph.get(v) ?? []).includes(v)) circles.push(set.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return circles;
+}
+
 describe('architecture', () => {
   it('no module imports a later stage', () => {
     const upward: string[] = [];
@@ -31,5 +75,16 @@ describe('architecture', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it('no module imports, directly or through others, a module that imports it', () => {
+    expect(importCircles(importGraph())).toEqual([]);
+  });
+
+  it('the circle check finds a circle through several modules, and none in a chain', () => {
+    const chain = new Map([['a', ['b']], ['b', ['c']], ['c', []]]);
+    expect(importCircles(chain)).toEqual([]);
+    const circle = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    expect(importCircles(circle)).toEqual([['a', 'b', 'c']]);
   });
 });

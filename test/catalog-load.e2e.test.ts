@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { abiPopulation } from '../src/catalog/adaptive-bi.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { EtlError } from '../src/errors.js';
-import { CatalogBuilder, type StoreCatalog, buildStoreCatalog } from '../src/events/store-catalog.js';
+import { CatalogBuilder, type StoreCatalog, buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { loadCatalog } from '../src/run/catalog-source.js';
 import { JsonlSink } from '../src/sinks/jsonl.js';
 import { readUsersParallel } from '../src/sinks/jsonl-catalog.js';

@@ -4,7 +4,7 @@ import { type CartLine, dynamicPriceCents, priceOrder } from '../src/events/chec
 import { FraudPlanner } from '../src/events/fraud-planner.js';
 import { CART, MixController, ORDER, VIEW } from '../src/events/mix-controller.js';
 import { StockLedger } from '../src/events/stock-ledger.js';
-import type { StoreCatalog } from '../src/events/store-catalog.js';
+import type { StoreCatalog } from '../src/catalog/store-catalog.js';
 import { Rng } from '../src/shared/rng.js';
 import { testCatalog } from './helpers/engine.js';
 
@@ -158,7 +158,7 @@ describe('StockLedger', () => {
 describe('LocalTime', () => {
   it('gives the local hour and weekday Intl gives, across daylight-saving changes, in every zone of the reference data', async () => {
     const { LocalTime } = await import('../src/events/local-time.js');
-    const { timeZones } = await import('../src/events/store-catalog.js');
+    const { timeZones } = await import('../src/catalog/store-catalog.js');
     const local = new LocalTime(timeZones);
     const rng = new Rng(9);
     const from = Date.UTC(2025, 0, 1);

@@ -2,7 +2,7 @@ import { MongoClient } from 'mongodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
-import { buildStoreCatalog } from '../src/events/store-catalog.js';
+import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline } from '../src/run/partition.js';
 import { runStream } from '../src/run/stream.js';
 import { abiJob } from './helpers/abi.js';

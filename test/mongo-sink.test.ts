@@ -9,7 +9,7 @@ import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/
 import type { Doc } from '../src/sinks/types.js';
 import { abiPopulation } from '../src/catalog/adaptive-bi.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
-import { buildStoreCatalog } from '../src/events/store-catalog.js';
+import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline } from '../src/run/partition.js';
 import { seedCatalog } from '../src/run/seed.js';
 import { violations } from './helpers/bson-json-schema.js';
@@ -216,7 +216,7 @@ describe('MongoSink through the real driver', () => {
 describe('reading the catalog back through the real driver', () => {
   it('asks for the engine’s fields only (projection) in large batches, by _id, and builds the same columns', async () => {
     const { CatalogGenerator } = await import('../src/catalog/generate.js');
-    const { buildStoreCatalog, productFields, userFields } = await import('../src/events/store-catalog.js');
+    const { buildStoreCatalog, productFields, userFields } = await import('../src/catalog/store-catalog.js');
     const { loadCatalog } = await import('../src/run/catalog-source.js');
     const g = new CatalogGenerator(4);
     const products = g.products(0, 50);

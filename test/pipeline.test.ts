@@ -1,7 +1,7 @@
 import { MongoNetworkError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
-import { buildStoreCatalog } from '../src/events/store-catalog.js';
+import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { runStream, type StreamSettings } from '../src/run/stream.js';
 import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';

@@ -5,7 +5,7 @@ import type { User } from '../src/catalog/schemas.js';
 import type { Mix } from '../src/config/values.js';
 import type { EngineRecord } from '../src/events/engine.js';
 import type { InventoryUpdate, ProductView, Transaction, UserActivity } from '../src/events/schemas.js';
-import { buildStoreCatalog } from '../src/events/store-catalog.js';
+import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { defaultMix, engine } from './helpers/engine.js';
 
 // How the population behaves, checked on the records alone (not the engine's counters),

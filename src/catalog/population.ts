@@ -1,5 +1,3 @@
-import type { ProfileName } from '../shared/profiles.js';
-import { abiPopulation } from './adaptive-bi.js';
 import { countries, customerSegments, genderWeights, segmentWeights } from './reference.js';
 
 /** Who the users are: relative weights over `countries`, `customerSegments` and `genders` (by index). */
@@ -15,8 +13,3 @@ export const defaultPopulation: PopulationWeights = {
   segment: customerSegments.map((s) => segmentWeights[s]),
   gender: genderWeights,
 };
-
-/** Who a profile's users are. (No faker here: reading a catalog must not load it.) */
-export function populationOf(profile: ProfileName): PopulationWeights {
-  return profile === 'adaptive-bi' ? abiPopulation : defaultPopulation;
-}

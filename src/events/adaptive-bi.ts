@@ -30,7 +30,7 @@ import {
   eventId,
   inventoryUpdateTypes,
 } from './schemas.js';
-import type { StoreCatalog } from './store-catalog.js';
+import type { StoreCatalog } from '../catalog/store-catalog.js';
 
 /**
  * The engine's records in the shapes of the Adaptive-BI Phase 1 service (seed design 000, docs/SEEDS.md:

@@ -1,7 +1,7 @@
 import { type CountrySpec, categories, countries } from '../catalog/reference.js';
 import { type Rng, mixSeed } from '../shared/rng.js';
 import type { AnomalyType, LineItem } from './schemas.js';
-import { type StoreCatalog, productIdOf } from './store-catalog.js';
+import { type StoreCatalog, productIdOf } from '../catalog/store-catalog.js';
 
 /** A line of a cart: what the shopper will pay for it was fixed when it was added. */
 export interface CartLine {

@@ -25,7 +25,7 @@ import {
   trafficSources,
 } from './schemas.js';
 import { StockLedger } from './stock-ledger.js';
-import { type StoreCatalog, productIdOf, regionNames, userIdOf } from './store-catalog.js';
+import { type StoreCatalog, productIdOf, regionNames, userIdOf } from '../catalog/store-catalog.js';
 
 /** One generated record with its place in the partition's sequence. */
 export interface EngineRecord {

@@ -1,8 +1,8 @@
 import type { Rng } from '../shared/rng.js';
 import { hourCurve, weekendFactor } from './clock.js';
 import { LocalTime } from './local-time.js';
-import { type StoreCatalog, firstSignupMs, timeZones } from './store-catalog.js';
-import { visitsPerMonth } from './visit-rates.js';
+import { type StoreCatalog, firstSignupMs, timeZones } from '../catalog/store-catalog.js';
+import { visitsPerMonth } from '../catalog/visit-rates.js';
 
 export { visitsPerMonth };
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
-import { CatalogBuilder, type StoreCatalog, catalogFields } from '../events/store-catalog.js';
+import { CatalogBuilder, type StoreCatalog, catalogFields } from '../catalog/store-catalog.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { workerScript } from '../shared/worker-script.js';
 import type { Sink } from '../sinks/types.js';

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CatalogGenerator } from '../catalog/generate.js';
-import { populationOf } from '../catalog/population.js';
-import { buildStoreCatalog } from '../events/store-catalog.js';
+import { populationOf } from '../catalog/profile.js';
+import { buildStoreCatalog } from '../catalog/store-catalog.js';
 import type { ProfileName } from '../shared/profiles.js';
 
 /**

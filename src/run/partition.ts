@@ -2,7 +2,7 @@ import { EventEngine } from '../events/engine.js';
 import type { EventCollection, EventDoc } from '../events/schemas.js';
 import { recordSchemas, typedForProfile } from '../events/profile.js';
 import type { ProfileName } from '../shared/profiles.js';
-import type { StoreCatalog } from '../events/store-catalog.js';
+import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Mix, Partition } from '../config/values.js';
 import { logger } from '../log.js';
 import { Counters } from '../reporting/counters.js';

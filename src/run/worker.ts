@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError, type SerializedError } from '../errors.js';
 import { partitionKey } from '../events/ids.js';
-import type { StoreCatalog } from '../events/store-catalog.js';
+import type { StoreCatalog } from '../catalog/store-catalog.js';
 import { emptySnapshot } from '../reporting/counters.js';
 import { createSink, type SinkOptions } from '../sinks/index.js';
 import type { SinkHealth } from '../sinks/types.js';

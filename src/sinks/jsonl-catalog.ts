@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { EtlError, errorFromWorker, serializeError, type SerializedError } from '../errors.js';
-import { CatalogBuilder, type UserPart } from '../events/store-catalog.js';
+import { CatalogBuilder, type UserPart } from '../catalog/store-catalog.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { workerScript } from '../shared/worker-script.js';
 import { eachLineIn } from './jsonl-files.js';

@@ -9,7 +9,7 @@ import { logger } from '../log.js';
 import { ensureDir } from '../shared/fs.js';
 import type { RunRecord } from '../shared/records.js';
 import { eachJsonLine, readJsonl, repairTail, toJsonLine } from './jsonl-files.js';
-import type { CatalogBuilder } from '../events/store-catalog.js';
+import type { CatalogBuilder } from '../catalog/store-catalog.js';
 import type { CatalogReader, Doc, RunFilter, RunStore, Sink, WriteResult } from './types.js';
 
 const log = logger('sink');

@@ -1,7 +1,7 @@
 import { EtlError, type ErrorCode } from '../errors.js';
 import type { Reason, RunRecord } from '../shared/records.js';
 import type { SinkName } from '../config/values.js';
-import type { CatalogBuilder } from '../events/store-catalog.js';
+import type { CatalogBuilder } from '../catalog/store-catalog.js';
 
 /** Every stored record has a string _id (business key or derived event id). */
 export type Doc = { _id: string; [field: string]: unknown };

@@ -2,7 +2,7 @@ import { abiPopulation } from '../../src/catalog/adaptive-bi.js';
 import { CatalogGenerator } from '../../src/catalog/generate.js';
 import type { Mix } from '../../src/config/values.js';
 import { EventEngine, type EngineOptions, type EngineRecord } from '../../src/events/engine.js';
-import { buildStoreCatalog, type StoreCatalog } from '../../src/events/store-catalog.js';
+import { buildStoreCatalog, type StoreCatalog } from '../../src/catalog/store-catalog.js';
 
 export const defaultMix: Mix = { views: 0.6, cart: 0.3, orders: 0.1 };
 

@@ -141,7 +141,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const catalog = await readCatalog(out, sink, s.sink, s.profile);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
-      const { firstSignupMs } = await import('../../events/store-catalog.js');
+      const { firstSignupMs } = await import('../../catalog/store-catalog.js');
       const first = firstSignupMs(catalog.catalog);
       if (first > s.from.getTime()) out.line(out.c.yellow(`No user of the catalog has signed up by --from ${s.from.toISOString()}: the first visits come after the first signup, ${new Date(first).toISOString()}.`));
     }

@@ -1,4 +1,4 @@
-import type { IndexSpec } from './collections.js';
+import type { IndexSpec } from './collection-spec.js';
 
 /**
  * The collections of the Adaptive-BI Phase 1 service exactly as its init-mongo.js declares them

@@ -4,6 +4,7 @@ import { eventSchemas } from '../../events/schemas.js';
 import { deadLetterSchema, runRecordSchema } from '../../shared/records.js';
 import { type ProfileName, profileCollections } from '../../shared/profiles.js';
 import { abiIndexes, abiValidators } from './adaptive-bi-collections.js';
+import type { CollectionSpec, IndexSpec, MongoJsonSchema } from './collection-spec.js';
 
 /**
  * The one definition of every collection: its zod schema (from which the server-side
@@ -11,19 +12,6 @@ import { abiIndexes, abiValidators } from './adaptive-bi-collections.js';
  * init-mongo.js both read this.
  */
 
-export interface IndexSpec {
-  name: string;
-  key: Record<string, 1 | -1>;
-  unique?: boolean;
-}
-
-export interface CollectionSpec {
-  name: string;
-  validator: { $jsonSchema: MongoJsonSchema };
-  indexes: IndexSpec[];
-}
-
-export type MongoJsonSchema = { [key: string]: unknown };
 
 const ts = (field = 'timestamp'): Record<string, -1> => ({ [field]: -1 });
 

@@ -4,7 +4,7 @@ import { logger } from '../../log.js';
 import { redactText, redactUri, secretsOf } from '../../redact.js';
 import { type DownloadObserver, type EmbeddedServer, embeddedRemedies, openEmbedded } from './embedded.js';
 import { classifyError } from './errors.js';
-import type { CollectionSpec, IndexSpec } from './collections.js';
+import type { CollectionSpec, IndexSpec } from './collection-spec.js';
 
 const log = logger('mongo');
 

@@ -1,4 +1,4 @@
-import type { CollectionSpec } from './collections.js';
+import type { CollectionSpec } from './collection-spec.js';
 
 /**
  * Renders init-mongo.js: a mongosh script for the official image's

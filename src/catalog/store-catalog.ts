@@ -1,8 +1,8 @@
 import { EtlError } from '../errors.js';
-import { abiProductFields, abiProductId, abiUserFields, abiUserId, fromAbiProduct, fromAbiUser } from '../catalog/adaptive-bi.js';
-import { categories, countries, customerSegments, genders, idNumber, productId, userId } from '../catalog/reference.js';
+import { abiProductFields, abiProductId, abiUserFields, abiUserId, fromAbiProduct, fromAbiUser } from './adaptive-bi.js';
+import { categories, countries, customerSegments, genders, idNumber, productId, userId } from './reference.js';
 import type { ProfileName } from '../shared/profiles.js';
-import type { Product, User } from '../catalog/schemas.js';
+import type { Product, User } from './schemas.js';
 import { cumulative } from '../shared/rng.js';
 import { visitsPerMonth } from './visit-rates.js';
 

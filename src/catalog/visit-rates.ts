@@ -1,4 +1,4 @@
-import type { CustomerSegment } from '../catalog/reference.js';
+import type { CustomerSegment } from './reference.js';
 
 /**
  * Visits per user per month by customer segment: real stores see a few visits a month from
