@@ -10,7 +10,7 @@ import { BSON } from 'bson';
 import { faker } from '@faker-js/faker';
 import { z as z3 } from 'zod3';
 import { CatalogGenerator } from '../dist/catalog/generate.js';
-import { buildStoreCatalog } from '../dist/events/store-catalog.js';
+import { buildStoreCatalog } from '../dist/catalog/store-catalog.js';
 import { EventEngine } from '../dist/events/engine.js';
 
 const require = createRequire(import.meta.url);
