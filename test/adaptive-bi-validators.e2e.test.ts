@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { catalogShape } from '../src/catalog/profile.js';
-import { typedForProfile } from '../src/events/profile.js';
+import { typedForProfile } from '../src/run/typed-for-profile.js';
 import { CatalogBuilder, buildStoreCatalog, type StoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline } from '../src/run/partition.js';
 import type { ProfileName } from '../src/shared/profiles.js';
@@ -11,6 +11,7 @@ import type { Doc, Sink, WriteResult } from '../src/sinks/types.js';
 import { throughBson, violations } from './helpers/bson-json-schema.js';
 import { abiJob as job } from './helpers/abi.js';
 import { seed000InitMongo } from './helpers/seed-000.js';
+import { abi, ours } from './helpers/profiles.js';
 
 const design = seed000InitMongo();
 
@@ -71,7 +72,7 @@ describe('--profile adaptive-bi: documents its validators accept', () => {
 
   it('accepts ≥ 100,000 of each event collection, as the stream pipeline writes them', async () => {
     const sink = new ValidatorSink(validators);
-    const p = new PartitionPipeline(storedCatalog('adaptive-bi', 2000, 20_000), sink, job('adaptive-bi', 700_000), new AbortController().signal);
+    const p = new PartitionPipeline(storedCatalog('adaptive-bi', 2000, 20_000), abi, sink, job('adaptive-bi', 700_000), new AbortController().signal);
     const r = await p.run();
     expect(r.reason).toBe('limit');
     expect(p.counters.unexpectedRejects).toBe(0);
@@ -86,7 +87,7 @@ describe('--profile adaptive-bi: documents its validators accept', () => {
     for (const d of g.products(0, 2000)) sink.check('products', d);
     for (const d of g.users(0, 2000)) sink.check('users', d);
     const catalog = buildStoreCatalog(g.products(0, 200), g.users(0, 2000));
-    await new PartitionPipeline(catalog, sink, job('ecom-etl', 20_000), new AbortController().signal).run();
+    await new PartitionPipeline(catalog, ours, sink, job('ecom-etl', 20_000), new AbortController().signal).run();
     // No product_id / activity_id / update_id at the top level: every event document is refused.
     for (const c of ['transactions', 'user_activities', 'inventory_updates']) expect(sink.refused[c], c).toBe(sink.seen[c]);
     // Whole ratings (4.0) go out as int32 where its validator wants a double.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abiPopulation } from '../src/catalog/adaptive-bi.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
-import { recordSchemas } from '../src/events/profile.js';
 import { eventSchemas } from '../src/events/schemas.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
@@ -10,6 +9,7 @@ import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';
 import type { Sink } from '../src/sinks/types.js';
 import { abiJob as job } from './helpers/abi.js';
 import { seed000File, seed000InitMongo } from './helpers/seed-000.js';
+import { abi } from './helpers/profiles.js';
 
 const design = seed000InitMongo();
 const specs = collectionSpecs('adaptive-bi');
@@ -64,7 +64,7 @@ describe('--profile adaptive-bi: the engine underneath', () => {
         return { written: batch.length, duplicates: 0, rejected: [], retries: 0 };
       },
     };
-    const p = new PartitionPipeline(catalog, sink, { ...job('adaptive-bi', 60_000), mix: { views: 0.6, cart: 0.3, orders: 0.1 }, ...over }, new AbortController().signal);
+    const p = new PartitionPipeline(catalog, abi, sink, { ...job('adaptive-bi', 60_000), mix: { views: 0.6, cart: 0.3, orders: 0.1 }, ...over }, new AbortController().signal);
     await p.run();
     return { docs, counters: p.counters };
   }
@@ -121,7 +121,7 @@ describe('--profile adaptive-bi: the engine underneath', () => {
 
   it('every record passes its zod schema and the views and cart events are its user activities', async () => {
     const { docs } = await run();
-    const schemas = recordSchemas('adaptive-bi');
+    const schemas = abi.events.schemas;
     const types = new Set<string>();
     let checked = 0;
     for (const { collection, doc: written } of docs) {

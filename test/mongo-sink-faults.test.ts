@@ -12,6 +12,7 @@ import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/
 import { type Doc, LostBatchError } from '../src/sinks/types.js';
 import { usePeerClient } from './helpers/peer-client.js';
 import type { WirePeer } from './helpers/wire-peer.js';
+import { ours } from './helpers/profiles.js';
 
 // The MongoDB path's second pass (issue 28), through the real driver answering a scripted
 // wire peer: what the driver really throws, and what the sink and the pipeline make of it.
@@ -89,7 +90,7 @@ describe('a lost batch says what of it was settled', () => {
     peer.use((cmd) => (cmd.name === 'insert' && cmd.collection === 'transactions' ? { error: 2, errmsg: 'BadValue: refused' } : undefined));
     // Order-heavy, in batches of 2,000: the first batches already hold transactions.
     const job = { ...abiJob('ecom-etl', 100_000), batchSize: 2000 };
-    const pipeline = new PartitionPipeline(catalog, sink(), job, new AbortController().signal);
+    const pipeline = new PartitionPipeline(catalog, ours, sink(), job, new AbortController().signal);
     const r = await pipeline.run();
     expect(r.reason).toBe('failed');
     expect((r.error as EtlError).code).toBe('SINK_FAILED');

@@ -16,6 +16,7 @@ import { violations } from './helpers/bson-json-schema.js';
 import { seed000InitMongo } from './helpers/seed-000.js';
 import { usePeerClient } from './helpers/peer-client.js';
 import type { PeerReply, WirePeer } from './helpers/wire-peer.js';
+import { abi } from './helpers/profiles.js';
 
 // Every error here is thrown by the real mongodb driver, answering a scripted wire peer:
 // these are the shapes the sink meets in production (the driver wraps write-time failures
@@ -320,7 +321,7 @@ describe('the adaptive-bi profile through the real driver', () => {
     await seedCatalog({ profile: 'adaptive-bi', seed: 3, products: 300, users: 2000, reset: false, chunkSize: 1000, sink: target });
     const catalog = buildStoreCatalog(new CatalogGenerator(3, abiPopulation).products(0, 300), new CatalogGenerator(3, abiPopulation).users(0, 2000));
     const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 20_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
-    const r = await new PartitionPipeline(catalog, target, job, new AbortController().signal).run();
+    const r = await new PartitionPipeline(catalog, abi, target, job, new AbortController().signal).run();
     expect(r.reason).toBe('limit');
     const seen: Record<string, number> = {};
     let wholeDoubles = 0;

@@ -8,6 +8,7 @@ import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
 import type { RunRecord } from '../src/shared/records.js';
 import type { Doc, Sink, WriteResult } from '../src/sinks/types.js';
 import { defaultMix, testCatalog } from './helpers/engine.js';
+import { ours } from './helpers/profiles.js';
 
 /** An in-memory sink whose writes take `delayMs` and that remembers the most writes in flight. */
 class SlowSink implements Sink {
@@ -61,7 +62,7 @@ describe('partition pipeline', () => {
   it('bounds in-flight batches: a slow sink slows generation instead of queueing', async () => {
     // 5 collections per batch are written concurrently, so 2 batches in flight = at most 10 writes.
     const sink = new SlowSink(20);
-    const p = new PartitionPipeline(testCatalog(), sink, job({ endSeq: 3000 }), new AbortController().signal);
+    const p = new PartitionPipeline(testCatalog(), ours, sink, job({ endSeq: 3000 }), new AbortController().signal);
     const started = Date.now();
     const r = await p.run();
     expect(r).toEqual({ reason: 'limit', watermark: 3000 });
@@ -76,7 +77,7 @@ describe('partition pipeline', () => {
   it('reports sink-bound when a paced run falls behind because writes hold it back', async () => {
     const sink = new SlowSink(300);
     const stop = new AbortController();
-    const p = new PartitionPipeline(testCatalog(), sink, job({ pacing: { mode: 'rate', perSecond: 20_000 }, batchSize: 1000, inFlight: 1 }), stop.signal);
+    const p = new PartitionPipeline(testCatalog(), ours, sink, job({ pacing: { mode: 'rate', perSecond: 20_000 }, batchSize: 1000, inFlight: 1 }), stop.signal);
     const run = p.run();
     let seen = false;
     for (let i = 0; i < 40 && !seen; i++) {
@@ -91,7 +92,7 @@ describe('partition pipeline', () => {
   it('a target that answers at once still lets the event loop turn: ticks and Ctrl-C get through', async () => {
     const { NullSink } = await import('../src/sinks/null.js');
     const stop = new AbortController();
-    const p = new PartitionPipeline(testCatalog(), new NullSink(), job({ batchSize: 500, endSeq: 300_000 }), stop.signal);
+    const p = new PartitionPipeline(testCatalog(), ours, new NullSink(), job({ batchSize: 500, endSeq: 300_000 }), stop.signal);
     let turns = 0;
     const timer = setInterval(() => {
       // A timer firing mid-run is how a tick or a signal handler gets its turn.
@@ -114,7 +115,7 @@ describe('partition pipeline', () => {
       },
     };
     const sink = MongoSink.over({ collection: () => coll } as unknown as MongoLike, { retries: 2, minTimeout: 1, maxTimeout: 2, maxRetryTime: 200 });
-    const p = new PartitionPipeline(testCatalog(), sink, job({ endSeq: 5000, inFlight: 1 }), new AbortController().signal);
+    const p = new PartitionPipeline(testCatalog(), ours, sink, job({ endSeq: 5000, inFlight: 1 }), new AbortController().signal);
     const r = await p.run();
     expect(r.reason).toBe('failed');
     expect((r.error as { exitCode: number }).exitCode).toBe(1);
@@ -149,7 +150,7 @@ describe('runStream', () => {
 
   it('stores a run record that reconciles, with a checkpoint at the limit', async () => {
     const sink = new SlowSink(0);
-    const summary = await runStream({ command: 'stream', settings, seed: 8, sink, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    const summary = await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
     expect(summary.status).toBe('completed');
     expect(summary.checkpoint).toEqual({ '0.1': 12_345 });
     expect(summary.lost).toBe(0);
@@ -162,11 +163,11 @@ describe('runStream', () => {
 
   it('continuing from a checkpoint yields exactly the rest of one uninterrupted run', async () => {
     const whole = new SlowSink(0);
-    await runStream({ command: 'stream', settings, seed: 8, sink: whole, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink: whole, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
     const first = new SlowSink(0);
-    await runStream({ command: 'stream', settings: { ...settings, limit: 5000 }, seed: 8, sink: first, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    await runStream({ command: 'stream', profile: ours, settings: { ...settings, limit: 5000 }, seed: 8, sink: first, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
     const rest = new SlowSink(0);
-    await runStream({ command: 'stream', settings, seed: 8, sink: rest, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 } });
+    await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink: rest, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 } });
     for (const c of ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates']) {
       const union = [...(first.stored.get(c) ?? []), ...(rest.stored.get(c) ?? [])].map((d) => JSON.stringify(d)).sort();
       expect(union).toEqual((whole.stored.get(c) ?? []).map((d) => JSON.stringify(d)).sort());

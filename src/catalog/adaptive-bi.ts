@@ -76,13 +76,13 @@ export function abiCategory(ours: string): string {
 export function abiCountry(code: string): string {
   return countryNameOf[code] ?? code;
 }
-export function abiWorldRegion(code: string): string {
+export function abiWorldRegion(code: string): (typeof abiRegions)[number] {
   return worldRegionOf[code] ?? 'Africa';
 }
-export function abiSegment(ours: CustomerSegment): string {
+export function abiSegment(ours: CustomerSegment): (typeof abiSegments)[number] {
   return segmentNameOf[ours];
 }
-export function abiGender(ours: (typeof genders)[number]): string {
+export function abiGender(ours: (typeof genders)[number]): (typeof abiGenders)[number] {
   return genderNameOf[ours];
 }
 

@@ -1,9 +1,8 @@
 import { evenShare } from '../shared/share.js';
-import type { InventoryUpdate } from './schemas.js';
 
 /**
- * One partition's warehouse: its share of every product's stock, and the inventory record
- * of every movement (`new = previous + change`, never negative when callers respect `level`).
+ * One partition's warehouse: its share of every product's stock, moved one movement at a time
+ * (`next = previous + change`, never negative when callers respect `level`).
  */
 export class StockLedger {
   private readonly stock: Int32Array;
@@ -23,21 +22,11 @@ export class StockLedger {
     return this.stock[product];
   }
 
-  /** Moves stock and returns the inventory record of the movement. */
-  move(id: string, productId: string, product: number, type: InventoryUpdate['update_type'], change: number, reference: string | null, at: Date): InventoryUpdate {
+  /** Moves stock: `next = previous + change`. */
+  move(product: number, change: number): { previous: number; next: number } {
     const previous = this.stock[product];
     const next = previous + change;
     this.stock[product] = next;
-    return {
-      _id: id,
-      product_id: productId,
-      warehouse_id: this.warehouse,
-      update_type: type,
-      previous_stock: previous,
-      quantity_change: change,
-      new_stock: next,
-      reference_id: reference,
-      timestamp: at,
-    };
+    return { previous, next };
   }
 }

@@ -1,6 +1,7 @@
-import { EventEngine } from '../events/engine.js';
-import type { EventCollection, EventDoc } from '../events/schemas.js';
-import { recordSchemas, typedForProfile } from '../events/profile.js';
+import { type EngineRecord, EventEngine } from '../events/engine.js';
+import type { EventCollection } from '../events/schemas.js';
+import { typedForProfile } from './typed-for-profile.js';
+import type { Profile } from '../profiles/index.js';
 import type { ProfileName } from '../shared/profiles.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Mix, Partition } from '../config/values.js';
@@ -16,7 +17,7 @@ const log = logger('pipeline');
 /** Everything one partition's pipeline needs; plain data, so it can cross into a worker thread. */
 export interface PartitionJob {
   runId: string;
-  /** Whose document shapes the records take. */
+  /** Whose document shapes the records take (a worker thread loads it by name). */
   profile: ProfileName;
   seed: number;
   partition: Partition;
@@ -63,8 +64,8 @@ interface Pending {
 export class PartitionPipeline {
   readonly counters = new Counters();
   readonly pacer: Pacer;
-  private readonly engine: EventEngine;
-  private readonly schemas: ReturnType<typeof recordSchemas>;
+  private readonly engine: EventEngine<Doc>;
+  private readonly schemas: Profile['events']['schemas'];
   private pending: Pending[] = [];
   private acked: number;
   private failure: unknown;
@@ -73,6 +74,7 @@ export class PartitionPipeline {
 
   constructor(
     catalog: StoreCatalog,
+    profile: Profile,
     private readonly sink: Sink,
     private readonly job: PartitionJob,
     private readonly signal: AbortSignal,
@@ -87,9 +89,9 @@ export class PartitionPipeline {
       sessionsPerDay: job.sessionsPerDay,
       from: job.fromMs === undefined ? undefined : new Date(job.fromMs),
       wall,
-      profile: job.profile,
+      events: profile.events,
     });
-    this.schemas = recordSchemas(job.profile);
+    this.schemas = profile.events.schemas;
     if (job.startSeq > 0) this.engine.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
@@ -180,7 +182,7 @@ export class PartitionPipeline {
     while (this.pending.some((p) => !p.done)) await this.oneSettles();
   }
 
-  private dispatch(records: ReturnType<EventEngine['take']>): void {
+  private dispatch(records: Array<EngineRecord<Doc>>): void {
     const entry: Pending = { endSeq: records[records.length - 1].seq + 1, done: false, lost: false };
     this.pending.push(entry);
     this.writeBatch(records)
@@ -206,7 +208,7 @@ export class PartitionPipeline {
    * it was lost is counted and its refusals dead-lettered: the counts say what the target holds.
    * @throws the first lost write's error, after all that.
    */
-  private async writeBatch(records: ReturnType<EventEngine['take']>): Promise<void> {
+  private async writeBatch(records: Array<EngineRecord<Doc>>): Promise<void> {
     const byCollection = new Map<EventCollection, Doc[]>();
     const dead: DeadLetter[] = [];
     const counters = this.counters;
@@ -218,7 +220,7 @@ export class PartitionPipeline {
       if (result.success) {
         let list = byCollection.get(rec.collection);
         if (!list) byCollection.set(rec.collection, (list = []));
-        list.push(typedForProfile(this.job.profile, rec.collection, rec.doc as unknown as Doc));
+        list.push(typedForProfile(this.job.profile, rec.collection, rec.doc));
       } else {
         dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasonsOf(result.error), rec.dirty, now));
         if (rec.dirty) counters.injectedDirty++;
@@ -243,7 +245,7 @@ export class PartitionPipeline {
       c.duplicates += result.duplicates;
       counters.retries += result.retries;
       for (const rej of result.rejected) {
-        writeDead.push(deadLetter(this.job.runId, collection, rej.doc as unknown as EventDoc, 'write', rej.reasons, null, now));
+        writeDead.push(deadLetter(this.job.runId, collection, rej.doc, 'write', rej.reasons, null, now));
         counters.unexpectedRejects++;
       }
     });
@@ -272,11 +274,11 @@ export class PartitionPipeline {
 export function deadLetter(
   runId: string,
   collection: string,
-  doc: EventDoc,
+  doc: Doc,
   stage: DeadLetter['stage'],
   reasons: DeadLetter['reasons'],
   injected: string | null,
   at: Date,
 ): DeadLetter {
-  return { _id: `dl-${doc._id}`, run_id: runId, collection, stage, reasons, injected, record: doc as unknown as Record<string, unknown>, created_at: at };
+  return { _id: `dl-${doc._id}`, run_id: runId, collection, stage, reasons, injected, record: doc, created_at: at };
 }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { catalogShape } from '../catalog/profile.js';
-import { typedForProfile } from '../events/profile.js';
+import { typedForProfile } from './typed-for-profile.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { flatJsonLine, toJsonLine } from '../sinks/jsonl-files.js';
 import { checkAll } from '../validation/validate.js';

@@ -1,6 +1,6 @@
 import { catalogCollections } from '../shared/collections.js';
 import { catalogShape } from '../catalog/profile.js';
-import { typedForProfile } from '../events/profile.js';
+import { typedForProfile } from './typed-for-profile.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -9,6 +9,7 @@ import { unaccounted } from '../shared/counts.js';
 import type { RunRecord } from '../shared/records.js';
 import { evenShare } from '../shared/share.js';
 import { workerScript } from '../shared/worker-script.js';
+import type { Profile } from '../profiles/index.js';
 import type { SinkOptions } from '../sinks/index.js';
 import type { Sink, SinkHealth } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
@@ -27,6 +28,8 @@ export type StreamSettings = Pick<
 export interface StreamRequest {
   command: 'stream' | 'schedule';
   settings: StreamSettings;
+  /** The documents' profile, resolved by the command (worker threads load it by its name). */
+  profile: Profile;
   seed: number;
   sink: Sink;
   /** How worker threads open their own sink. */
@@ -108,9 +111,9 @@ interface Runner {
   poll(): { delta: CountersSnapshot; watermark: number; sinkBound: boolean; clockMs: number; health?: SinkHealth };
 }
 
-function inlineRunner(catalog: LoadedCatalog, sink: Sink, job: PartitionJob): Runner {
+function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job: PartitionJob): Runner {
   const stop = new AbortController();
-  const pipeline = new PartitionPipeline(catalog.catalog, sink, job, stop.signal);
+  const pipeline = new PartitionPipeline(catalog.catalog, profile, sink, job, stop.signal);
   let last = emptySnapshot();
   return {
     done: pipeline.run(),
@@ -182,7 +185,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const jobs: PartitionJob[] = partitions.map((p, w) => ({
     ...pacingFor(s, partitions.length, w),
     runId,
-    profile: s.profile,
+    profile: req.profile.name,
     seed: req.seed,
     partition: p,
     mix: s.mix,
@@ -231,7 +234,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
 
   const runners: Runner[] =
     partitions.length === 1
-      ? [inlineRunner(req.catalog, req.sink, jobs[0])]
+      ? [inlineRunner(req.catalog, req.profile, req.sink, jobs[0])]
       : jobs.map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, seed: req.seed, resume: resuming }));
   // One listener stops every partition (one per worker would pass Node's limit of 10 on the signal).
   const stopAll = () => runners.forEach((r) => r.stop());

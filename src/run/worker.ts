@@ -3,6 +3,7 @@ import { serializeError, type SerializedError } from '../errors.js';
 import { partitionKey } from '../events/ids.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import { emptySnapshot } from '../reporting/counters.js';
+import { loadProfile } from '../profiles/index.js';
 import { createSink, type SinkOptions } from '../sinks/index.js';
 import type { SinkHealth } from '../sinks/types.js';
 import { PartitionPipeline, type PartitionJob } from './partition.js';
@@ -35,7 +36,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
   try {
     await sink.open();
     if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq });
-    pipeline = new PartitionPipeline(input.catalog, sink, input.job, stop.signal);
+    pipeline = new PartitionPipeline(input.catalog, await loadProfile(input.job.profile), sink, input.job, stop.signal);
     let last = emptySnapshot();
     const report = () => {
       const delta = pipeline!.counters.since(last);

@@ -1,7 +1,11 @@
 import { abiPopulation } from '../../src/catalog/adaptive-bi.js';
+import { abiEvents } from '../../src/profiles/adaptive-bi/events.js';
+import { ecomEtlEvents } from '../../src/profiles/ecom-etl/events.js';
 import { CatalogGenerator } from '../../src/catalog/generate.js';
 import type { Mix } from '../../src/config/values.js';
 import { EventEngine, type EngineOptions, type EngineRecord } from '../../src/events/engine.js';
+import type { EventDoc } from '../../src/events/schemas.js';
+import type { AbiDoc } from '../../src/profiles/adaptive-bi/events.js';
 import { buildStoreCatalog, type StoreCatalog } from '../../src/catalog/store-catalog.js';
 
 export const defaultMix: Mix = { views: 0.6, cart: 0.3, orders: 0.1 };
@@ -18,7 +22,7 @@ export function testCatalog(products = 200, users = 2000, seed = 42): StoreCatal
   return c;
 }
 
-export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog()): EventEngine {
+export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog()): EventEngine<EventDoc> {
   return new EventEngine(catalog, {
     seed: 1,
     partition: { index: 0, count: 1 },
@@ -26,6 +30,7 @@ export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog(
     fraudRate: 0.02,
     dirtyRate: 0,
     from: new Date('2026-03-01T00:00:00Z'),
+    events: ecomEtlEvents,
     ...over,
   });
 }
@@ -48,6 +53,15 @@ export function abiTestCatalog(products = 300, users = 3000, seed = 42): StoreCa
 }
 
 /** An engine rendering the Adaptive-BI profile's records. */
-export function abiEngine(over: Partial<EngineOptions> = {}, catalog = abiTestCatalog()): EventEngine {
-  return engine({ profile: 'adaptive-bi', ...over }, catalog);
+export function abiEngine(over: Partial<EngineOptions<AbiDoc>> = {}, catalog = abiTestCatalog()): EventEngine<AbiDoc> {
+  return new EventEngine(catalog, {
+    seed: 1,
+    partition: { index: 0, count: 1 },
+    mix: defaultMix,
+    fraudRate: 0.02,
+    dirtyRate: 0,
+    from: new Date('2026-03-01T00:00:00Z'),
+    events: abiEvents,
+    ...over,
+  });
 }

@@ -19,6 +19,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
     const { runOptions } = await import('../run-options.js');
     const { findResumePoint, refuseSeedInUse } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
+    const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
     const catalog = await readCatalog(out, sink, s.sink, s.profile);
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
     const { randomInt } = await import('node:crypto');
@@ -45,6 +46,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
         runStream({
           command: 'schedule',
           settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
+          profile,
           seed,
           sink,
           sinkOptions: { sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },

@@ -138,6 +138,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const { findResumePoint, refuseSeedInUse, resumedBounds } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions, resumeCommand } = await import('../run-options.js');
+    const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
     const catalog = await readCatalog(out, sink, s.sink, s.profile);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
@@ -186,6 +187,7 @@ async function streamAction(ctx: RunContext): Promise<void> {
     const summary = await runStream({
       command: 'stream',
       settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
+      profile,
       seed,
       sink,
       sinkOptions: { sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },

@@ -12,63 +12,38 @@ import {
   abiSegments,
   abiUserId,
   abiWorldRegion,
-} from '../catalog/adaptive-bi.js';
-import { genders } from '../catalog/reference.js';
-import { money } from '../catalog/schemas.js';
-import type { CartLine } from './checkout.js';
-import type { DirtyFields } from './dirty.js';
-import {
-  type CartEvent,
-  type EventCollection,
-  type EventDoc,
-  type InventoryUpdate,
-  type ProductView,
-  type Transaction,
-  type UserActivity,
-  cents,
-  checkStockMove,
-  eventId,
-  inventoryUpdateTypes,
-} from './schemas.js';
-import type { StoreCatalog } from '../catalog/store-catalog.js';
+} from '../../catalog/adaptive-bi.js';
+import { categories, customerSegments, genders } from '../../catalog/reference.js';
+import { money } from '../../catalog/schemas.js';
+import type { StoreCatalog } from '../../catalog/store-catalog.js';
+import type { DirtyFields } from '../../events/dirty.js';
+import type {
+  ActivityHappened,
+  CartChanged,
+  EventRenderer,
+  EventShape,
+  OrderPlaced,
+  ProductViewed,
+  RenderOutput,
+  StockMoved,
+  Visit,
+  VisitEnded,
+  VisitStarted,
+} from '../../events/facts.js';
+import { type Transaction, cents, checkStockMove, eventId, inventoryUpdateTypes } from '../../events/schemas.js';
 
 /**
- * The engine's records in the shapes of the Adaptive-BI Phase 1 service (seed design 000, docs/SEEDS.md:
+ * The engine's facts in the shapes of the Adaptive-BI Phase 1 service (seed design 000, docs/SEEDS.md:
  * data_generator.py): its three event collections, fields, ids and vocabularies. Views, cart
  * events and our activities all become its `user_activities`; an order of several products
  * becomes one transaction per line, sharing an `order_id`.
  */
 
-/** What the engine knows about a record beyond the record itself. */
-export interface ShapeContext {
-  session?: { device: string; browser: string; source: string; ip: string; startedAt: number; user: number };
-  /** Simulated time now (ms): how long the visit has lasted. */
-  sim: number;
-  /** The order's lines, in the order of its items. */
-  lines?: readonly CartLine[];
-  /** The product a record is about (index). */
-  product?: number | null;
-  /** A cart line's quantity before an update_quantity. */
-  previousQty?: number;
-}
-
-/** What the shaper may ask of the engine. */
-export interface ShapeTools {
-  /** A fresh record id (the next in the partition's sequence). */
-  nextId(): string;
-  /** A UUID derived from a record id, unique as the id is. */
-  uuid(id: string): string;
-  /** This partition's stock of a product now. */
-  stockOf(product: number): number;
-}
-
-export interface Shaped {
-  collection: EventCollection;
-  doc: EventDoc;
-}
+type Out = RenderOutput<AbiDoc>;
+type AbiSession = AbiTransaction['session_info'];
 
 const site = 'https://shop.example.com';
-const paymentName: Record<Transaction['payment_method'], string> = {
+const paymentName: Record<Transaction['payment_method'], AbiTransaction['payment_method']> = {
   credit_card: 'Credit Card',
   debit_card: 'Debit Card',
   paypal: 'PayPal',
@@ -77,10 +52,10 @@ const paymentName: Record<Transaction['payment_method'], string> = {
   // Not in its vocabulary: a bank transfer is paid from the account, like a debit card.
   bank_transfer: 'Debit Card',
 };
-const deviceName: Record<string, string> = { desktop: 'Desktop', mobile: 'Mobile', tablet: 'Tablet' };
+const deviceName: Record<string, AbiSession['device']> = { desktop: 'Desktop', mobile: 'Mobile', tablet: 'Tablet' };
 // Its four browsers: Samsung Internet and the app are Chromium inside.
-const browserName: Record<string, string> = { chrome: 'Chrome', safari: 'Safari', firefox: 'Firefox', edge: 'Edge', samsung_internet: 'Chrome', app: 'Chrome' };
-const sourceName: Record<string, string> = { direct: 'Direct', organic_search: 'Google', paid_search: 'Ads', email: 'Email', social: 'Social Media', referral: 'Direct' };
+const browserName: Record<string, AbiSession['browser']> = { chrome: 'Chrome', safari: 'Safari', firefox: 'Firefox', edge: 'Edge', samsung_internet: 'Chrome', app: 'Chrome' };
+const sourceName: Record<string, AbiSession['source']> = { direct: 'Direct', organic_search: 'Google', paid_search: 'Ads', email: 'Email', social: 'Social Media', referral: 'Direct' };
 const referrerOf: Record<string, string | null> = {
   direct: null,
   organic_search: 'https://www.google.com/',
@@ -116,7 +91,6 @@ function userAgent(device: string, browser: string): string {
   return ua;
 }
 
-const ourNumber = (id: string) => Number(id.slice(4));
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 /**
@@ -134,7 +108,8 @@ export function allocateCents(total: number, weights: readonly number[]): number
   return parts;
 }
 
-export class AdaptiveBiShaper {
+/** Its records for the engine's facts. */
+export class AdaptiveBiRenderer implements EventRenderer<AbiDoc> {
   private readonly updatedBy: string;
 
   constructor(
@@ -145,170 +120,172 @@ export class AdaptiveBiShaper {
     this.updatedBy = `system_${warehouseIndex + 1}`;
   }
 
-  shape(collection: EventCollection, doc: EventDoc, at: ShapeContext, tools: ShapeTools): Shaped[] {
-    switch (collection) {
-      case 'transactions':
-        return this.transaction(doc as Transaction, at, tools);
-      case 'inventory_updates':
-        return [{ collection, doc: this.inventory(doc as InventoryUpdate, at.product!, tools) as unknown as EventDoc }];
-      case 'user_activities':
-        return [this.activity(doc as UserActivity, tools)];
-      case 'product_views':
-        return [this.view(doc as ProductView, at, tools)];
-      case 'cart_events':
-        return this.cart(doc as CartEvent, at, tools);
+  private userOf(v: Visit): string {
+    return abiUserId(this.catalog.userNumber[v.user]);
+  }
+
+  private productOf(p: number): string {
+    return abiProductId(this.catalog.productNumber[p]);
+  }
+
+  visitStarted(f: VisitStarted, out: Out): void {
+    this.activityDoc(f.visit, 'login', '/login', null, 0, f.at, out, { referrer: referrerOf[f.visit.source] });
+  }
+
+  visitEnded(f: VisitEnded, out: Out): void {
+    this.activityDoc(f.visit, 'logout', '/logout', null, f.seconds, f.at, out);
+  }
+
+  activity(f: ActivityHappened, out: Out): void {
+    const page = f.product !== null && f.type !== 'page_view' ? `${f.page}/${this.productOf(f.product)}` : f.page;
+    this.activityDoc(f.visit, f.type, page, f.product, f.seconds ?? 0, f.at, out);
+  }
+
+  productViewed(f: ProductViewed, out: Out): void {
+    const pid = this.productOf(f.product);
+    if (f.kind === 'search') {
+      this.activityDoc(f.visit, 'search', `/search?q=${encodeURIComponent(f.searchQuery ?? '')}`, f.product, f.seconds, f.at, out, { search_query: f.searchQuery });
+      return;
+    }
+    const page =
+      f.kind === 'filter'
+        ? `/category/${slug(abiCategory(categories[this.catalog.productCategory[f.product]].name))}?product=${pid}`
+        : f.kind === 'compare'
+          ? `/compare?products=${pid},${this.productOf(f.compared ?? f.product)}`
+          : `/products/${pid}`;
+    this.activityDoc(f.visit, 'page_view', page, f.product, f.seconds, f.at, out);
+  }
+
+  cartChanged(f: CartChanged, out: Out): void {
+    switch (f.type) {
+      case 'add':
+        return this.activityDoc(f.visit, 'add_to_cart', '/cart', f.product, 0, f.at, out);
+      case 'remove':
+        return this.activityDoc(f.visit, 'remove_from_cart', '/cart', f.product, 0, f.at, out);
+      case 'update_quantity':
+        return this.activityDoc(f.visit, f.qty >= (f.previousQty ?? 0) ? 'add_to_cart' : 'remove_from_cart', '/cart', f.product, 0, f.at, out);
+      case 'checkout':
+        return this.activityDoc(f.visit, 'page_view', '/checkout', null, 0, f.at, out);
+      case 'abandon':
+        // Its vocabulary has no abandonment: the visit's logout follows, and the cart stays unordered.
+        return;
     }
   }
 
-  private transaction(t: Transaction, at: ShapeContext, tools: ShapeTools): Shaped[] {
+  /** One transaction per line of the order, sharing its order_id; the order's money split over the lines to the cent. */
+  orderPlaced(f: OrderPlaced, out: Out): void {
     const c = this.catalog;
-    const s = at.session!;
+    const s = f.visit;
     const u = s.user;
-    const totals = t.items.map((i) => Math.round(i.line_total * 100));
-    const discount = allocateCents(Math.round(t.discount_amount * 100), totals);
-    const tax = allocateCents(Math.round(t.tax_amount * 100), totals);
-    const shipping = allocateCents(Math.round(t.shipping_cost * 100), totals);
-    const country = t.user_snapshot.country;
+    const money = f.money;
+    const items = money.items;
+    const totals = items.map((i) => Math.round(i.line_total * 100));
+    const discount = allocateCents(money.discount, totals);
+    const tax = allocateCents(money.tax, totals);
+    const shipping = allocateCents(money.shipping, totals);
+    const country = money.home.code;
     const userInfo = {
-      age: t.user_snapshot.age,
+      age: c.userAge[u],
       gender: abiGender(genders[c.userGender[u]]),
       country: abiCountry(country),
       region: abiWorldRegion(country),
-      customer_segment: abiSegment(t.user_snapshot.customer_segment),
+      customer_segment: abiSegment(customerSegments[c.userSegment[u]]),
     };
     const sessionInfo = {
       device: deviceName[s.device],
       browser: browserName[s.browser],
       source: sourceName[s.source],
-      session_duration: Math.round((at.sim - s.startedAt) / 1000),
+      session_duration: Math.round((f.sim - s.startedAt) / 1000),
     };
-    return t.items.map((item, k) => {
-      const p = at.lines![k].product;
-      const id = k === 0 ? t._id : tools.nextId();
-      return {
-        collection: 'transactions' as const,
-        doc: {
-          _id: id,
-          transaction_id: tools.uuid(id),
-          order_id: t._id,
-          user_id: abiUserId(ourNumber(t.user_id)),
-          product_id: abiProductId(ourNumber(item.product_id)),
-          product_name: item.product_name,
-          category: abiCategory(item.category),
-          quantity: item.quantity,
-          unit_price: item.unit_price,
-          total_amount: item.line_total,
-          discount: discount[k] / 100,
-          final_amount: (totals[k] - discount[k] + tax[k] + shipping[k]) / 100,
-          payment_method: paymentName[t.payment_method],
-          shipping_cost: shipping[k] / 100,
-          tax_amount: tax[k] / 100,
-          timestamp: t.timestamp,
-          user_info: userInfo,
-          product_info: {
-            brand: item.brand,
-            base_price: item.base_price,
-            cost: c.costCents[p] / 100,
-            rating: c.productRating[p] / 10,
-            stock_quantity: tools.stockOf(p),
-          },
-          session_info: sessionInfo,
-          is_fraud: t.is_fraud,
-          is_returned: t.is_returned,
-          anomaly_type: t.anomaly_type,
-          session_id: t.session_id,
-        } as unknown as EventDoc,
+    const timestamp = new Date(f.at);
+    items.forEach((item, k) => {
+      const p = f.lines[k].product;
+      const id = k === 0 ? f.orderId : out.nextId();
+      const doc: AbiTransaction = {
+        _id: id,
+        transaction_id: out.uuid(id),
+        order_id: f.orderId,
+        user_id: this.userOf(s),
+        product_id: this.productOf(p),
+        product_name: item.product_name,
+        category: abiCategory(item.category),
+        quantity: item.quantity,
+        unit_price: item.unit_price,
+        total_amount: item.line_total,
+        discount: discount[k] / 100,
+        final_amount: (totals[k] - discount[k] + tax[k] + shipping[k]) / 100,
+        payment_method: paymentName[f.payment],
+        shipping_cost: shipping[k] / 100,
+        tax_amount: tax[k] / 100,
+        timestamp,
+        user_info: userInfo,
+        product_info: {
+          brand: item.brand,
+          base_price: item.base_price,
+          cost: c.costCents[p] / 100,
+          rating: c.productRating[p] / 10,
+          stock_quantity: out.stockOf(p),
+        },
+        session_info: sessionInfo,
+        is_fraud: f.anomaly !== null,
+        is_returned: f.returned,
+        anomaly_type: f.anomaly,
+        session_id: s.id,
       };
+      out.emit('transactions', doc);
     });
   }
 
-  private inventory(u: InventoryUpdate, p: number, tools: ShapeTools): AbiInventoryUpdate {
+  stockMoved(f: StockMoved, out: Out): void {
     const c = this.catalog;
-    return {
-      _id: u._id,
-      update_id: tools.uuid(u._id),
-      product_id: abiProductId(ourNumber(u.product_id)),
-      previous_stock: u.previous_stock,
-      stock_change: u.quantity_change,
-      new_stock: u.new_stock,
-      update_type: u.update_type,
-      timestamp: u.timestamp,
+    const p = f.product;
+    const id = out.nextId();
+    const doc: AbiInventoryUpdate = {
+      _id: id,
+      update_id: out.uuid(id),
+      product_id: this.productOf(p),
+      previous_stock: f.previous,
+      stock_change: f.change,
+      new_stock: f.next,
+      update_type: f.type,
+      timestamp: new Date(f.at),
       updated_by: this.updatedBy,
       cost_per_unit: c.costCents[p] / 100,
       // Restocks come from the brand's distributor; sales, returns and counts have no supplier.
-      supplier: u.update_type === 'restock' ? `${c.productBrands[p]} Distribution` : null,
-      warehouse_id: u.warehouse_id,
-      order_id: u.reference_id,
+      supplier: f.type === 'restock' ? `${c.productBrands[p]} Distribution` : null,
+      warehouse_id: f.warehouse,
+      order_id: f.reference,
     };
+    out.emit('inventory_updates', doc);
   }
 
   private activityDoc(
-    base: { _id: string; session_id: string; user_id: string; timestamp: Date },
+    v: Visit,
     type: AbiActivity['activity_type'],
     page: string,
-    product: string | null,
+    product: number | null,
     seconds: number,
-    who: { device: string; browser: string; ip: string },
-    tools: ShapeTools,
+    at: number,
+    out: Out,
     extra: { search_query?: string | null; referrer?: string | null } = {},
-  ): Shaped {
+  ): void {
+    const id = out.nextId();
     const doc: AbiActivity = {
-      _id: base._id,
-      activity_id: tools.uuid(base._id),
-      user_id: abiUserId(ourNumber(base.user_id)),
+      _id: id,
+      activity_id: out.uuid(id),
+      user_id: this.userOf(v),
       activity_type: type,
       page_url: site + page,
       search_query: extra.search_query ?? null,
-      product_id: product === null ? null : abiProductId(ourNumber(product)),
-      timestamp: base.timestamp,
-      session_id: base.session_id,
-      ip_address: who.ip,
-      user_agent: userAgent(who.device, who.browser),
+      product_id: product === null ? null : this.productOf(product),
+      timestamp: new Date(at),
+      session_id: v.id,
+      ip_address: v.ip,
+      user_agent: userAgent(v.device, v.browser),
       referrer: extra.referrer ?? null,
       duration_seconds: seconds,
     };
-    return { collection: 'user_activities', doc: doc as unknown as EventDoc };
-  }
-
-  private activity(a: UserActivity, tools: ShapeTools): Shaped {
-    const who = { device: a.device_type, browser: a.browser, ip: a.ip_address };
-    const page = a.product_id !== null && a.activity_type !== 'page_view' ? `${a.page}/${abiProductId(ourNumber(a.product_id))}` : a.page;
-    const referrer = a.activity_type === 'login' ? referrerOf[a.traffic_source] : null;
-    return this.activityDoc(a, a.activity_type, page, a.product_id, a.duration_seconds ?? 0, who, tools, { referrer });
-  }
-
-  private view(v: ProductView, at: ShapeContext, tools: ShapeTools): Shaped {
-    const s = at.session!;
-    const who = { device: s.device, browser: s.browser, ip: s.ip };
-    const pid = abiProductId(ourNumber(v.product_id));
-    if (v.event_type === 'search') {
-      return this.activityDoc(v, 'search', `/search?q=${encodeURIComponent(v.search_query ?? '')}`, v.product_id, v.duration_seconds, who, tools, { search_query: v.search_query });
-    }
-    const page =
-      v.event_type === 'filter'
-        ? `/category/${slug(abiCategory(v.category))}?product=${pid}`
-        : v.event_type === 'compare'
-          ? `/compare?products=${pid},${abiProductId(ourNumber(v.compared_product_id ?? v.product_id))}`
-          : `/products/${pid}`;
-    return this.activityDoc(v, 'page_view', page, v.product_id, v.duration_seconds, who, tools);
-  }
-
-  private cart(e: CartEvent, at: ShapeContext, tools: ShapeTools): Shaped[] {
-    const s = at.session!;
-    const who = { device: s.device, browser: s.browser, ip: s.ip };
-    switch (e.event_type) {
-      case 'add':
-        return [this.activityDoc(e, 'add_to_cart', '/cart', e.product_id, 0, who, tools)];
-      case 'remove':
-        return [this.activityDoc(e, 'remove_from_cart', '/cart', e.product_id, 0, who, tools)];
-      case 'update_quantity':
-        return [this.activityDoc(e, e.quantity >= (at.previousQty ?? 0) ? 'add_to_cart' : 'remove_from_cart', '/cart', e.product_id, 0, who, tools)];
-      case 'checkout':
-        return [this.activityDoc(e, 'page_view', '/checkout', null, 0, who, tools)];
-      case 'abandon':
-        // Its vocabulary has no abandonment: the visit's logout follows, and the cart stays unordered.
-        return [];
-    }
+    out.emit('user_activities', doc);
   }
 }
 
@@ -411,6 +388,10 @@ export const abiInventorySchema = z
   .superRefine((u, ctx) => checkStockMove(u, u.stock_change, 'stock_change', ctx));
 export type AbiInventoryUpdate = z.infer<typeof abiInventorySchema>;
 
+export type AbiTransaction = z.infer<typeof abiTransactionSchema>;
+/** One of its event documents. */
+export type AbiDoc = AbiTransaction | AbiActivity | AbiInventoryUpdate;
+
 export const abiEventSchemas = {
   transactions: abiTransactionSchema,
   user_activities: abiActivitySchema,
@@ -428,4 +409,11 @@ export const abiEventDoubles = {
 export const abiDirtyFields: DirtyFields = {
   required: { transactions: 'product_id', user_activities: 'activity_type', inventory_updates: 'update_id' },
   numeric: { transactions: 'quantity', user_activities: 'duration_seconds', inventory_updates: 'stock_change' },
+};
+
+export const abiEvents: EventShape<AbiDoc> = {
+  collections: ['transactions', 'user_activities', 'inventory_updates'],
+  schemas: abiEventSchemas,
+  renderer: (catalog, partition) => new AdaptiveBiRenderer(catalog, partition.index),
+  dirtyFields: abiDirtyFields,
 };

@@ -1,14 +1,7 @@
-import type { z } from 'zod';
 import { abiCatalogDoubles } from '../catalog/adaptive-bi.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { withDoubles } from '../shared/exact-double.js';
-import { abiEventDoubles, abiEventSchemas } from './adaptive-bi.js';
-import { type EventCollection, eventSchemas } from './schemas.js';
-
-/** The schema every event record of a profile is validated with, by collection. */
-export function recordSchemas(profile: ProfileName): Partial<Record<EventCollection, z.ZodType>> {
-  return profile === 'adaptive-bi' ? abiEventSchemas : eventSchemas;
-}
+import { abiEventDoubles } from '../profiles/adaptive-bi/events.js';
 
 const abiDoubles: Record<string, readonly string[]> = { ...abiCatalogDoubles, ...abiEventDoubles };
 

@@ -1,0 +1,141 @@
+import { categories, customerSegments } from '../../catalog/reference.js';
+import { type StoreCatalog, productIdOf, regionNames, userIdOf } from '../../catalog/store-catalog.js';
+import { ourDirtyFields } from '../../events/dirty.js';
+import type {
+  ActivityHappened,
+  CartChanged,
+  EventRenderer,
+  EventShape,
+  OrderPlaced,
+  ProductViewed,
+  RenderOutput,
+  StockMoved,
+  Visit,
+  VisitEnded,
+  VisitStarted,
+} from '../../events/facts.js';
+import { type CartEvent, type EventDoc, type InventoryUpdate, type ProductView, type Transaction, type UserActivity, eventCollections, eventSchemas } from '../../events/schemas.js';
+
+type Out = RenderOutput<EventDoc>;
+
+/** ecom-etl's own documents: one record per fact, in its five event collections. */
+export class EcomEtlRenderer implements EventRenderer<EventDoc> {
+  constructor(private readonly catalog: StoreCatalog) {}
+
+  visitStarted(f: VisitStarted, out: Out): void {
+    this.activityDoc(f.visit, 'login', '/login', null, null, f.at, out);
+  }
+
+  visitEnded(f: VisitEnded, out: Out): void {
+    this.activityDoc(f.visit, 'logout', '/logout', null, f.seconds, f.at, out);
+  }
+
+  activity(f: ActivityHappened, out: Out): void {
+    this.activityDoc(f.visit, f.type, f.page, f.product, f.seconds, f.at, out);
+  }
+
+  productViewed(f: ProductViewed, out: Out): void {
+    const c = this.catalog;
+    const doc: ProductView = {
+      _id: out.nextId(),
+      session_id: f.visit.id,
+      user_id: userIdOf(c, f.visit.user),
+      event_type: f.kind,
+      product_id: productIdOf(c, f.product),
+      category: categories[c.productCategory[f.product]].name,
+      price_shown: f.priceCents / 100,
+      search_query: f.searchQuery,
+      compared_product_id: f.compared === null ? null : productIdOf(c, f.compared),
+      duration_seconds: f.seconds,
+      device_type: f.visit.device,
+      timestamp: new Date(f.at),
+    };
+    out.emit('product_views', doc);
+  }
+
+  cartChanged(f: CartChanged, out: Out): void {
+    const doc: CartEvent = {
+      _id: out.nextId(),
+      session_id: f.visit.id,
+      user_id: userIdOf(this.catalog, f.visit.user),
+      event_type: f.type,
+      product_id: f.product === null ? null : productIdOf(this.catalog, f.product),
+      quantity: f.qty,
+      unit_price: f.unitCents === null ? null : f.unitCents / 100,
+      cart_items: f.cartItems,
+      cart_value: f.cartValueCents / 100,
+      timestamp: new Date(f.at),
+    };
+    out.emit('cart_events', doc);
+  }
+
+  orderPlaced(f: OrderPlaced, out: Out): void {
+    const c = this.catalog;
+    const u = f.visit.user;
+    const money = f.money;
+    const doc: Transaction = {
+      _id: f.orderId,
+      transaction_id: f.orderId,
+      session_id: f.visit.id,
+      user_id: userIdOf(c, u),
+      items: money.items,
+      item_count: money.itemCount,
+      subtotal: money.subtotal / 100,
+      discount_amount: money.discount / 100,
+      tax_amount: money.tax / 100,
+      shipping_cost: money.shipping / 100,
+      final_amount: money.total / 100,
+      currency: 'USD',
+      payment_method: f.payment,
+      user_snapshot: { country: money.home.code, region: regionNames[c.userRegion[u]], customer_segment: customerSegments[c.userSegment[u]], age: c.userAge[u] },
+      shipping_country: money.shipTo.code,
+      billing_country: money.billTo.code,
+      ip_country: money.ipFrom.code,
+      is_fraud: f.anomaly !== null,
+      anomaly_type: f.anomaly,
+      is_returned: f.returned,
+      timestamp: new Date(f.at),
+    };
+    out.emit('transactions', doc);
+  }
+
+  stockMoved(f: StockMoved, out: Out): void {
+    const doc: InventoryUpdate = {
+      _id: out.nextId(),
+      product_id: productIdOf(this.catalog, f.product),
+      warehouse_id: f.warehouse,
+      update_type: f.type,
+      previous_stock: f.previous,
+      quantity_change: f.change,
+      new_stock: f.next,
+      reference_id: f.reference,
+      timestamp: new Date(f.at),
+    };
+    out.emit('inventory_updates', doc);
+  }
+
+  private activityDoc(v: Visit, type: UserActivity['activity_type'], page: string, product: number | null, seconds: number | null, at: number, out: Out): void {
+    const doc: UserActivity = {
+      _id: out.nextId(),
+      session_id: v.id,
+      user_id: userIdOf(this.catalog, v.user),
+      activity_type: type,
+      page,
+      product_id: product === null ? null : productIdOf(this.catalog, product),
+      duration_seconds: seconds,
+      device_type: v.device,
+      browser: v.browser,
+      traffic_source: v.source,
+      ip_address: v.ip,
+      timestamp: new Date(at),
+    };
+    out.emit('user_activities', doc);
+  }
+}
+
+export const ecomEtlEvents: EventShape<EventDoc> = {
+  collections: eventCollections,
+  schemas: eventSchemas,
+  renderer: (catalog) => new EcomEtlRenderer(catalog),
+  dirtyFields: ourDirtyFields,
+};
