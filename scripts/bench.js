@@ -12,6 +12,7 @@ import { z as z3 } from 'zod3';
 import { CatalogGenerator } from '../dist/catalog/generate.js';
 import { buildStoreCatalog } from '../dist/catalog/store-catalog.js';
 import { EventEngine } from '../dist/events/engine.js';
+import { ecomEtlEvents } from '../dist/profiles/ecom-etl/events.js';
 
 const require = createRequire(import.meta.url);
 const mgenerate = require('mgeneratejs');
@@ -58,14 +59,14 @@ function streamRate(workers, limit = N, profile = 'ecom-etl') {
 // ---- the documents ecom-etl produces (for the ceiling) ------------------------------------
 const gen = new CatalogGenerator(42);
 const catalog = buildStoreCatalog(gen.products(0, 100), gen.users(0, 1000));
-const sample = new EventEngine(catalog, { seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.6, cart: 0.3, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, from: new Date('2026-01-01') })
+const sample = new EventEngine(catalog, { seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.6, cart: 0.3, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, from: new Date('2026-01-01'), events: ecomEtlEvents })
   .take(200_000)
   .map((r) => r.doc);
 
 /** Generation alone on one core (the event engine, no validation or encoding). */
 function engineOnly(warm) {
   const n = warm ? 200_000 : 1_000_000;
-  const e = new EventEngine(catalog, { seed: 2, partition: { index: 0, count: 1 }, mix: { views: 0.6, cart: 0.3, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, from: new Date('2026-01-01') });
+  const e = new EventEngine(catalog, { seed: 2, partition: { index: 0, count: 1 }, mix: { views: 0.6, cart: 0.3, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, from: new Date('2026-01-01'), events: ecomEtlEvents });
   const t = performance.now();
   let got = 0;
   while (got < n) got += e.take(10_000).length;
