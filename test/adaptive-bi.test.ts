@@ -4,7 +4,6 @@ import { CatalogGenerator } from '../src/catalog/generate.js';
 import { eventSchemas } from '../src/events/schemas.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
-import { collectionSpecs } from '../src/sinks/mongo/collections.js';
 import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';
 import type { Sink } from '../src/sinks/types.js';
 import { abiJob as job } from './helpers/abi.js';
@@ -12,7 +11,7 @@ import { seed000File, seed000InitMongo } from './helpers/seed-000.js';
 import { abi } from './helpers/profiles.js';
 
 const design = seed000InitMongo();
-const specs = collectionSpecs('adaptive-bi');
+const specs = abi.stored.collections;
 const spec = (name: string) => specs.find((s) => s.name === name)!;
 
 describe('--profile adaptive-bi: its validators and indexes', () => {

@@ -10,6 +10,7 @@ import { loadCatalog } from '../src/run/catalog-source.js';
 import { JsonlSink } from '../src/sinks/jsonl.js';
 import { readUsersParallel } from '../src/sinks/jsonl-catalog.js';
 import { runCli } from './helpers/cli.js';
+import { abi, ours } from './helpers/profiles.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'etl-catalog-'));
 
@@ -20,7 +21,7 @@ describe('reading a stored catalog into columns', () => {
   it('a jsonl catalog large enough to be read on every core gives exactly the columns of the documents it was made from', async () => {
     const dir = tmp();
     expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '300', '--users', '120000', '--quiet'])).code).toBe(0);
-    const loaded = await loadCatalog(new JsonlSink(dir));
+    const loaded = await loadCatalog(new JsonlSink(dir, ours.stored), ours);
     expect(loaded.source).toBe('stored');
     expect(loaded.read).toEqual({ products: 300, users: 120_000 });
     const g = new CatalogGenerator(42);
@@ -33,10 +34,10 @@ describe('reading a stored catalog into columns', () => {
   it('any number of threads cuts the file at line boundaries: every user once, in file order', async () => {
     const dir = tmp();
     expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '10', '--users', '997', '--quiet'])).code).toBe(0);
-    const one = new CatalogBuilder();
+    const one = new CatalogBuilder(ours.catalog.reading);
     for (const line of readFileSync(join(dir, 'users.jsonl'), 'utf8').trim().split('\n')) one.addUser(JSON.parse(line));
     for (const threads of [2, 3, 7]) {
-      const b = new CatalogBuilder();
+      const b = new CatalogBuilder(ours.catalog.reading);
       expect(await readUsersParallel(join(dir, 'users.jsonl'), b, dir, threads)).toBe(997);
       expect(b.userPart()).toEqual(one.userPart());
     }
@@ -47,7 +48,7 @@ describe('reading a stored catalog into columns', () => {
     expect((await runCli(['seed', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', dir, '--products', '300', '--users', '100000', '--quiet'])).code).toBe(0);
     // Large enough for the parallel reader (its documents are longer than ours).
     expect(readFileSync(join(dir, 'users.jsonl')).length).toBeGreaterThan(32 << 20);
-    const loaded = await loadCatalog(new JsonlSink(dir, true, 'adaptive-bi'), 'adaptive-bi');
+    const loaded = await loadCatalog(new JsonlSink(dir, abi.stored), abi);
     expect(loaded.read).toEqual({ products: 300, users: 100_000 });
     const g = new CatalogGenerator(42, abiPopulation);
     expect(plain(loaded.catalog)).toEqual(plain(buildStoreCatalog(g.products(0, 300), g.users(0, 100_000))));
@@ -63,7 +64,7 @@ describe('reading a stored catalog into columns', () => {
     bad.country = 'US';
     lines[7] = JSON.stringify(bad);
     writeFileSync(path, `${lines.join('\n')}\n`);
-    const err = (await loadCatalog(new JsonlSink(dir)).catch((e: unknown) => e)) as EtlError;
+    const err = (await loadCatalog(new JsonlSink(dir, ours.stored), ours).catch((e: unknown) => e)) as EtlError;
     expect(err).toBeInstanceOf(EtlError);
     expect(err.code).toBe('CATALOG_INVALID');
     expect(err.exitCode).toBe(2);
@@ -78,10 +79,10 @@ describe('reading a stored catalog into columns', () => {
     expect((await runCli(['seed', '--sink', 'jsonl', '--out', dir, '--products', '10', '--users', '200', '--quiet'])).code).toBe(0);
     const path = join(dir, 'users.jsonl');
     appendFileSync(path, '{"_id":"USR_0000201","user_id":"USR_00');
-    const b = new CatalogBuilder();
+    const b = new CatalogBuilder(ours.catalog.reading);
     expect(await readUsersParallel(path, b, dir, 3)).toBe(200);
     writeFileSync(path, readFileSync(path, 'utf8').replace('\n{"_id":"USR_0000100"', '\nnot json\n{"_id":"USR_0000100"'));
-    const err = (await readUsersParallel(path, new CatalogBuilder(), dir, 3).catch((e: unknown) => e)) as EtlError;
+    const err = (await readUsersParallel(path, new CatalogBuilder(ours.catalog.reading), dir, 3).catch((e: unknown) => e)) as EtlError;
     expect(err.code).toBe('CATALOG_INVALID');
     expect(err.message).toMatch(/not JSON/);
   });

@@ -29,7 +29,7 @@ beforeEach(() => {
 
 const sink = (policy = fast) => MongoSink.over(client.db('shop') as unknown as MongoLike, policy);
 /** A sink that connects as the tool does (its own client, set-up on open). */
-const connectedSink = () => new MongoSink(() => connectMongo({ uri: peer.uri(), db: 'shop', dataDir: 'unused' }), fast, true, 'ecom-etl');
+const connectedSink = () => new MongoSink(() => connectMongo({ uri: peer.uri(), db: 'shop', dataDir: 'unused' }), ours.stored, fast, true);
 
 describe('classifying what the driver throws, not words in its message', () => {
   it('a server that cannot be found under a host name containing "auth" is an outage, not a credentials problem', async () => {
@@ -122,7 +122,7 @@ describe('a target that never comes back', () => {
     });
     const settings = { ...abiJob('ecom-etl', 0), rate: undefined, interval: 1, intervalGiven: false, batchSize: 500, duration: undefined, limit: 5000, workers: 1, partition: undefined, from: new Date('2026-02-01T00:00:00Z'), to: undefined, speed: undefined, sessionsPerDay: undefined, inFlight: 2 };
     const started = Date.now();
-    const summary = await runStream({ command: 'stream', settings, seed: 4, sink: target, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, tickMs: 50 });
+    const summary = await runStream({ command: 'stream', profile: ours, settings, seed: 4, sink: target, sinkOptions: { sink: 'null', stored: ours.stored, out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, tickMs: 50 });
     const elapsed = Date.now() - started;
     expect(summary.status).toBe('failed');
     // The batch budget (3 s), the final record's own (3 s), and at most one checkpoint save (1.5 s) in flight.
@@ -182,7 +182,7 @@ describe('the write concern', () => {
     expect(insert?.writeConcern).toEqual({ w: 'majority', j: true });
 
     peer.bodies.length = 0;
-    const chosen = new MongoSink(() => connectMongo({ uri: peer.uri('w=1'), db: 'shop', dataDir: 'unused' }), fast, false);
+    const chosen = new MongoSink(() => connectMongo({ uri: peer.uri('w=1'), db: 'shop', dataDir: 'unused' }), ours.stored, fast, false);
     await chosen.open();
     await chosen.write('product_views', docs(2, 'e'));
     await chosen.close();

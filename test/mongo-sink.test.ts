@@ -16,7 +16,7 @@ import { violations } from './helpers/bson-json-schema.js';
 import { seed000InitMongo } from './helpers/seed-000.js';
 import { usePeerClient } from './helpers/peer-client.js';
 import type { PeerReply, WirePeer } from './helpers/wire-peer.js';
-import { abi } from './helpers/profiles.js';
+import { abi, ours } from './helpers/profiles.js';
 
 // Every error here is thrown by the real mongodb driver, answering a scripted wire peer:
 // these are the shapes the sink meets in production (the driver wraps write-time failures
@@ -225,7 +225,7 @@ describe('reading the catalog back through the real driver', () => {
     const s = sink();
     expect((await s.write('products', products as unknown as Doc[], 'upsert')).written).toBe(50);
     expect((await s.write('users', users as unknown as Doc[], 'upsert')).written).toBe(300);
-    const loaded = await loadCatalog(s);
+    const loaded = await loadCatalog(s, ours);
     expect(loaded.source).toBe('stored');
     const finds = peer.bodies.filter((b) => b.find === 'users');
     expect(finds).toHaveLength(1);
@@ -291,7 +291,7 @@ describe('ensureCollections through the real driver', () => {
 });
 
 describe('the adaptive-bi profile through the real driver', () => {
-  const abiSpecs = collectionSpecs('adaptive-bi');
+  const abiSpecs = abi.stored.collections;
   const design = seed000InitMongo();
 
   it('sets up its validators and indexes; a database its own init-mongo.js set up is left as it is', async () => {
@@ -317,8 +317,8 @@ describe('the adaptive-bi profile through the real driver', () => {
   it('what the driver sends passes its validators: whole amounts go out as doubles, counts as int32', async () => {
     const db = client.db('adaptive_bi');
     await ensureCollections(db, abiSpecs);
-    const target = MongoSink.over(db as unknown as MongoLike, fast);
-    await seedCatalog({ profile: 'adaptive-bi', seed: 3, products: 300, users: 2000, reset: false, chunkSize: 1000, sink: target });
+    const target = MongoSink.over(db as unknown as MongoLike, fast, abi.stored);
+    await seedCatalog({ profile: abi, seed: 3, products: 300, users: 2000, reset: false, chunkSize: 1000, sink: target });
     const catalog = buildStoreCatalog(new CatalogGenerator(3, abiPopulation).products(0, 300), new CatalogGenerator(3, abiPopulation).users(0, 2000));
     const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 20_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
     const r = await new PartitionPipeline(catalog, abi, target, job, new AbortController().signal).run();

@@ -150,7 +150,7 @@ describe('runStream', () => {
 
   it('stores a run record that reconciles, with a checkpoint at the limit', async () => {
     const sink = new SlowSink(0);
-    const summary = await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    const summary = await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink, sinkOptions: { sink: 'null', stored: ours.stored, out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
     expect(summary.status).toBe('completed');
     expect(summary.checkpoint).toEqual({ '0.1': 12_345 });
     expect(summary.lost).toBe(0);
@@ -163,11 +163,11 @@ describe('runStream', () => {
 
   it('continuing from a checkpoint yields exactly the rest of one uninterrupted run', async () => {
     const whole = new SlowSink(0);
-    await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink: whole, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink: whole, sinkOptions: { sink: 'null', stored: ours.stored, out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
     const first = new SlowSink(0);
-    await runStream({ command: 'stream', profile: ours, settings: { ...settings, limit: 5000 }, seed: 8, sink: first, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
+    await runStream({ command: 'stream', profile: ours, settings: { ...settings, limit: 5000 }, seed: 8, sink: first, sinkOptions: { sink: 'null', stored: ours.stored, out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {} });
     const rest = new SlowSink(0);
-    await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink: rest, sinkOptions: { sink: 'null', out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 } });
+    await runStream({ command: 'stream', profile: ours, settings, seed: 8, sink: rest, sinkOptions: { sink: 'null', stored: ours.stored, out: '', db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 } });
     for (const c of ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates']) {
       const union = [...(first.stored.get(c) ?? []), ...(rest.stored.get(c) ?? [])].map((d) => JSON.stringify(d)).sort();
       expect(union).toEqual((whole.stored.get(c) ?? []).map((d) => JSON.stringify(d)).sort());

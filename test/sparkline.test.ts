@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sparkline } from '../src/cli/sparkline.js';
+import { ours } from './helpers/profiles.js';
 
 describe('sparkline', () => {
   const table: Array<[string, number[], number, string]> = [
@@ -27,7 +28,7 @@ describe('etl stats on a terminal', () => {
     const { generate } = await import('./helpers/engine.js');
     const data: Record<string, Array<Record<string, unknown>>> = {};
     for (const r of generate(20_000)) (data[r.collection] ??= []).push(r.doc as unknown as Record<string, unknown>);
-    const report = await computeStats({ description: 'memory', aggregate: async (c, p) => aggregate(data[c] ?? [], p) as Array<Record<string, unknown>>, close: async () => {} }, 3_600_000);
+    const report = await computeStats({ description: 'memory', aggregate: async (c, p) => aggregate(data[c] ?? [], p) as Array<Record<string, unknown>>, close: async () => {} }, 3_600_000, ours);
     for (const columns of [40, 80, 130, 200]) {
       let text = '';
       const tty = Object.assign(new Writable({ write: (chunk, _e, cb) => ((text += String(chunk)), cb()) }), { isTTY: true, columns });

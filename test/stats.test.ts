@@ -7,6 +7,7 @@ import type { CartEvent, InventoryUpdate, Transaction } from '../src/events/sche
 import { computeStats, lowStockThreshold, type Pipeline, type StatsReport, type StatsSource } from '../src/reporting/stats.js';
 import { runBin, runCli } from './helpers/cli.js';
 import { generate } from './helpers/engine.js';
+import { abi, ours } from './helpers/profiles.js';
 
 /** Documents in memory, aggregated by mingo: what `--from DIR` does, without files. */
 class MemorySource implements StatsSource {
@@ -31,7 +32,7 @@ describe('stats pipelines over generated data (mingo), checked against independe
   const since = 2 * 3_600_000;
   const from = newest + 1 - since;
   const inWindow = <T extends { timestamp: Date }>(xs: T[]) => xs.filter((x) => x.timestamp.getTime() >= from);
-  const report = await computeStats(new MemorySource(data), since);
+  const report = await computeStats(new MemorySource(data), since, ours);
   const wTx = inWindow(txns);
 
   it('window ends at the newest event', () => {
@@ -43,7 +44,7 @@ describe('stats pipelines over generated data (mingo), checked against independe
   describe("since 'all' (etl stats without --since)", () => {
     let all: StatsReport;
     beforeAll(async () => {
-      all = await computeStats(new MemorySource(data), 'all');
+      all = await computeStats(new MemorySource(data), 'all', ours);
     });
 
     it('the window runs from the oldest event to the newest, and counts everything', () => {
@@ -194,7 +195,7 @@ describe('stats under --profile adaptive-bi over what the original service store
     });
     // Three of its own (no order_id, no anomaly_type) and one of ours: an order of two lines.
     const transactions = [line(0, {}), line(1, {}), line(2, {}), line(3, { order_id: 'o-1', anomaly_type: null }), line(4, { order_id: 'o-1', anomaly_type: null })];
-    const report = await computeStats(new MemorySource({ transactions }), 3_600_000, 'adaptive-bi');
+    const report = await computeStats(new MemorySource({ transactions }), 3_600_000, abi);
     expect(report.sales.orders).toBe(4);
     expect(report.sales.revenue).toBe(62.5);
     expect(report.sales.byCountry).toEqual([{ country: 'USA', revenue: 62.5, orders: 4 }]);

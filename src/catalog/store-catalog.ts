@@ -1,7 +1,5 @@
 import { EtlError } from '../errors.js';
-import { abiProductFields, abiProductId, abiUserFields, abiUserId, fromAbiProduct, fromAbiUser } from './adaptive-bi.js';
 import { categories, countries, customerSegments, genders, idNumber, productId, userId } from './reference.js';
-import type { ProfileName } from '../shared/profiles.js';
 import type { Product, User } from './schemas.js';
 import { cumulative } from '../shared/rng.js';
 import { visitsPerMonth } from './visit-rates.js';
@@ -160,10 +158,32 @@ export interface UserPart {
 export const productFields = ['_id', 'product_id', 'name', 'category', 'brand', 'base_price', 'cost', 'stock_quantity', 'rating', 'review_count', 'is_active'] as const;
 export const userFields = ['_id', 'user_id', 'gender', 'country', 'region', 'customer_segment', 'age', 'signup_date', 'preferred_category', 'is_active'] as const;
 
-/** The projection a stored catalog of `profile` is read with. */
-export function catalogFields(profile: ProfileName): { products: readonly string[]; users: readonly string[] } {
-  return profile === 'adaptive-bi' ? { products: abiProductFields, users: abiUserFields } : { products: productFields, users: userFields };
+/**
+ * How a profile's stored catalog is read back into the engine's terms. `from` names the module
+ * and export it is, so that a worker thread reading part of a file can load it.
+ */
+export interface CatalogReading {
+  readonly from: { module: string; name: string };
+  /** Fields of its documents the engine reads (the projection a stored catalog is read with). */
+  readonly fields: { products: readonly string[]; users: readonly string[] };
+  /** A stored document in our field names and vocabulary (ours: as it is). */
+  product(stored: Record<string, unknown>): Record<string, unknown>;
+  user(stored: Record<string, unknown>): Record<string, unknown>;
+  /** Its documents' `_id` must equal their product_id / user_id. */
+  readonly idIsKey: boolean;
+  /** What an id must look like, and whose catalog it looks like when it is another profile's. */
+  idRule(kind: 'products' | 'users', id: unknown): string;
 }
+
+/** Documents in our terms (what our generator makes, and ecom-etl's own catalog): read as they are. */
+export const ourTerms: CatalogReading = {
+  from: { module: import.meta.url, name: 'ourTerms' },
+  fields: { products: productFields, users: userFields },
+  product: (d) => d,
+  user: (d) => d,
+  idIsKey: true,
+  idRule: (kind) => (kind === 'products' ? 'product_id: must be PRD_ and 6 digits, equal to _id' : 'user_id: must be USR_ and 7 digits, equal to _id'),
+};
 
 const remedy = 'Re-create it with `etl seed --reset` (or `etl seed` into an empty --out directory).';
 
@@ -199,26 +219,13 @@ export class CatalogBuilder {
   private usersRead = 0;
 
   /**
+   * @param reading how the profile's documents are read (in the engine's terms)
    * @param where the catalog's location, for error messages
-   * @param profile whose documents are read (they are read in the engine's terms)
    */
   constructor(
+    readonly reading: CatalogReading,
     private readonly where = 'the catalog',
-    readonly profile: ProfileName = 'ecom-etl',
   ) {}
-
-  /** What an id must look like, and which profile's catalog it looks like when it is another's. */
-  private idRule(kind: 'products' | 'users', id: unknown): string {
-    const abi = this.profile === 'adaptive-bi';
-    const digits = abi ? (kind === 'products' ? 4 : 6) : kind === 'products' ? 6 : 7;
-    const same = abi ? '' : ', equal to _id';
-    const rule = kind === 'products' ? `product_id: must be PRD_ and ${digits} digits${same}` : `user_id: must be USR_ and ${digits} digits${same}`;
-    const prefix = kind === 'products' ? 'PRD_' : 'USR_';
-    // The other profile's id format.
-    const theirs = kind === 'products' ? (abi ? productId : abiProductId) : abi ? userId : abiUserId;
-    if (idNumber(id, prefix, theirs) >= 0) return `${rule}; it looks like ${abi ? 'a catalog of ecom-etl’s own profile: drop --profile adaptive-bi' : 'an adaptive-bi catalog: add --profile adaptive-bi'}`;
-    return rule;
-  }
 
   private invalid(kind: string, doc: Record<string, unknown>, why: string): never {
     throw new EtlError('CATALOG_INVALID', `The stored ${kind} document ${String(doc._id)} in ${this.where} is not a valid catalog document (${why}). ${remedy}`);
@@ -227,10 +234,10 @@ export class CatalogBuilder {
   /** @throws EtlError CATALOG_INVALID naming the document */
   addProduct(stored: Record<string, unknown>): void {
     this.productsRead++;
-    const p = this.profile === 'adaptive-bi' ? fromAbiProduct(stored) : stored;
+    const p = this.reading.product(stored);
     const n = idNumber(p.product_id, 'PRD_', productId);
     // Its own documents (and what data_generator.py stored) may have any _id: the product_id is the key.
-    if (n < 0 || (p._id !== p.product_id && this.profile === 'ecom-etl')) this.invalid('products', stored, this.idRule('products', stored.product_id));
+    if (n < 0 || (this.reading.idIsKey && p._id !== p.product_id)) this.invalid('products', stored, this.reading.idRule('products', stored.product_id));
     const category = categoryIndex.get(p.category as string);
     if (category === undefined) this.invalid('products', stored, `category: not one of ${categories.length} known categories`);
     const price = p.base_price;
@@ -259,9 +266,9 @@ export class CatalogBuilder {
   /** @throws EtlError CATALOG_INVALID naming the document */
   addUser(stored: Record<string, unknown>): void {
     this.usersRead++;
-    const u = this.profile === 'adaptive-bi' ? fromAbiUser(stored) : stored;
+    const u = this.reading.user(stored);
     const n = idNumber(u.user_id, 'USR_', userId);
-    if (n < 0 || (u._id !== u.user_id && this.profile === 'ecom-etl')) this.invalid('users', stored, this.idRule('users', stored.user_id));
+    if (n < 0 || (this.reading.idIsKey && u._id !== u.user_id)) this.invalid('users', stored, this.reading.idRule('users', stored.user_id));
     const country = countryIndex.get(u.country as string);
     if (country === undefined) this.invalid('users', stored, 'country: not a known country code');
     const place = regionOf.get(`${u.country as string}|${u.region as string}`);
@@ -398,7 +405,7 @@ export class CatalogBuilder {
  * @throws EtlError CATALOG_INVALID for a document the engine cannot use, or when no product or no user can be sold to.
  */
 export function buildStoreCatalog(products: readonly Product[], users: readonly User[]): StoreCatalog {
-  const b = new CatalogBuilder();
+  const b = new CatalogBuilder(ourTerms);
   for (const p of products) b.addProduct(p as unknown as Record<string, unknown>);
   for (const u of users) b.addUser(u as unknown as Record<string, unknown>);
   return b.finish();

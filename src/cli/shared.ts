@@ -1,13 +1,13 @@
 import type { Settings } from '../config/settings.js';
-import type { ProfileName } from '../shared/profiles.js';
+import type { Profile } from '../profiles/index.js';
 import type { Sink } from '../sinks/types.js';
 import type { RunContext } from './context.js';
 import type { Output } from './output.js';
 
-/** Creates and opens the configured sink (connection errors surface here, before any work). */
-export async function openSink(s: Settings, ctx: RunContext): Promise<Sink> {
+/** Creates and opens the configured sink for the profile's documents (connection errors surface here, before any work). */
+export async function openSink(s: Settings, ctx: RunContext, profile: Profile): Promise<Sink> {
   const [{ createSink }, { downloadObserver }] = await Promise.all([import('../sinks/index.js'), import('./download-progress.js')]);
-  const sink = await createSink({ sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir, stdout: ctx.io.stdout, download: downloadObserver(ctx.out) });
+  const sink = await createSink({ sink: s.sink, stored: profile.stored, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir, stdout: ctx.io.stdout, download: downloadObserver(ctx.out) });
   try {
     await sink.open();
   } catch (err) {
@@ -48,7 +48,7 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
 }
 
 /** Reads the catalog the stream sells, saying so first (a large catalog takes a while to read). */
-export async function readCatalog(out: Output, sink: Sink, sinkName: string, profile: ProfileName) {
+export async function readCatalog(out: Output, sink: Sink, sinkName: string, profile: Profile) {
   const { loadCatalog } = await import('../run/catalog-source.js');
   if (sink.catalog) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
   // A large catalog takes seconds: a progress line every 2 s meanwhile.

@@ -140,4 +140,6 @@ export interface EventShape<D extends RenderedDoc = RenderedDoc> {
   /** The schema each record is validated with, by collection. */
   schemas: Partial<Record<EventCollection, z.ZodType>>;
   dirtyFields: DirtyFields;
+  /** What a progress line calls each collection's records ("orders", "order lines"), in report order. */
+  labels: Partial<Record<EventCollection, string>>;
 }

@@ -8,8 +8,8 @@ import type { Pipeline, StatsSource } from '../shared/stats-source.js';
 
 export type { Pipeline, StatsSource };
 
-import { catalogCollections } from '../shared/collections.js';
-import { type ProfileName, profileCollections, profileEventCollections } from '../shared/profiles.js';
+import { bookkeepingCollections, catalogCollections } from '../shared/collections.js';
+import type { ProfileName } from '../shared/profiles.js';
 import { sumCounts, unaccounted } from '../shared/counts.js';
 import type { CollectionCounts } from '../shared/records.js';
 export const lowStockThreshold = 25;
@@ -21,7 +21,8 @@ const timeField: Record<string, string> = {
 };
 
 /** Events of the window [from, to). */
-const inWindow = (from: Date, to: Date) => ({ $match: { timestamp: { $gte: from, $lt: to } } });
+/** The events of [from, to). */
+export const inWindow = (from: Date, to: Date) => ({ $match: { timestamp: { $gte: from, $lt: to } } });
 
 export const pipelines = {
   /**
@@ -142,67 +143,12 @@ export const pipelines = {
 };
 
 
-/** The order a transaction belongs to: its `order_id`; one the original service wrote has none and is an order of one line. */
-const orderKey = { $ifNull: ['$order_id', '$transaction_id'] };
+/** The figures whose pipelines depend on the documents' shape. */
+export type ShapedFigures = Pick<typeof pipelines, 'sales' | 'revenueByCategory' | 'revenueByCountry' | 'topProducts' | 'buyers' | 'trending' | 'fraudByType'>;
 
-/**
- * The same figures over the adaptive-bi profile's documents: one transaction per order line
- * (orders are distinct `order_id`s), views and cart changes in `user_activities`.
- */
-export const abiPipelines: Pick<typeof pipelines, 'sales' | 'revenueByCategory' | 'revenueByCountry' | 'topProducts' | 'buyers' | 'trending' | 'fraudByType'> = {
-  sales(from, to) {
-    return [
-      inWindow(from, to),
-      { $group: { _id: orderKey, total: { $sum: '$final_amount' }, units: { $sum: '$quantity' }, returned: { $max: { $cond: ['$is_returned', 1, 0] } } } },
-      { $group: { _id: null, orders: { $sum: 1 }, revenue: { $sum: '$total' }, units: { $sum: '$units' }, returned: { $sum: '$returned' } } },
-    ];
-  },
-  revenueByCategory(from, to) {
-    return [inWindow(from, to), { $group: { _id: '$category', revenue: { $sum: '$total_amount' }, units: { $sum: '$quantity' } } }, { $sort: { revenue: -1, _id: 1 } }];
-  },
-  revenueByCountry(from, to) {
-    return [
-      inWindow(from, to),
-      { $group: { _id: '$user_info.country', revenue: { $sum: '$final_amount' }, orderIds: { $addToSet: orderKey } } },
-      { $project: { revenue: 1, orders: { $size: '$orderIds' } } },
-      { $sort: { revenue: -1, _id: 1 } },
-    ];
-  },
-  topProducts(from, to, by) {
-    return [
-      inWindow(from, to),
-      { $group: { _id: '$product_id', name: { $first: '$product_name' }, revenue: { $sum: '$total_amount' }, units: { $sum: '$quantity' } } },
-      { $sort: { [by]: -1, _id: 1 } },
-      { $limit: 10 },
-    ];
-  },
-  buyers(from, to) {
-    return [
-      inWindow(from, to),
-      { $group: { _id: '$user_id', orderIds: { $addToSet: orderKey } } },
-      { $group: { _id: null, buyers: { $sum: 1 }, orders: { $sum: { $size: '$orderIds' } } } },
-    ];
-  },
-  trending(from, to) {
-    const before = new Date(from.getTime() - (to.getTime() - from.getTime()));
-    return [
-      { $match: { timestamp: { $gte: before, $lt: to }, activity_type: { $in: ['page_view', 'search'] }, product_id: { $ne: null } } },
-      ...pipelines.trending(from, to).slice(1),
-    ];
-  },
-  fraudByType(from, to) {
-    return [
-      pipelines.fraudByType(from, to)[0],
-      { $group: { _id: { $ifNull: ['$anomaly_type', 'unlabelled'] }, orderIds: { $addToSet: orderKey }, amount: { $sum: '$final_amount' } } },
-      { $project: { orders: { $size: '$orderIds' }, amount: 1 } },
-      { $sort: { orders: -1, _id: 1 } },
-    ];
-  },
-};
-
-/** Where each profile keeps what the report counts. */
-interface StatsPlan {
-  figures: typeof abiPipelines;
+/** Where a profile keeps what the report counts. */
+export interface StatsPlan {
+  figures: ShapedFigures;
   /** Collection and filter of the sessions that viewed a product, added to a cart, ordered. */
   viewed: [string, Record<string, unknown>];
   carted: [string, Record<string, unknown>];
@@ -213,24 +159,22 @@ interface StatsPlan {
   cartOutcomes: boolean;
 }
 
-const plans: Record<ProfileName, StatsPlan> = {
-  'ecom-etl': {
-    figures: pipelines,
-    viewed: ['product_views', {}],
-    carted: ['cart_events', { event_type: 'add' }],
-    checkedOut: ['cart_events', { event_type: 'checkout' }],
-    views: 'product_views',
-    cartOutcomes: true,
-  },
-  'adaptive-bi': {
-    figures: abiPipelines,
-    viewed: ['user_activities', { activity_type: { $in: ['page_view', 'search'] }, product_id: { $ne: null } }],
-    carted: ['user_activities', { activity_type: 'add_to_cart' }],
-    checkedOut: ['transactions', {}],
-    views: 'user_activities',
-    cartOutcomes: false,
-  },
+/** ecom-etl's own documents: views, cart events and multi-line orders each in their collection. */
+export const ecomEtlStatsPlan: StatsPlan = {
+  figures: pipelines,
+  viewed: ['product_views', {}],
+  carted: ['cart_events', { event_type: 'add' }],
+  checkedOut: ['cart_events', { event_type: 'checkout' }],
+  views: 'product_views',
+  cartOutcomes: true,
 };
+
+/** What the report needs of the documents' profile (a profile is one). */
+export interface StatsProfile {
+  readonly name: ProfileName;
+  readonly events: { readonly collections: readonly string[] };
+  readonly stats: StatsPlan;
+}
 
 export interface CollectionStat {
   name: string;
@@ -318,12 +262,12 @@ function series(rows: Array<Record<string, unknown>>): number[] {
  * Computes the whole report from a source over a window that ends at the newest event and
  * starts `since` milliseconds before it, or at the oldest event with `since` 'all'.
  */
-export async function computeStats(src: StatsSource, since: StatsSince, profile: ProfileName = 'ecom-etl'): Promise<StatsReport> {
-  const plan = plans[profile];
+export async function computeStats(src: StatsSource, since: StatsSince, profile: StatsProfile): Promise<StatsReport> {
+  const plan = profile.stats;
   const f = plan.figures;
-  const eventCollectionNames: readonly string[] = profileEventCollections[profile];
+  const eventCollectionNames = profile.events.collections;
   const collections: CollectionStat[] = [];
-  for (const name of profileCollections(profile)) {
+  for (const name of [...catalogCollections, ...eventCollectionNames, ...bookkeepingCollections]) {
     const isCatalog = (catalogCollections as readonly string[]).includes(name);
     const [row] = await src.aggregate(name, pipelines.count());
     const count = num(row?.count);
@@ -335,7 +279,7 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
   const oldest = events.map((c) => (c.oldest as Date).getTime());
   const report: StatsReport = {
     source: src.description,
-    profile,
+    profile: profile.name,
     empty: collections.every((c) => c.count === 0),
     window: null,
     collections,

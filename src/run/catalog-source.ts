@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
-import { CatalogBuilder, type StoreCatalog, catalogFields } from '../catalog/store-catalog.js';
-import type { ProfileName } from '../shared/profiles.js';
+import type { PopulationWeights } from '../catalog/population.js';
+import { CatalogBuilder, type StoreCatalog } from '../catalog/store-catalog.js';
+import type { Profile } from '../profiles/index.js';
 import { workerScript } from '../shared/worker-script.js';
 import type { Sink } from '../sinks/types.js';
 import type { DefaultCatalogJob } from './default-catalog-worker.js';
@@ -29,15 +30,15 @@ export type CatalogProgress = (read: { collection: 'products' | 'users'; documen
  * default catalog in memory.
  * @throws EtlError CATALOG_INVALID for a stored document the engine cannot use
  */
-export async function loadCatalog(sink: Sink, profile: ProfileName = 'ecom-etl', progress?: CatalogProgress): Promise<LoadedCatalog> {
+export async function loadCatalog(sink: Sink, profile: Profile, progress?: CatalogProgress): Promise<LoadedCatalog> {
   const started = performance.now();
   const reader = sink.catalog;
   if (!reader) {
-    const catalog = await defaultCatalogInThread(profile);
+    const catalog = await defaultCatalogInThread(profile.catalog.population);
     return { catalog, source: 'memory', read: { products: defaultCatalog.products, users: defaultCatalog.users }, loadMs: performance.now() - started };
   }
-  const builder = new CatalogBuilder(sink.target, profile);
-  const fields = catalogFields(profile);
+  const builder = new CatalogBuilder(profile.catalog.reading, sink.target);
+  const fields = profile.catalog.reading.fields;
   const read = { products: 0, users: 0 };
   await reader.eachDocument('products', fields.products, (doc) => {
     builder.addProduct(doc);
@@ -59,8 +60,8 @@ export async function loadCatalog(sink: Sink, profile: ProfileName = 'ecom-etl',
 }
 
 /** The default catalog, generated in a thread that then ends (faker does not stay in this one's heap). */
-async function defaultCatalogInThread(profile: ProfileName): Promise<StoreCatalog> {
-  const worker = new Worker(workerScript(import.meta.url, './default-catalog-worker.js'), { workerData: { profile, ...defaultCatalog } satisfies DefaultCatalogJob });
+async function defaultCatalogInThread(population: PopulationWeights): Promise<StoreCatalog> {
+  const worker = new Worker(workerScript(import.meta.url, './default-catalog-worker.js'), { workerData: { population, ...defaultCatalog } satisfies DefaultCatalogJob });
   try {
     const ended = (what: string) => (args: unknown[]) => Promise.reject(what === 'error' ? (args[0] as Error) : new Error('the default catalog thread ended without a catalog'));
     const [catalog] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(ended('error')), once(worker, 'exit').then(ended('exit'))])) as [StoreCatalog];

@@ -1,6 +1,5 @@
 import { type EngineRecord, EventEngine } from '../events/engine.js';
 import type { EventCollection } from '../events/schemas.js';
-import { typedForProfile } from './typed-for-profile.js';
 import type { Profile } from '../profiles/index.js';
 import type { ProfileName } from '../shared/profiles.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
@@ -220,7 +219,7 @@ export class PartitionPipeline {
       if (result.success) {
         let list = byCollection.get(rec.collection);
         if (!list) byCollection.set(rec.collection, (list = []));
-        list.push(typedForProfile(this.job.profile, rec.collection, rec.doc));
+        list.push(rec.doc);
       } else {
         dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasonsOf(result.error), rec.dirty, now));
         if (rec.dirty) counters.injectedDirty++;

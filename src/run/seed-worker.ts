@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { catalogShape } from '../catalog/profile.js';
-import { typedForProfile } from './typed-for-profile.js';
+import { loadProfile } from '../profiles/index.js';
 import type { ProfileName } from '../shared/profiles.js';
-import { flatJsonLine, toJsonLine } from '../sinks/jsonl-files.js';
+import { encodeBatch } from '../sinks/encoding.js';
+import type { BatchEncoding, Doc, StoredDocuments } from '../sinks/types.js';
 import { checkAll } from '../validation/validate.js';
 
-/** A chunk of the catalog, generated, checked and serialized to lines in a worker thread. */
+/** A chunk of the catalog, generated, checked and encoded for the target in a worker thread. */
 export interface SeedChunkJob {
   id: number;
   collection: 'products' | 'users';
@@ -15,27 +15,30 @@ export interface SeedChunkJob {
 
 export interface SeedChunkResult {
   id: number;
-  /** The chunk's lines as UTF-8 (transferred, not copied). */
+  /** The chunk, encoded for the target (transferred, not copied). */
   bytes: Uint8Array;
   written: number;
   invalid: Array<{ id: string; reasons: string[] }>;
 }
 
-const { seed, profile } = workerData as { seed: number; profile: ProfileName };
-const shape = catalogShape(profile, seed);
-/** Ours are flat documents (the fast line writer); the adaptive-bi profile's have sub-documents and typed doubles. */
-function line(collection: string, doc: Record<string, unknown>): string {
-  return profile === 'ecom-etl' ? flatJsonLine(doc) : toJsonLine(typedForProfile(profile, collection, doc));
+/** What every chunk of a seed shares: whose catalog, and how the target takes its batches. */
+export interface SeedWorkerData {
+  seed: number;
+  profile: ProfileName;
+  encoding: BatchEncoding;
+  stored: StoredDocuments;
 }
+
+const { seed, profile, encoding, stored } = workerData as SeedWorkerData;
+// Code does not cross threads: the profile is loaded here by its name.
+const shape = await (await loadProfile(profile)).catalog.shape(seed);
 
 parentPort?.on('message', (job: SeedChunkJob) => {
   const docs = job.collection === 'products' ? shape.products(job.start, job.count) : shape.users(job.start, job.count);
   // The same check as a seed in one thread (run/seed.ts): invalid documents are reported, not written.
   const checked = checkAll(shape.schema[job.collection], docs);
-  let text = '';
-  for (const doc of checked.valid) text += line(job.collection, doc);
+  const bytes = encodeBatch(encoding, stored, job.collection, checked.valid as Doc[]);
   const written = checked.valid.length;
   const invalid = checked.invalid.map((bad) => ({ id: String((bad.doc as { _id: unknown })._id), reasons: bad.reasons.map((x) => `${x.path}: ${x.message}`) }));
-  const bytes = new TextEncoder().encode(text);
   parentPort!.postMessage({ id: job.id, bytes, written, invalid } satisfies SeedChunkResult, [bytes.buffer]);
 });

@@ -1,21 +1,19 @@
 import { catalogCollections } from '../shared/collections.js';
-import { catalogShape } from '../catalog/profile.js';
-import { typedForProfile } from './typed-for-profile.js';
-import type { ProfileName } from '../shared/profiles.js';
+import type { Profile } from '../profiles/index.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { logger } from '../log.js';
 import { workerScript } from '../shared/worker-script.js';
-import type { SeedChunkJob, SeedChunkResult } from './seed-worker.js';
+import type { SeedChunkJob, SeedChunkResult, SeedWorkerData } from './seed-worker.js';
 import type { CollectionCounts } from '../shared/records.js';
-import type { Doc, Sink } from '../sinks/types.js';
+import type { Doc, PreEncodedWrites, Sink } from '../sinks/types.js';
 import { checkAll } from '../validation/validate.js';
 
 const log = logger('seed');
 
 export interface SeedOptions {
-  /** Whose catalog documents (default: ours). */
-  profile?: ProfileName;
+  /** Whose catalog documents. */
+  profile: Profile;
   seed: number;
   products: number;
   users: number;
@@ -50,10 +48,11 @@ const parallelFrom = 200_000;
  * this thread appends them in order (the same bytes as one thread would write). At most two
  * chunks per worker are under way, so memory stays flat at any size.
  */
-async function seedInWorkers(o: SeedOptions, report: SeedReport, total: number): Promise<void> {
+async function seedInWorkers(o: SeedOptions, report: SeedReport, total: number, into: PreEncodedWrites): Promise<void> {
+  const encoding = into.encoding;
   const threads = Math.max(1, Math.min(4, availableParallelism()));
   // A small old generation keeps each worker's heap (and so the process) flat whatever the size.
-  const workers = Array.from({ length: threads }, () => new Worker(workerScript(import.meta.url, './seed-worker.js'), { workerData: { seed: o.seed, profile: o.profile ?? 'ecom-etl' }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } }));
+  const workers = Array.from({ length: threads }, () => new Worker(workerScript(import.meta.url, './seed-worker.js'), { workerData: { seed: o.seed, profile: o.profile.name, encoding, stored: o.profile.stored } satisfies SeedWorkerData, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } }));
   const waiting = new Map<number, { resolve: (r: SeedChunkResult) => void; reject: (err: unknown) => void }>();
   // A worker that dies fails the seed: every chunk still waited for is rejected. (Not a race
   // against one long-pending promise: each race would keep its chunk's bytes alive.)
@@ -92,7 +91,7 @@ async function seedInWorkers(o: SeedOptions, report: SeedReport, total: number):
       counts.generated += chunks[i].count;
       counts.dead_lettered += r.invalid.length;
       for (const bad of r.invalid) report.invalid.push({ collection: chunks[i].collection, id: bad.id, reasons: bad.reasons });
-      await o.sink.appendLines!(chunks[i].collection, r.bytes);
+      await into.append(chunks[i].collection, r.bytes);
       counts.written += r.written;
       done += chunks[i].count;
       o.onProgress?.(done, total);
@@ -125,8 +124,8 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
   // A file target is rewritten whole (same seed => same bytes); a database is upserted unless --reset.
   if (o.reset || o.sink.rewritesCatalog) await o.sink.reset(catalogCollections);
   const total = o.products + o.users;
-  // A large catalog into lines of text: generated, checked and serialized on every core.
-  if (o.sink.appendLines && total >= parallelFrom) await seedInWorkers(o, report, total);
+  // A large catalog into a target that takes encoded batches: generated, checked and encoded on every core.
+  if (o.sink.preEncoded && total >= parallelFrom) await seedInWorkers(o, report, total, o.sink.preEncoded);
   else await seedInThisThread(o, report, total);
   report.elapsedMs = performance.now() - started;
   report.rate = (report.counts.products.generated + report.counts.users.generated) / Math.max(report.elapsedMs / 1000, 1e-9);
@@ -135,8 +134,7 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
 
 /** Generates chunk k+1 while chunk k is being written; upserts by business key. */
 async function seedInThisThread(o: SeedOptions, report: SeedReport, total: number): Promise<void> {
-  const profile = o.profile ?? 'ecom-etl';
-  const shape = catalogShape(profile, o.seed);
+  const shape = await o.profile.catalog.shape(o.seed);
   let done = 0;
   const plan: Array<{ collection: 'products' | 'users'; count: number }> = [
     { collection: 'products', count: o.products },
@@ -161,8 +159,7 @@ async function seedInThisThread(o: SeedOptions, report: SeedReport, total: numbe
         counts.dead_lettered++;
       }
       await inFlight;
-      const typed = checked.valid.map((d) => typedForProfile(profile, collection, d) as Doc);
-      inFlight = o.sink.write(collection, typed, 'upsert').then((r) => {
+      inFlight = o.sink.write(collection, checked.valid as Doc[], 'upsert').then((r) => {
         counts.written += r.written;
         counts.duplicates += r.duplicates;
         counts.dead_lettered += r.rejected.length;

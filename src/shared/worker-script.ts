@@ -9,3 +9,9 @@ export function workerScript(here: string, name: string): URL {
   const i = url.href.lastIndexOf('/src/');
   return new URL(`${url.href.slice(0, i)}/dist/${url.href.slice(i + 5)}`);
 }
+
+/** The module a worker thread imports for `url` (a source module's compiled file under `dist/`). */
+export function compiledModule(url: string): URL {
+  if (!url.endsWith('.ts')) return new URL(url);
+  return workerScript(url, `./${url.slice(url.lastIndexOf('/') + 1, -3)}.js`);
+}

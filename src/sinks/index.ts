@@ -1,16 +1,15 @@
 import type { Writable } from 'node:stream';
 import type { SinkName } from '../config/values.js';
-import type { ProfileName } from '../shared/profiles.js';
 import { JsonlSink } from './jsonl.js';
 import { NullSink } from './null.js';
 import { StdoutSink } from './stdout.js';
 import type { DownloadObserver } from './mongo/embedded.js';
-import type { Sink } from './types.js';
+import type { Sink, StoredDocuments } from './types.js';
 
 export interface SinkOptions {
   sink: SinkName;
-  /** Whose collections the target holds (mongo: validators and indexes; jsonl: which files a resume reads). */
-  profile?: ProfileName;
+  /** The profile's documents as the target stores them (mongo: validators and indexes; jsonl: which files a resume reads; both: BSON doubles). */
+  stored: StoredDocuments;
   out: string;
   uri?: string;
   db: string;
@@ -33,18 +32,18 @@ const writeSocketTimeoutMS = 30_000;
 export async function createSink(o: SinkOptions): Promise<Sink> {
   switch (o.sink) {
     case 'jsonl':
-      return new JsonlSink(o.out, o.prepare ?? true, o.profile);
+      return new JsonlSink(o.out, o.stored, o.prepare ?? true);
     case 'stdout':
-      return new StdoutSink(o.stdout);
+      return new StdoutSink(o.stdout, o.stored);
     case 'null':
       return new NullSink();
     case 'mongo': {
       const [{ MongoSink }, { connectMongo }] = await Promise.all([import('./mongo/sink.js'), import('./mongo/connect.js')]);
       return new MongoSink(
         () => connectMongo({ uri: o.uri, db: o.db, dataDir: o.dataDir, socketTimeoutMS: writeSocketTimeoutMS, download: o.download }),
+        o.stored,
         undefined,
         o.prepare ?? true,
-        o.profile,
       );
     }
   }

@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { EtlError, errorFromWorker, serializeError, type SerializedError } from '../errors.js';
-import { CatalogBuilder, type UserPart } from '../catalog/store-catalog.js';
-import type { ProfileName } from '../shared/profiles.js';
-import { workerScript } from '../shared/worker-script.js';
+import { CatalogBuilder, type CatalogReading, type UserPart } from '../catalog/store-catalog.js';
+import { compiledModule, workerScript } from '../shared/worker-script.js';
 import { eachLineIn } from './jsonl-files.js';
 
 /**
@@ -20,14 +19,16 @@ interface RangeJob {
   start: number;
   end: number;
   where: string;
-  profile: ProfileName;
+  /** Where the profile's catalog reading is (code does not cross threads: its module does). */
+  reading: CatalogReading['from'];
 }
 
 type RangeResult = { ok: true; part: UserPart } | { ok: false; error: SerializedError };
 
 /** Parses and checks the lines that start in [start, end). */
 async function parseRange(job: RangeJob): Promise<UserPart> {
-  const builder = new CatalogBuilder(job.where, job.profile);
+  const m = (await import(compiledModule(job.reading.module).href)) as Record<string, CatalogReading>;
+  const builder = new CatalogBuilder(m[job.reading.name], job.where);
   await eachLineIn(job.path, job.start, job.end, (line, at) => {
     if (!line) return;
     let doc: Record<string, unknown>;
@@ -60,7 +61,7 @@ export async function readUsersParallel(path: string, builder: CatalogBuilder, w
     ranges.map(
       ([start, end]) =>
         new Promise<UserPart>((resolve, reject) => {
-          const worker = new Worker(workerScript(import.meta.url, './jsonl-catalog.js'), { workerData: { kind: 'jsonl-users', path, start, end, where, profile: builder.profile } satisfies RangeJob });
+          const worker = new Worker(workerScript(import.meta.url, './jsonl-catalog.js'), { workerData: { kind: 'jsonl-users', path, start, end, where, reading: builder.reading.from } satisfies RangeJob });
           worker.once('message', (m: RangeResult) => (m.ok ? resolve(m.part) : reject(errorFromWorker(m.error))));
           worker.once('error', reject);
         }),

@@ -4,13 +4,13 @@ import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EtlError } from '../errors.js';
 import { parseId } from '../events/ids.js';
-import { type ProfileName, profileEventCollections } from '../shared/profiles.js';
 import { logger } from '../log.js';
 import { ensureDir } from '../shared/fs.js';
 import type { RunRecord } from '../shared/records.js';
+import { typedDocs } from './encoding.js';
 import { eachJsonLine, readJsonl, repairTail, toJsonLine } from './jsonl-files.js';
 import type { CatalogBuilder } from '../catalog/store-catalog.js';
-import type { CatalogReader, Doc, RunFilter, RunStore, Sink, WriteResult } from './types.js';
+import type { CatalogReader, Doc, PreEncodedWrites, RunFilter, RunStore, Sink, StoredDocuments, WriteResult } from './types.js';
 
 const log = logger('sink');
 
@@ -26,16 +26,25 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
   readonly runs: RunStore = this;
   readonly catalog: CatalogReader = this;
   readonly rewritesCatalog = true;
+  readonly preEncoded: PreEncodedWrites = {
+    encoding: 'jsonl',
+    append: async (collection, bytes) => {
+      if (bytes.length > 0) await this.append(collection, () => appendFile(this.file(collection), bytes));
+    },
+  };
   /** Ids already in the files (found by a resume scan): writing them again is absorbed. */
   private readonly present = new Set<string>();
   /** The last pending append of each file: the next one waits for it. */
   private readonly tails = new Map<string, Promise<void>>();
 
-  /** @param repairOnOpen cut torn last lines at open (false in worker threads: the main thread did it) */
+  /**
+   * @param stored the profile's documents: which files hold events, which numbers are doubles
+   * @param repairOnOpen cut torn last lines at open (false in worker threads: the main thread did it)
+   */
   constructor(
     dir: string,
+    private readonly stored: StoredDocuments,
     private readonly repairOnOpen = true,
-    private readonly profile: ProfileName = 'ecom-etl',
   ) {
     this.dir = resolve(dir);
   }
@@ -92,7 +101,7 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     let text = '';
     let written = 0;
     let duplicates = 0;
-    for (const doc of docs) {
+    for (const doc of typedDocs(this.stored, collection, docs)) {
       if (this.present.size > 0 && typeof doc._id === 'string' && this.present.delete(doc._id)) {
         duplicates++;
         continue;
@@ -102,10 +111,6 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     }
     if (text) await this.append(collection, () => appendFile(this.file(collection), text));
     return { written, duplicates, rejected: [], retries: 0 };
-  }
-
-  async appendLines(collection: string, lines: string | Uint8Array): Promise<void> {
-    if (lines.length > 0) await this.append(collection, () => appendFile(this.file(collection), lines));
   }
 
   async recordRun(run: RunRecord): Promise<void> {
@@ -136,7 +141,7 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
    */
   async prepareResume(seed: number, checkpoint: Record<string, number>): Promise<number> {
     let n = 0;
-    for (const collection of [...profileEventCollections[this.profile], 'dead_letters']) {
+    for (const collection of [...this.stored.eventCollections, 'dead_letters']) {
       for await (const doc of this.read(collection)) {
         const id = parseId(String(doc._id));
         if (!id || id.seed !== seed) continue;

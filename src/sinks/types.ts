@@ -2,6 +2,7 @@ import { EtlError, type ErrorCode } from '../errors.js';
 import type { Reason, RunRecord } from '../shared/records.js';
 import type { SinkName } from '../config/values.js';
 import type { CatalogBuilder } from '../catalog/store-catalog.js';
+import type { CollectionSpec } from './mongo/collection-spec.js';
 
 /** Every stored record has a string _id (business key or derived event id). */
 export type Doc = { _id: string; [field: string]: unknown };
@@ -114,11 +115,33 @@ export interface Sink {
   readonly catalog?: CatalogReader;
   /** True when a catalog is rewritten whole on every seed (files), instead of upserted. */
   readonly rewritesCatalog?: boolean;
-  /**
-   * Present when the target stores lines of text (jsonl): appends already serialized,
-   * already validated lines, in call order (large seeds serialize on every core).
-   */
-  appendLines?(collection: string, lines: string | Uint8Array): Promise<void>;
+  /** Present when the target takes batches encoded on other threads (already validated). */
+  readonly preEncoded?: PreEncodedWrites;
   /** Present when the target retries failed writes: is it failing now, and for how long. */
   health?(): SinkHealth;
+}
+
+/**
+ * What a target knows of the documents' profile: plain data (worker threads open their sink
+ * from it). The target encodes what it writes by it: no caller types or serializes documents.
+ */
+export interface StoredDocuments {
+  /** The event collections the profile writes (a resume scans them). */
+  eventCollections: readonly string[];
+  /** Fields its validators type as BSON doubles (stored as doubles even when whole), by collection. */
+  doubles: Readonly<Record<string, readonly string[]>>;
+  /** Its collections' validators and indexes, as MongoDB sets them up. */
+  collections: readonly CollectionSpec[];
+}
+
+/** An encoding of whole batches that can run on any thread (`encodeBatch` in sinks/encoding.ts). */
+export type BatchEncoding = 'jsonl';
+
+/**
+ * A target that takes batches encoded elsewhere (a large seed encodes on every core): it
+ * appends what `encodeBatch(encoding, …)` made, in call order.
+ */
+export interface PreEncodedWrites {
+  readonly encoding: BatchEncoding;
+  append(collection: string, bytes: Uint8Array): Promise<void>;
 }

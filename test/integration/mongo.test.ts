@@ -5,6 +5,7 @@ import { collectionSpecs } from '../../src/sinks/mongo/collections.js';
 import { connectMongo, ensureCollections } from '../../src/sinks/mongo/connect.js';
 import { MongoSink } from '../../src/sinks/mongo/sink.js';
 import { runCli } from '../helpers/cli.js';
+import { ours } from '../helpers/profiles.js';
 
 const uri = inject('mongoUri');
 const reason = inject('mongoSkipReason');
@@ -38,10 +39,10 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
   });
 
   it('seeding twice leaves one copy of each document', async () => {
-    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }));
+    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }), ours.stored);
     await sink.open();
     try {
-      for (let i = 0; i < 2; i++) await seedCatalog({ seed: 3, products: 300, users: 700, reset: false, chunkSize: 128, sink });
+      for (let i = 0; i < 2; i++) await seedCatalog({ profile: ours, seed: 3, products: 300, users: 700, reset: false, chunkSize: 128, sink });
       expect(await client.db(dbName).collection('products').countDocuments()).toBe(300);
       expect(await client.db(dbName).collection('users').countDocuments()).toBe(700);
     } finally {
@@ -50,7 +51,7 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
   });
 
   it('the server refuses a field the zod schema does not know (additionalProperties: false)', async () => {
-    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }));
+    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }), ours.stored);
     await sink.open();
     try {
       const { CatalogGenerator } = await import('../../src/catalog/generate.js');
@@ -66,7 +67,7 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
   it('the server validators accept every generated document and refuse the dirty kinds a schema can express, with reasons', async () => {
     const { generate } = await import('../helpers/engine.js');
     const db = `${dbName}_validators`;
-    const sink = new MongoSink(() => connectMongo({ uri, db, dataDir: '.etl/unused' }));
+    const sink = new MongoSink(() => connectMongo({ uri, db, dataDir: '.etl/unused' }), ours.stored);
     await sink.open();
     try {
       const records = generate(30_000, { dirtyRate: 0.02 });
@@ -120,7 +121,7 @@ describe.skipIf(!uri)(`MongoDB integration${uri ? '' : ` (skipped: ${reason})`}`
   }, 180_000);
 
   it('the server rejects a document that violates a validator, and the sink reports why', async () => {
-    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }));
+    const sink = new MongoSink(() => connectMongo({ uri, db: dbName, dataDir: '.etl/unused' }), ours.stored);
     await sink.open();
     try {
       const bad = { _id: 'PRD_999999', product_id: 'PRD_999999', name: 'x', category: 'Nope', brand: 'b', base_price: -1 };

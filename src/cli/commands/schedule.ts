@@ -12,15 +12,16 @@ function when(d: Date | null): string {
 async function scheduleAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal } = ctx;
   const s = config.settings;
-  const sink = await openSink(s, ctx);
+  // The profile is resolved here, once: the stages get its parts.
+  const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
+  const sink = await openSink(s, ctx, profile);
   try {
     const { runStream, planPartitions } = await import('../../run/stream.js');
     const { runSchedule } = await import('../../run/schedule.js');
     const { runOptions } = await import('../run-options.js');
     const { findResumePoint, refuseSeedInUse } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
-    const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
-    const catalog = await readCatalog(out, sink, s.sink, s.profile);
+    const catalog = await readCatalog(out, sink, s.sink, profile);
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
     const { randomInt } = await import('node:crypto');
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
@@ -49,7 +50,7 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
           profile,
           seed,
           sink,
-          sinkOptions: { sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
+          sinkOptions: { sink: s.sink, stored: profile.stored, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
           catalog,
           signal,
           options: { ...runOptions(config, seed), cron: s.cron, timezone: s.timezone, job: k },

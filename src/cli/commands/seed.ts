@@ -27,13 +27,15 @@ document (upsert by product_id / user_id).`,
     const { config, out, stopSignal } = holder.get();
     const s = config.settings;
     const seed = s.seed ?? 42;
-    const sink = await openSink(s, holder.get());
+    // The profile is resolved here, once: the stages get its parts.
+    const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
+    const sink = await openSink(s, holder.get(), profile);
     try {
       const { seedCatalog } = await import('../../run/seed.js');
       const total = s.products + s.users;
       out.line(out.c.dim(`Seeding ${fmtInt(s.products)} products and ${fmtInt(s.users)} users (seed ${seed}) into ${sink.target}${s.reset ? ', after dropping the catalog' : ''}`));
       const report = await withProgressBar(out, 'catalog', total, (tick) =>
-        seedCatalog({ profile: s.profile, seed, products: s.products, users: s.users, reset: s.reset, chunkSize: s.chunkSize, sink, signal: stopSignal, onProgress: tick }),
+        seedCatalog({ profile, seed, products: s.products, users: s.users, reset: s.reset, chunkSize: s.chunkSize, sink, signal: stopSignal, onProgress: tick }),
       );
       out.json({ type: 'summary', command: 'seed', ...report, elapsedMs: Math.round(report.elapsedMs), rate: Math.round(report.rate) });
       const c = out.c;

@@ -100,6 +100,8 @@ interface StatsView {
   since?: { source: SettingSource; envFile?: string };
   /** The `--from` directory, when the report is of one. */
   fromDir?: string;
+  /** The profile was chosen (not the default): the title names it. */
+  profileChosen?: boolean;
 }
 
 /** The window, and when it hides older events, how to see them: lines that fit `columns`. */
@@ -128,7 +130,7 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
   const c = out.c;
   const columns = columnsOf(out);
   const title = 'ecom-etl stats — ';
-  const profile = r.profile === 'ecom-etl' ? '' : ` (profile ${r.profile})`;
+  const profile = view.profileChosen ? ` (profile ${r.profile})` : '';
   const room = columns - title.length - profile.length;
   const source = r.source.length <= room ? r.source : `…${r.source.slice(-Math.max(1, room - 1))}`;
   out.summary(c.dim(`${title}${source}${profile}`));
@@ -234,14 +236,16 @@ async function statsAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal, io } = ctx;
   const s = config.settings;
   const { computeStats } = await import('../../reporting/stats.js');
+  // The profile is resolved here, once: the report gets its plan.
+  const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
   // No --since (nor ETL_STATS_SINCE): all the data, so a backfill reports whole; a window given is kept.
   const since: StatsSince = s.since ?? 'all';
-  const view: StatsView = { since: { source: config.sources.since, envFile: config.envFile }, fromDir: s.fromDir };
+  const view: StatsView = { since: { source: config.sources.since, envFile: config.envFile }, fromDir: s.fromDir, profileChosen: config.sources.profile !== 'default' };
   const source = await openSource(ctx);
   try {
     for (;;) {
       const at = new Date();
-      const report = await computeStats(source, since, s.profile);
+      const report = await computeStats(source, since, profile);
       if (s.watch && out.interactive && !out.mode.json) io.stderr.write('\x1b[2J\x1b[H');
       out.json({ type: 'stats', at, ...report });
       if (!out.mode.json) {

@@ -6,20 +6,8 @@ import type { RunContext } from '../context.js';
 import type { ContextHolder } from '../context.js';
 import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
-import type { ProfileName } from '../../shared/profiles.js';
 import { fitLine, fmtDuration, fmtInt, table, wrapLine } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
-
-const shortNames: Record<string, string> = {
-  product_views: 'views',
-  cart_events: 'cart',
-  transactions: 'orders',
-  user_activities: 'activity',
-  inventory_updates: 'inventory',
-};
-
-/** Under the adaptive-bi profile a transaction is one line of an order. */
-const abiShortNames: Record<string, string> = { ...shortNames, transactions: 'order lines' };
 
 /** One tick as a line that fits the terminal: figures that were measured, never a cut-off number. */
 function tickLine(out: Output, t: StreamTick, names: Record<string, string>, live: boolean): string {
@@ -59,8 +47,7 @@ function tickLine(out: Output, t: StreamTick, names: Record<string, string>, liv
 }
 
 /** Live ticks: coloured lines (and a progress bar for bounded runs) on a terminal, NDJSON with --json. */
-async function makeTickRenderer(out: Output, bounded: boolean, profile: ProfileName, live: boolean) {
-  const names = profile === 'adaptive-bi' ? abiShortNames : shortNames;
+async function makeTickRenderer(out: Output, bounded: boolean, names: Record<string, string>, live: boolean) {
   if (out.mode.json) {
     return {
       tick: (t: StreamTick) =>
@@ -132,14 +119,15 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
 async function streamAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal } = ctx;
   let s = config.settings;
-  const sink = await openSink(s, ctx);
+  // The profile is resolved here, once: the stages get its parts.
+  const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
+  const sink = await openSink(s, ctx, profile);
   try {
     const { runStream, planPartitions } = await import('../../run/stream.js');
     const { findResumePoint, refuseSeedInUse, resumedBounds } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions, resumeCommand } = await import('../run-options.js');
-    const profile = await (await import('../../profiles/index.js')).loadProfile(s.profile);
-    const catalog = await readCatalog(out, sink, s.sink, s.profile);
+    const catalog = await readCatalog(out, sink, s.sink, profile);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
       const { firstSignupMs } = await import('../../catalog/store-catalog.js');
@@ -183,14 +171,14 @@ async function streamAction(ctx: RunContext): Promise<void> {
       ),
     );
     // After the header: a progress bar turns the terminal's line wrapping off while it shows.
-    const renderer = await makeTickRenderer(out, bounded, s.profile, s.from === undefined);
+    const renderer = await makeTickRenderer(out, bounded, profile.events.labels, s.from === undefined);
     const summary = await runStream({
       command: 'stream',
       settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
       profile,
       seed,
       sink,
-      sinkOptions: { sink: s.sink, profile: s.profile, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
+      sinkOptions: { sink: s.sink, stored: profile.stored, out: s.out, uri: s.uri, db: s.db, dataDir: s.dataDir },
       catalog,
       signal: stopSignal,
       options: { ...options, limit: s.limit, to: s.to?.toISOString() },

@@ -416,4 +416,6 @@ export const abiEvents: EventShape<AbiDoc> = {
   schemas: abiEventSchemas,
   renderer: (catalog, partition) => new AdaptiveBiRenderer(catalog, partition.index),
   dirtyFields: abiDirtyFields,
+  // A transaction is one line of an order.
+  labels: { transactions: 'order lines', user_activities: 'activity', inventory_updates: 'inventory' },
 };

@@ -138,4 +138,5 @@ export const ecomEtlEvents: EventShape<EventDoc> = {
   schemas: eventSchemas,
   renderer: (catalog) => new EcomEtlRenderer(catalog),
   dirtyFields: ourDirtyFields,
+  labels: { product_views: 'views', cart_events: 'cart', transactions: 'orders', user_activities: 'activity', inventory_updates: 'inventory' },
 };

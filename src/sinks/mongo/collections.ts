@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { productSchema, userSchema } from '../../catalog/schemas.js';
 import { eventSchemas } from '../../events/schemas.js';
 import { deadLetterSchema, runRecordSchema } from '../../shared/records.js';
-import { type ProfileName, profileCollections } from '../../shared/profiles.js';
-import { abiIndexes, abiValidators } from './adaptive-bi-collections.js';
 import type { CollectionSpec, IndexSpec, MongoJsonSchema } from './collection-spec.js';
 
 /**
@@ -152,25 +150,10 @@ function validatorOf(schema: z.ZodType): { $jsonSchema: MongoJsonSchema } {
   return { $jsonSchema: toMongoJsonSchema(json) as MongoJsonSchema };
 }
 
-const cached = new Map<ProfileName, CollectionSpec[]>();
+let cached: CollectionSpec[] | undefined;
 
-/**
- * Every collection of a profile's database with its validator and indexes (computed once):
- * ours are derived from the zod schemas; the adaptive-bi profile's are its own design's, with
- * our bookkeeping collections beside them.
- */
-export function collectionSpecs(profile: ProfileName = 'ecom-etl'): CollectionSpec[] {
-  let specs = cached.get(profile);
-  if (!specs) {
-    const ours = definitions.map((d) => ({ name: d.name, validator: validatorOf(d.schema), indexes: d.indexes }));
-    specs =
-      profile === 'ecom-etl'
-        ? ours
-        : profileCollections(profile).map(
-            (name) => ours.find((o) => o.name === name && !(name in abiValidators)) ?? { name, validator: abiValidators[name] as CollectionSpec['validator'], indexes: abiIndexes[name] },
-          );
-    cached.set(profile, specs);
-  }
-  return specs;
+/** ecom-etl's collections with their validators (derived from the zod schemas) and indexes, computed once. */
+export function collectionSpecs(): CollectionSpec[] {
+  cached ??= definitions.map((d) => ({ name: d.name, validator: validatorOf(d.schema), indexes: d.indexes }));
+  return cached;
 }
-

@@ -4,9 +4,8 @@ import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
-import { type CatalogReader, type Doc, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type WriteMode, type WriteResult } from '../types.js';
-import type { ProfileName } from '../../shared/profiles.js';
-import { collectionSpecs } from './collections.js';
+import { type CatalogReader, type Doc, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
+import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
 import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, splitBulkError } from './errors.js';
 
@@ -31,6 +30,9 @@ export interface MongoLike {
   collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'drop'>;
 }
 
+/** For a fake database: documents as they are given, no collection set-up. */
+const asGiven: StoredDocuments = { eventCollections: [], doubles: {}, collections: [] };
+
 /**
  * Writes to MongoDB: unordered bulk inserts, duplicate keys absorbed, validator refusals
  * returned as rejects, transient errors retried. Only a lost batch throws.
@@ -46,16 +48,22 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
 
   constructor(
     private readonly connect: () => Promise<MongoTarget>,
+    /** The profile's documents: its collections' set-up and BSON doubles. */
+    private readonly stored: StoredDocuments,
     private readonly policy: RetryPolicy = defaultRetryPolicy,
     private readonly setup = true,
-    private readonly profile: ProfileName = 'ecom-etl',
   ) {}
 
   /** For tests: a sink over a fake database, no connection. */
-  static over(db: MongoLike, policy: RetryPolicy = defaultRetryPolicy): MongoSink {
-    const sink = new MongoSink(async () => {
-      throw new Error('not used');
-    }, policy, false);
+  static over(db: MongoLike, policy: RetryPolicy = defaultRetryPolicy, stored: StoredDocuments = asGiven): MongoSink {
+    const sink = new MongoSink(
+      async () => {
+        throw new Error('not used');
+      },
+      stored,
+      policy,
+      false,
+    );
     sink.db = db;
     return sink;
   }
@@ -70,7 +78,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     this.db = this.conn.db as unknown as MongoLike;
     if (this.setup) {
       const conn = this.conn;
-      const report = await this.retrying('set up the collections', () => ensureCollections(conn.db, collectionSpecs(this.profile)));
+      const report = await this.retrying('set up the collections', () => ensureCollections(conn.db, this.stored.collections));
       log('setup: %o', report);
     }
   }
@@ -83,7 +91,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   async reset(collections: readonly string[]): Promise<void> {
     for (const name of collections) await this.retrying(`drop ${name}`, () => this.coll(name).drop().catch((e: unknown) => (classifyError(e) === 'fatal' ? false : Promise.reject(e))));
     const conn = this.conn;
-    if (conn && this.setup) await this.retrying('set up the collections', () => ensureCollections(conn.db, collectionSpecs(this.profile)));
+    if (conn && this.setup) await this.retrying('set up the collections', () => ensureCollections(conn.db, this.stored.collections));
   }
 
   async write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
@@ -92,7 +100,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     // again, which is safe: records already stored come back as duplicates and are absorbed.
     // Per-document transient failures send just those documents again, with the same backoff
     // and within the same time budget.
-    let pending = docs;
+    let pending = typedDocs(this.stored, collection, docs);
     const attempt = async (): Promise<void> => {
       for (;;) {
         if (this.closed) throw new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));

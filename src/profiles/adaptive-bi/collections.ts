@@ -1,4 +1,6 @@
-import type { IndexSpec } from './collection-spec.js';
+import { bookkeepingCollections, catalogCollections } from '../../shared/collections.js';
+import type { CollectionSpec, IndexSpec } from '../../sinks/mongo/collection-spec.js';
+import { collectionSpecs } from '../../sinks/mongo/collections.js';
 
 /**
  * The collections of the Adaptive-BI Phase 1 service exactly as its init-mongo.js declares them
@@ -9,7 +11,7 @@ import type { IndexSpec } from './collection-spec.js';
 
 const field = (key: string, order: 1 | -1 = 1, unique = false): IndexSpec => ({ name: `${key}_${order}`, key: { [key]: order }, ...(unique ? { unique } : {}) });
 
-export const abiValidators: Record<string, { $jsonSchema: Record<string, unknown> }> = {
+const abiValidators: Record<string, { $jsonSchema: Record<string, unknown> }> = {
   transactions: {
     $jsonSchema: {
       bsonType: 'object',
@@ -92,7 +94,7 @@ export const abiValidators: Record<string, { $jsonSchema: Record<string, unknown
 };
 
 /** Its indexes (init-mongo.js, then streaming_etl.py's setup_collections), then ours. */
-export const abiIndexes: Record<string, IndexSpec[]> = {
+const abiIndexes: Record<string, IndexSpec[]> = {
   products: [field('product_id', 1, true), field('category'), field('brand')],
   users: [field('user_id', 1, true), field('email', 1, true), field('customer_segment'), field('country')],
   transactions: [
@@ -114,3 +116,11 @@ export const abiIndexes: Record<string, IndexSpec[]> = {
     { name: 'product_warehouse_time', key: { product_id: 1, warehouse_id: 1, timestamp: -1, _id: -1 } },
   ],
 };
+
+/** Every collection of its database: its own as its design declares them, our bookkeeping beside them. */
+export function abiCollectionSpecs(eventCollections: readonly string[]): CollectionSpec[] {
+  const ours = collectionSpecs();
+  return [...catalogCollections, ...eventCollections, ...bookkeepingCollections].map((name) =>
+    name in abiValidators ? { name, validator: abiValidators[name], indexes: abiIndexes[name] } : ours.find((o) => o.name === name)!,
+  );
+}
