@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EJSON } from 'bson';
 import { aggregate } from 'mingo';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { abiCategories, abiCountries, abiRegions, abiSegments } from '../src/catalog/adaptive-bi.js';
+import { abiCategories, abiCountries, abiRegions, abiSegments } from '../src/profiles/adaptive-bi/catalog-documents.js';
 import { loadSettings } from '../src/config/load.js';
 import { throughBson, violations } from './helpers/bson-json-schema.js';
 import { runBin, runCli } from './helpers/cli.js';

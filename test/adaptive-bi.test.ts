@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abiPopulation } from '../src/catalog/adaptive-bi.js';
+import { abiPopulation } from '../src/profiles/adaptive-bi/catalog-documents.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { eventSchemas } from '../src/events/schemas.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';

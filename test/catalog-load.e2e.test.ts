@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { abiPopulation } from '../src/catalog/adaptive-bi.js';
+import { abiPopulation } from '../src/profiles/adaptive-bi/catalog-documents.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { EtlError } from '../src/errors.js';
 import { CatalogBuilder, type StoreCatalog, buildStoreCatalog } from '../src/catalog/store-catalog.js';

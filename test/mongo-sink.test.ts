@@ -7,7 +7,7 @@ import { ensureCollections } from '../src/sinks/mongo/connect.js';
 import { type ErrorKind, classifyError } from '../src/sinks/mongo/errors.js';
 import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/sink.js';
 import type { Doc } from '../src/sinks/types.js';
-import { abiPopulation } from '../src/catalog/adaptive-bi.js';
+import { abiPopulation } from '../src/profiles/adaptive-bi/catalog-documents.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline } from '../src/run/partition.js';

@@ -1,4 +1,4 @@
-import { abiPopulation } from '../../src/catalog/adaptive-bi.js';
+import { abiPopulation } from '../../src/profiles/adaptive-bi/catalog-documents.js';
 import { abiEvents } from '../../src/profiles/adaptive-bi/events.js';
 import { ecomEtlEvents } from '../../src/profiles/ecom-etl/events.js';
 import { CatalogGenerator } from '../../src/catalog/generate.js';

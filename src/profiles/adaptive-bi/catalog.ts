@@ -8,7 +8,7 @@ import {
   fromAbiUser,
   toAbiProduct,
   toAbiUser,
-} from '../../catalog/adaptive-bi.js';
+} from './catalog-documents.js';
 import { type CatalogProfile, otherProfileHint } from '../../catalog/profile.js';
 import { idNumber, productId, userId } from '../../catalog/reference.js';
 import type { CatalogReading } from '../../catalog/store-catalog.js';

@@ -12,7 +12,7 @@ import {
   abiSegments,
   abiUserId,
   abiWorldRegion,
-} from '../../catalog/adaptive-bi.js';
+} from './catalog-documents.js';
 import { categories, customerSegments, genders } from '../../catalog/reference.js';
 import { money } from '../../catalog/schemas.js';
 import type { StoreCatalog } from '../../catalog/store-catalog.js';

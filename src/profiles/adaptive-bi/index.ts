@@ -1,4 +1,4 @@
-import { abiCatalogDoubles } from '../../catalog/adaptive-bi.js';
+import { abiCatalogDoubles } from './catalog-documents.js';
 import type { Profile } from '../profile.js';
 import { abiCatalog } from './catalog.js';
 import { abiCollectionSpecs } from './collections.js';

@@ -1,4 +1,4 @@
-import { abiProductId, abiUserId } from '../../catalog/adaptive-bi.js';
+import { abiProductId, abiUserId } from '../adaptive-bi/catalog-documents.js';
 import { defaultPopulation } from '../../catalog/population.js';
 import { type CatalogProfile, otherProfileHint } from '../../catalog/profile.js';
 import { idNumber } from '../../catalog/reference.js';

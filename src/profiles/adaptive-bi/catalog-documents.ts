@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { plainNumber } from '../shared/exact-double.js';
-import { Rng, mixSeed } from '../shared/rng.js';
-import type { PopulationWeights } from './population.js';
-import { type CustomerSegment, catalogWindow, categories, countries, countryByCode, customerSegments, genders, idNumber, productId, userId } from './reference.js';
-import { type Product, type User, money } from './schemas.js';
+import { plainNumber } from '../../shared/exact-double.js';
+import { Rng, mixSeed } from '../../shared/rng.js';
+import type { PopulationWeights } from '../../catalog/population.js';
+import { type CustomerSegment, catalogWindow, categories, countries, countryByCode, customerSegments, genders, idNumber, productId, userId } from '../../catalog/reference.js';
+import { type Product, type User, money } from '../../catalog/schemas.js';
 
 /**
  * The catalog of the Adaptive-BI Phase 1 service (seed design 000, docs/SEEDS.md: its data_generator.py): its ids,
