@@ -1,6 +1,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadProfile } from '../src/profiles/index.js';
+import { profileNames } from '../src/shared/profiles.js';
 import { root } from './helpers/cli.js';
 
 // The one-way import rule of CONTRIBUTING.md: data flows config → catalog → events →
@@ -80,6 +82,26 @@ describe('architecture', () => {
 
   it('no module imports, directly or through others, a module that imports it', () => {
     expect(importCircles(importGraph())).toEqual([]);
+  });
+
+  it('no module compares a profile name or defaults to a profile: each profile is its folder, chosen at the command', () => {
+    const names = profileNames.join('|');
+    const branch = new RegExp(`[!=]?==?\\s*'(${names})'|'(${names})'\\s*[!=]==?|\\?\\?\\s*'(${names})'|case '(${names})'`);
+    const found: string[] = [];
+    for (const file of files(src)) {
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (branch.test(line)) found.push(`${relative(src, file)}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(found).toEqual([]);
+    expect(branch.test("profile: ProfileName = 'ecom-etl'")).toBe(true);
+    expect(branch.test("if (profile === 'adaptive-bi')")).toBe(true);
+  });
+
+  it('every listed profile is the folder of its name', async () => {
+    for (const name of profileNames) expect((await loadProfile(name)).name).toBe(name);
   });
 
   it('the circle check finds a circle through several modules, and none in a chain', () => {

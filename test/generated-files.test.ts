@@ -7,7 +7,7 @@ import { type SettingKey, settingsMeta } from '../src/config/settings.js';
 import { collectionSpecs } from '../src/sinks/mongo/collections.js';
 import { renderInitScript } from '../src/sinks/mongo/init-script.js';
 import { root } from './helpers/cli.js';
-import { abi, ours } from './helpers/profiles.js';
+import { abi, byName } from './helpers/profiles.js';
 
 const read = (name: string) => readFileSync(join(root, name), 'utf8');
 
@@ -50,8 +50,8 @@ describe('committed generated files are current', () => {
     return { created, indexes };
   }
   const names = (db: string, profile: 'ecom-etl' | 'adaptive-bi') => ({
-    created: (profile === 'ecom-etl' ? ours : abi).stored.collections.map((s) => `${db}.${s.name}`),
-    indexes: (profile === 'ecom-etl' ? ours : abi).stored.collections.flatMap((s) => s.indexes.map((i) => `${db}.${s.name}.${i.name}`)),
+    created: byName[profile].stored.collections.map((s) => `${db}.${s.name}`),
+    indexes: byName[profile].stored.collections.flatMap((s) => s.indexes.map((i) => `${db}.${s.name}.${i.name}`)),
   });
 
   it('init-mongo.js is valid JavaScript that creates every collection and index, ours and the adaptive-bi profile’s', () => {
