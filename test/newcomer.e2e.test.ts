@@ -41,12 +41,12 @@ describe('resume says what works and never moves a checkpoint back', () => {
     const hint = /continue with:\n([\s\S]+)$/.exec(first.stdout.trim())?.[1];
     expect(hint).toBeDefined();
     const argv = hint!.replace(/\\\n/g, ' ').trim().split(/\s+/);
-    expect(argv.slice(0, 2)).toEqual(['etl', 'stream']);
+    expect(argv.slice(0, 3)).toEqual(['npx', 'etl', 'stream']);
     expect(argv).toEqual(expect.arrayContaining(['--resume', '--seed', '1234', '--sink', 'jsonl', '--out', out, '--limit', '20000']));
     const held = ids(out).length;
     expect(held).toBeGreaterThan(0);
     expect(held).toBeLessThan(20_000);
-    const resumed = await runCli([...argv.slice(1).filter((a, i, all) => !(a === '--rate' || all[i - 1] === '--rate')), '--json']);
+    const resumed = await runCli([...argv.slice(2).filter((a, i, all) => !(a === '--rate' || all[i - 1] === '--rate')), '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(ids(out)).toHaveLength(20_000);
     expect(new Set(ids(out)).size).toBe(20_000);
@@ -60,7 +60,7 @@ describe('resume says what works and never moves a checkpoint back', () => {
     setTimeout(() => stop.abort(), 1200);
     const r = await runCli(['--dotenv', 'staging.env', 'stream', '--from', '2026-02-01', '--rate', '4000', '--limit', '20000', '--seed', '5'], { cwd: dir, signal: stop.signal });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.replace(/\\\n\s*/g, '')).toMatch(/etl stream --resume --seed 5 --dotenv \S*staging\.env /);
+    expect(r.stdout.replace(/\\\n\s*/g, '')).toMatch(/npx etl stream --resume --seed 5 --dotenv \S*staging\.env /);
   });
 
   it('--resume without --limit keeps the recorded run’s --limit (a total), instead of running forever', async () => {

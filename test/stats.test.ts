@@ -41,6 +41,16 @@ describe('stats pipelines over generated data (mingo), checked against independe
     expect(report.window).toMatchObject({ since, hidesOlder: true, data: { from: new Date(oldest), to: new Date(newest) } });
   });
 
+  it('a window under an hour has as many sparkline bars as whole minutes in it, the newest events in the last bar', async () => {
+    const short = await computeStats(new MemorySource(data), 30 * 60_000, ours);
+    const views = short.collections.find((c) => c.name === 'product_views')!;
+    expect(short.window!.bucketMinutes).toBe(1);
+    expect(views.series).toHaveLength(30);
+    const lastMinute = (data.product_views as Array<{ timestamp: Date }>).filter((d) => d.timestamp.getTime() >= newest + 1 - 60_000).length;
+    expect(views.series!.at(-1)).toBe(lastMinute);
+    expect(short.sales.revenueSeries).toHaveLength(30);
+  });
+
   describe("since 'all' (etl stats without --since)", () => {
     let all: StatsReport;
     beforeAll(async () => {

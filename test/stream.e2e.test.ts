@@ -161,7 +161,7 @@ describe('etl stream through the jsonl sink', () => {
     expect((await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--limit', '1000', '--seed', '4', '--quiet'])).code).toBe(0);
     const changed = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--limit', '1000', '--seed', '4', '--fraud-rate', '0.3', '--resume']);
     expect(changed.code).toBe(2);
-    expect(changed.stderr).toMatch(/--resume: fraudRate is 0.3 but the run being resumed/);
+    expect(changed.stderr).toMatch(/--resume: this run has --fraud-rate 0.3 but the run being resumed .* used --fraud-rate 0.02: give --fraud-rate 0.02/);
     const none = await runCli(['stream', '--sink', 'jsonl', '--out', tmp(), '--resume']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no earlier `etl stream` run for partitions 0.1/);

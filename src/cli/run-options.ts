@@ -40,7 +40,8 @@ const resumeKeys: SettingKey[] = ['profile', 'uri', 'db', 'dataDir', 'sink', 'ou
  */
 export function resumeCommand(config: LoadedConfig, seed: number, extra: string[] = []): string {
   const s = config.settings;
-  const args = ['etl', 'stream', '--resume', '--seed', String(seed)];
+  // As the README runs it: npx finds the project's etl (a global install answers to `etl` alone).
+  const args = ['npx', 'etl', 'stream', '--resume', '--seed', String(seed)];
   // A settings file other than ./.env must be named again (./.env is read where the hint is pasted).
   if (config.envFile && basename(config.envFile) !== '.env') args.push('--dotenv', config.envFile);
   for (const key of resumeKeys) {

@@ -227,7 +227,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
   },
   since: { flag: '--since <time>', env: 'ETL_STATS_SINCE', description: 'stats: window before the newest event (30m, 1h, 7d); without it, all the data', example: '1h', commands: ['stats'] },
   fromDir: { flag: '--from <dir>', description: 'stats: report on a jsonl output directory instead of MongoDB', example: './data', commands: ['stats'] },
-  watch: { flag: '--watch', default: 'false', description: 'stats: refresh every few seconds until Ctrl-C', example: 'true', commands: ['stats'] },
+  watch: { flag: '--watch', default: 'false', description: 'stats: refresh every 5 seconds until Ctrl-C', example: 'true', commands: ['stats'] },
   cron: {
     flag: '--cron <expr>',
     env: 'ETL_CRON',

@@ -249,11 +249,12 @@ export interface StatsReport {
 const num = (x: unknown) => (typeof x === 'number' ? x : 0);
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-function series(rows: Array<Record<string, unknown>>): number[] {
-  const out = new Array<number>(buckets).fill(0);
+/** Per-bucket figures, as many buckets as the window spans (a window under an hour has fewer than 60 whole minutes). */
+function series(rows: Array<Record<string, unknown>>, count: number): number[] {
+  const out = new Array<number>(count).fill(0);
   for (const r of rows) {
     const i = num(r._id);
-    if (i >= 0 && i < buckets) out[i] = round2(num(r.n));
+    if (i >= 0 && i < count) out[i] = round2(num(r.n));
   }
   return out;
 }
@@ -295,8 +296,9 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     const from = since === 'all' ? data.from : new Date(to.getTime() - since);
     const bucketMs = Math.ceil((to.getTime() - from.getTime()) / buckets / 60_000) * 60_000;
     report.window = { from, to, since, data, hidesOlder: data.from < from, bucketMinutes: bucketMs / 60_000 };
+    const bars = Math.max(1, Math.min(buckets, Math.ceil((to.getTime() - from.getTime()) / bucketMs)));
     for (const c of collections) {
-      if (eventCollectionNames.includes(c.name)) c.series = series(await src.aggregate(c.name, pipelines.perBucket(from, to, bucketMs)));
+      if (eventCollectionNames.includes(c.name)) c.series = series(await src.aggregate(c.name, pipelines.perBucket(from, to, bucketMs)), bars);
     }
     const [sales] = await src.aggregate('transactions', f.sales(from, to));
     const s = report.sales;
@@ -310,7 +312,7 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     const product = (r: Record<string, unknown>) => ({ product_id: String(r._id), name: String(r.name), revenue: round2(num(r.revenue)), units: num(r.units) });
     s.topByRevenue = (await src.aggregate('transactions', f.topProducts(from, to, 'revenue'))).map(product);
     s.topByUnits = (await src.aggregate('transactions', f.topProducts(from, to, 'units'))).map(product);
-    s.revenueSeries = series(await src.aggregate('transactions', pipelines.perBucket(from, to, bucketMs, 'final_amount')));
+    s.revenueSeries = series(await src.aggregate('transactions', pipelines.perBucket(from, to, bucketMs, 'final_amount')), bars);
 
     const n = async (collection: string, p: ReturnType<typeof pipelines.sessions>) => num((await src.aggregate(collection, p))[0]?.n);
     const b = report.behaviour;

@@ -44,7 +44,7 @@ export async function findResumePoint(sink: Sink, q: { seed?: number; partitions
   }
   const [changed] = changedContent(previous, q.options);
   if (changed) {
-    throw new EtlError('CONFIG_INVALID', `--resume: ${changed.key} is ${changed.now} but the run being resumed (${previous._id}) used ${changed.then}. Resume with the same options.`);
+    throw new EtlError('CONFIG_INVALID', `--resume: this run has ${changed.now} but the run being resumed (${previous._id}) used ${changed.then}: give ${changed.then.startsWith('no ') ? `no --${kebab(changed.key)}` : changed.then} (a resumed run must make the same records).`);
   }
   return { previous, seed: previous.seed, startSeqs: { ...previous.checkpoint } };
 }
@@ -55,11 +55,23 @@ const streamCommands: Array<RunRecord['command']> = ['stream', 'schedule'];
 /** The content options whose value differs from what a recorded run used. */
 function changedContent(previous: RunRecord, options: Record<string, unknown>): Array<{ key: string; then: string; now: string }> {
   return contentOptions.flatMap((key) => {
-    const then = JSON.stringify(previous.options[key] ?? before[key] ?? null);
-    const now = JSON.stringify(options[key] ?? null);
-    return then === now ? [] : [{ key, then, now }];
+    const then = previous.options[key] ?? before[key] ?? null;
+    const now = options[key] ?? null;
+    return JSON.stringify(then) === JSON.stringify(now) ? [] : [{ key, then: asFlag(key, then), now: asFlag(key, now) }];
   });
 }
+
+/** A content option's value as the user types it (`--mix realistic`, `--fraud-rate 0.05`), or "none". */
+function asFlag(key: (typeof contentOptions)[number], value: unknown): string {
+  if (value === null || value === undefined) return `no --${kebab(key)}`;
+  if (key === 'mix' && typeof value === 'object') {
+    const m = value as { views: number; cart: number; orders: number; preset?: string };
+    return `--mix ${m.preset ?? `views=${Math.round(m.views * 100)},cart=${Math.round(m.cart * 100)},orders=${Math.round(m.orders * 100)}`}`;
+  }
+  return `--${kebab(key)} ${String(value)}`;
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * A new run (not --resume) must not write the ids a recorded run of the same seed already
@@ -76,10 +88,11 @@ export async function refuseSeedInUse(sink: Sink, q: { seed: number; partitions:
   // A run that ended having generated nothing left nothing to collide with; one still marked
   // running may have written beyond its last checkpoint.
   if (generated === 0 && checkpointed === 0 && previous.status !== 'running') return;
-  const changed = changedContent(previous, q.options).map((c) => `${c.key} ${c.then} then, ${c.now} now`);
+  const changed = changedContent(previous, q.options).map((c) => `${c.then} then, ${c.now} now`);
+  const held = Object.values(previous.checkpoint).reduce((a, n) => a + n, 0);
   throw new EtlError(
     'SEED_IN_USE',
-    `Seed ${q.seed} already has records in ${sink.target} (run ${previous._id}, ${previous.command}, ${previous.status}, ${generated.toLocaleString('en-US')} records, partitions ${previous.partitions.join(',')}${changed.length ? `; ${changed.join('; ')}` : ''}): continue it with --resume, or use a new seed (another --seed, or none for a random one).`,
+    `Seed ${q.seed} already has records in ${sink.target} (run ${previous._id}, ${previous.command}, ${previous.status}, ${Math.max(held, generated).toLocaleString('en-US')} records, partition${previous.partitions.length > 1 ? 's' : ''} ${previous.partitions.map(partitionLabel).join(', ')}${changed.length ? `; ${changed.join('; ')}` : ''}): continue it with --resume, or use a new seed (another --seed, or none for a random one).`,
   );
 }
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { Command } from 'commander';
+import { isEtlError } from '../../errors.js';
 import type { SettingSource } from '../../config/load.js';
 import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
 import type { ContextHolder, RunContext } from '../context.js';
@@ -229,7 +230,13 @@ async function openSource(ctx: RunContext): Promise<StatsSource> {
     import('../../sinks/mongo/stats-source.js'),
     import('../download-progress.js'),
   ]);
-  return new MongoStatsSource(await connectMongo({ uri: s.uri, db: s.db, dataDir: s.dataDir, download: downloadObserver(ctx.out) }));
+  try {
+    return new MongoStatsSource(await connectMongo({ uri: s.uri, db: s.db, dataDir: s.dataDir, download: downloadObserver(ctx.out) }));
+  } catch (err) {
+    // The remedy "write to files instead" is a stream's; a report reads files with --from.
+    if (isEtlError(err)) err.hints.splice(0, err.hints.length, ...err.hints.map((h) => (h.includes('--sink jsonl') ? 'or report on files a stream wrote: --from ./data' : h)));
+    throw err;
+  }
 }
 
 async function statsAction(ctx: RunContext): Promise<void> {

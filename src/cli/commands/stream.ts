@@ -101,7 +101,7 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   // Stamped with the time it ended: in a log (cron) the line says when.
   const ended = new Date().toISOString().slice(0, 19).replace('T', ' ');
   out.summary(`${head} at ${ended}Z: ${fmtInt(t.g)} records in ${fmtDuration(r.elapsedMs)} (${c.cyan(`${fmtInt(r.rate)} rec/s`)}), seed ${r.seed}, run ${r.runId}; ${reconciled}`);
-  if (r.catalogLoadMs >= 100) out.summary(c.dim(`catalog loaded in ${(r.catalogLoadMs / 1000).toFixed(1)} s before the first record`));
+  if (r.catalogLoadMs >= 100) out.line(c.dim(`catalog loaded in ${(r.catalogLoadMs / 1000).toFixed(1)} s before the first record`));
   if (r.counts.injectedDirty > 0) out.summary(c.dim(`${fmtInt(r.counts.injectedDirty)} records corrupted on purpose (--dirty-rate) are in dead_letters`));
   if (r.counts.retries > 0 || r.failedMs >= 1000) {
     out.summary(c.yellow(`writes were retried ${fmtInt(r.counts.retries)} times; the target failed to answer for ${fmtDuration(r.failedMs)} in all`));
