@@ -22,17 +22,18 @@ export function testCatalog(products = 200, users = 2000, seed = 42): StoreCatal
   return c;
 }
 
+
+/** The options every test engine starts from: one partition, the default mix, a backfill from March 2026. */
+const testRun = {
+  seed: 1,
+  partition: { index: 0, count: 1 },
+  mix: defaultMix,
+  fraudRate: 0.02,
+  dirtyRate: 0,
+  from: new Date('2026-03-01T00:00:00Z'),
+};
 export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog()): EventEngine<EventDoc> {
-  return new EventEngine(catalog, {
-    seed: 1,
-    partition: { index: 0, count: 1 },
-    mix: defaultMix,
-    fraudRate: 0.02,
-    dirtyRate: 0,
-    from: new Date('2026-03-01T00:00:00Z'),
-    events: ecomEtlEvents,
-    ...over,
-  });
+  return new EventEngine(catalog, { ...testRun, events: ecomEtlEvents, ...over });
 }
 
 export function generate(n: number, over: Partial<EngineOptions> = {}): EngineRecord[] {
@@ -54,14 +55,5 @@ export function abiTestCatalog(products = 300, users = 3000, seed = 42): StoreCa
 
 /** An engine rendering the Adaptive-BI profile's records. */
 export function abiEngine(over: Partial<EngineOptions<AbiDoc>> = {}, catalog = abiTestCatalog()): EventEngine<AbiDoc> {
-  return new EventEngine(catalog, {
-    seed: 1,
-    partition: { index: 0, count: 1 },
-    mix: defaultMix,
-    fraudRate: 0.02,
-    dirtyRate: 0,
-    from: new Date('2026-03-01T00:00:00Z'),
-    events: abiEvents,
-    ...over,
-  });
+  return new EventEngine(catalog, { ...testRun, events: abiEvents, ...over });
 }
