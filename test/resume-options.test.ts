@@ -26,12 +26,12 @@ describe('--resume keeps the options that decide the records', () => {
     await expect(findResumePoint(old, { partitions: ['0.1'], options: { profile: 'ecom-etl', mix, fraudRate: 0.02, dirtyRate: 0 } })).resolves.toMatchObject({ seed: 5, startSeqs: { '0.1': 1200 } });
     const err = (await findResumePoint(old, { partitions: ['0.1'], options: { profile: 'adaptive-bi', mix, fraudRate: 0.02, dirtyRate: 0 } }).catch((e: unknown) => e)) as EtlError;
     expect(err).toBeInstanceOf(EtlError);
-    expect(err.message).toBe('--resume: profile is "adaptive-bi" but the run being resumed (run-1) used "ecom-etl". Resume with the same options.');
+    expect(err.message).toBe('--resume: this run has --profile adaptive-bi but the run being resumed (run-1) used --profile ecom-etl: give --profile ecom-etl (a resumed run must make the same records).');
   });
 
   it('a profile run resumes under the same profile only', async () => {
     const abi = targetWith({ profile: 'adaptive-bi', mix, fraudRate: 0.02, dirtyRate: 0 });
     await expect(findResumePoint(abi, { partitions: ['0.1'], options: { profile: 'adaptive-bi', mix, fraudRate: 0.02, dirtyRate: 0 } })).resolves.toMatchObject({ startSeqs: { '0.1': 1200 } });
-    await expect(findResumePoint(abi, { partitions: ['0.1'], options: { profile: 'ecom-etl', mix, fraudRate: 0.02, dirtyRate: 0 } })).rejects.toThrow(/profile is "ecom-etl"/);
+    await expect(findResumePoint(abi, { partitions: ['0.1'], options: { profile: 'ecom-etl', mix, fraudRate: 0.02, dirtyRate: 0 } })).rejects.toThrow(/this run has --profile ecom-etl but .* used --profile adaptive-bi/);
   });
 });
