@@ -213,8 +213,9 @@ describe('a value from the environment or a file never overrules a flag (issue 2
     expect(load('stream', { rate: '100' }, { ETL_SPEED: '10' }).settings.speed).toBeUndefined();
     // --sink stdout typed, ETL_WORKERS=4: one worker.
     expect(load('stream', { sink: 'stdout' }, { ETL_WORKERS: '4' }).settings.workers).toBe(1);
-    // --json typed, ETL_SINK=stdout in the file: the figures get stdout, the records the default sink.
-    expect(load('seed', { json: true }, {}, withEnvFile('ETL_SINK=stdout\n')).settings.sink).toBe('mongo');
+    // --json typed, ETL_SINK=stdout in the file: where records go never falls back silently, an error names both.
+    expect(failure(() => load('seed', { json: true }, {}, withEnvFile('ETL_SINK=stdout\n'))).message).toMatch(/--json and ETL_SINK=stdout .* both write to stdout/);
+    expect(failure(() => load('stream', { workers: '4' }, { ETL_SINK: 'stdout' })).message).toMatch(/ETL_SINK=stdout .* writes one ordered stream but --workers 4/);
   });
 
   it('between the environment and the file, the environment wins', () => {

@@ -297,7 +297,10 @@ function yieldingSetting(s: Settings, p: Provenance, command: CommandName): Sett
     if (!rule.commands.includes(command) || !rule.clash(s, p)) continue;
     const [a, b] = rule.keys;
     const difference = rank(p, a) - rank(p, b);
-    if (difference !== 0) {
+    // Where records go never changes silently (it would start the embedded MongoDB, or write a
+    // database nobody chose): a sink given lower in precedence is an error, not a default.
+    const sinkWouldYield = (difference > 0 ? b : a) === 'sink';
+    if (difference !== 0 && !sinkWouldYield) {
       const [winner, loser] = difference > 0 ? [a, b] : [b, a];
       log('%s wins over %s', named(winner, p), named(loser, p));
       return loser;
