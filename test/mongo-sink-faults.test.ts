@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
@@ -10,8 +10,7 @@ import { connectMongo } from '../src/sinks/mongo/connect.js';
 import { classifyError } from '../src/sinks/mongo/errors.js';
 import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/sink.js';
 import { type Doc, LostBatchError } from '../src/sinks/types.js';
-import { usePeerClient } from './helpers/peer-client.js';
-import type { WirePeer } from './helpers/wire-peer.js';
+import { client, peer, usePeerClient } from './helpers/peer-client.js';
 import { ours } from './helpers/profiles.js';
 
 // The MongoDB path's second pass (issue 28), through the real driver answering a scripted
@@ -20,12 +19,7 @@ import { ours } from './helpers/profiles.js';
 const fast: RetryPolicy = { retries: 1000, minTimeout: 20, maxTimeout: 200, maxRetryTime: 10_000 };
 const docs = (n: number, prefix = 'd'): Doc[] => Array.from({ length: n }, (_, i) => ({ _id: `${prefix}${i}`, n: i }));
 
-const env = usePeerClient();
-let peer: WirePeer;
-let client: MongoClient;
-beforeEach(() => {
-  ({ peer, client } = env);
-});
+usePeerClient();
 
 const sink = (policy = fast) => MongoSink.over(client.db('shop') as unknown as MongoLike, policy);
 /** A sink that connects as the tool does (its own client, set-up on open). */

@@ -1,6 +1,6 @@
 import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
 import { collectionSpecs } from '../src/sinks/mongo/collections.js';
 import { ensureCollections } from '../src/sinks/mongo/connect.js';
@@ -14,8 +14,8 @@ import { PartitionPipeline } from '../src/run/partition.js';
 import { seedCatalog } from '../src/run/seed.js';
 import { violations } from './helpers/bson-json-schema.js';
 import { seed000InitMongo } from './helpers/seed-000.js';
-import { usePeerClient } from './helpers/peer-client.js';
-import type { PeerReply, WirePeer } from './helpers/wire-peer.js';
+import { client, peer, usePeerClient } from './helpers/peer-client.js';
+import type { PeerReply } from './helpers/wire-peer.js';
 import { abi, ours } from './helpers/profiles.js';
 
 // Every error here is thrown by the real mongodb driver, answering a scripted wire peer:
@@ -37,12 +37,7 @@ const validationErrInfo = {
   },
 };
 
-const env = usePeerClient();
-let peer: WirePeer;
-let client: MongoClient;
-beforeEach(() => {
-  ({ peer, client } = env);
-});
+usePeerClient();
 
 const sink = (policy = fast) => MongoSink.over(client.db('shop') as unknown as MongoLike, policy);
 

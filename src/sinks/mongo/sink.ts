@@ -103,7 +103,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     let pending = typedDocs(this.stored, collection, docs);
     const attempt = async (): Promise<void> => {
       for (;;) {
-        if (this.closed) throw new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
+        if (this.closed) throw closedAbort();
         const batch = pending;
         try {
           if (mode === 'insert') {
@@ -179,7 +179,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     try {
       return await pRetry(
         async () => {
-          if (this.closed) throw new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
+          if (this.closed) throw closedAbort();
           try {
             const value = await step();
             this.answered();
@@ -198,7 +198,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     } catch (err) {
       if (err instanceof EtlError) throw err;
       const e = err as Error & { kind?: ErrorKind };
-      const message = redactText(e?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
+      const message = firstLine(err);
       const db = this.conn?.db.databaseName ?? 'the target database';
       if (e.kind === 'auth') throw new EtlError('AUTH_FAILED', `MongoDB refused the credentials (${what}): ${message}. Check the user and password in MONGODB_URI (or --uri).`);
       if (e.kind === 'forbidden') throw new EtlError('AUTH_FAILED', `The MongoDB user may not ${what} in database ${db}: ${message}. Ask for the readWrite role on ${db}.`);
@@ -243,7 +243,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   private lost(collection: string, count: number, err: unknown, settled: WriteResult): EtlError {
     if (err instanceof EtlError) return err;
     const e = err as Error & { kind?: ErrorKind };
-    const message = redactText(e?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
+    const message = firstLine(err);
     const details = { collection, count };
     if (e.kind === 'auth') return new LostBatchError('AUTH_FAILED', `MongoDB refused the credentials while writing ${collection}: ${message}. Check the user and password in MONGODB_URI (or --uri).`, settled, details);
     if (e.kind === 'forbidden') {
@@ -292,6 +292,16 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     this.closed = true;
     await this.conn?.close();
   }
+}
+
+/** Stops a retry loop at once: this process closed its own client (a retry on it cannot succeed). */
+function closedAbort(): AbortError {
+  return new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
+}
+
+/** The first line of an error's message, password removed, without a trailing period. */
+function firstLine(err: unknown): string {
+  return redactText((err as { message?: string } | null)?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
 }
 
 /** MongoDB's limit on one document (BSON), which the driver checks before sending a batch. */
