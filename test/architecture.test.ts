@@ -65,6 +65,23 @@ function importCircles(graph: Map<string, string[]>): string[][] {
   return circles;
 }
 
+/** Modules a start-up loads before any action runs: static, non-type imports only (a dynamic import() waits for the action). */
+function startupModules(entry: string): { modules: string[]; packages: string[] } {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/^import\s+(?!type\s)(?:[^'"]*?\s+from\s+)?'([^']+)'|^(?:export\s+)?const\b.*createRequire\([^)]*\)\('([^']+)'\)/gm)) {
+      const spec = m[1] ?? m[2];
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
+      else packages.add(spec);
+    }
+  };
+  visit(entry);
+  return { modules: [...seen].map((f) => relative(src, f)).sort(), packages: [...packages].sort() };
+}
+
 describe('architecture', () => {
   it('no module imports a later stage', () => {
     const upward: string[] = [];
@@ -102,6 +119,14 @@ describe('architecture', () => {
 
   it('every listed profile is the folder of its name', async () => {
     for (const name of profileNames) expect((await loadProfile(name)).name).toBe(name);
+  });
+
+  it('`etl --help` and `--version` load the command definitions only: no action, configuration loader, schema, profile or engine', () => {
+    const { modules, packages } = startupModules(join(src, 'cli/entry.ts'));
+    expect(modules).toContain('cli/commands.ts');
+    expect(modules.filter((m) => !m.startsWith('cli/') && !['errors.ts', 'redact.ts', 'shared/switches.ts', 'config/meta.ts'].includes(m))).toEqual([]);
+    expect(modules.filter((m) => m.startsWith('cli/actions/') || ['cli/output.ts', 'cli/shared.ts', 'cli/format.ts'].includes(m))).toEqual([]);
+    expect(packages.filter((p) => !p.startsWith('node:'))).toEqual(['commander']);
   });
 
   it('the circle check finds a circle through several modules, and none in a chain', () => {

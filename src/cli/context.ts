@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { Command } from './commander.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { CommandName } from '../config/meta.js';
 import type { CliIO } from './io.js';

@@ -1,17 +1,14 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from './commander.js';
 import { isEtlError } from '../errors.js';
 import { redactText, secretsOf } from '../redact.js';
 import { debugNamespaces } from '../shared/switches.js';
-import { makeSeedCommand } from './commands/seed.js';
-import { makeStreamCommand } from './commands/stream.js';
-import { makeScheduleCommand } from './commands/schedule.js';
-import { makeStatsCommand } from './commands/stats.js';
+import { makeScheduleCommand, makeSeedCommand, makeStatsCommand, makeStreamCommand } from './commands.js';
 import { ContextHolder } from './context.js';
 import { addGlobalOptions } from './options.js';
 import type { CliIO } from './io.js';
 import { version } from './version.js';
 
-/** Builds the `etl` program; commands are added with addCommand (one file each). */
+
 /** Commands that generate records for long: the V8 flags that help them are set for them alone. */
 const streamingCommands = new Set(['stream', 'schedule']);
 
@@ -27,6 +24,7 @@ async function tuneHeapForStreaming(): Promise<void> {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+/** Builds the `etl` program from the command definitions (src/cli/commands.ts). */
 export function makeProgram(holder: ContextHolder, io: CliIO): Command {
   const program = new Command('etl')
     .description('Stream realistic, linked e-commerce data into MongoDB')

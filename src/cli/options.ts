@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, Option } from './commander.js';
 import { type CommandName, type SettingKey, settingsFor, settingsMeta } from '../config/meta.js';
 
 function helpSuffix(key: SettingKey): string {

@@ -1,10 +1,8 @@
 import { basename } from 'node:path';
-import { Command } from 'commander';
 import { isEtlError } from '../../errors.js';
 import type { SettingSource } from '../../config/load.js';
 import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
-import type { ContextHolder, RunContext } from '../context.js';
-import { addSettingOptions } from '../options.js';
+import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
 import { fmtInt, table, visibleWidth } from '../format.js';
 import { sparkline } from '../sparkline.js';
@@ -239,7 +237,7 @@ async function openSource(ctx: RunContext): Promise<StatsSource> {
   }
 }
 
-async function statsAction(ctx: RunContext): Promise<void> {
+export async function statsAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal, io } = ctx;
   const s = config.settings;
   const { computeStats } = await import('../../reporting/stats.js');
@@ -272,32 +270,4 @@ async function statsAction(ctx: RunContext): Promise<void> {
   } finally {
     await source.close();
   }
-}
-
-/** `etl stats`: what is in the store and what is happening, from aggregation pipelines. */
-export function makeStatsCommand(holder: ContextHolder): Command {
-  const cmd = new Command('stats')
-    .description('report sales, behaviour, fraud, stock, dead letters and runs from the stored data')
-    .addHelpText(
-      'after',
-      `
-Every figure comes from a MongoDB aggregation pipeline over the stored data;
---from DIR runs the same pipelines in memory (mingo) over the .jsonl files
-that \`etl stream --sink jsonl --out DIR\` writes.
-
-Without --since the report covers all the data, from the oldest event to the
-newest. --since T covers the T before the newest event (so a backfill of last
-year reports too), and says so when it leaves older events out. --watch
-stamps each refresh with its time. --json: one object per refresh, with the
-time it was taken ("at") and the window ("window").
-
-Examples:
-  $ etl stats
-  $ etl stats --since 30m --watch
-  $ etl stats --from ./data --json | jq .sales
-  $ etl stats --profile adaptive-bi     figures of the Adaptive-BI collections`,
-    );
-  addSettingOptions(cmd, 'stats');
-  cmd.action(() => statsAction(holder.get()));
-  return cmd;
 }

@@ -1,10 +1,7 @@
-import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
 import { sumCounts } from '../../shared/counts.js';
 import type { RunContext } from '../context.js';
-import type { ContextHolder } from '../context.js';
-import { addSettingOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { fitLine, fmtDuration, fmtInt, table, wrapLine } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
@@ -116,7 +113,7 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   }
 }
 
-async function streamAction(ctx: RunContext): Promise<void> {
+export async function streamAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal } = ctx;
   let s = config.settings;
   // The profile is resolved here, once: the stages get its parts.
@@ -195,33 +192,4 @@ async function streamAction(ctx: RunContext): Promise<void> {
   } finally {
     await sink.close();
   }
-}
-
-/** `etl stream`: generate linked events on a timer, validate, write, show live figures. */
-export function makeStreamCommand(holder: ContextHolder): Command {
-  const cmd = new Command('stream')
-    .description('generate sessions, views, cart events, orders, activity and inventory changes, and write them')
-    .addHelpText(
-      'after',
-      `
-Pacing: --rate N (records/s, held steadily; what fell due during an outage is
-not made up in a burst) or --interval S --batch-size N (default: 500 every 1 s).
-A backfill (--from, optionally --to) runs on a simulated clock as fast as the
-target takes, unless --rate or --speed paces it; without --to it stops at now.
---duration and --limit bound a run; otherwise it runs until Ctrl-C (a second
-Ctrl-C exits at once). --resume continues the run of that seed after its
-checkpoint, keeping its --limit (under --resume a total) and --to.
-
-Examples:
-  $ etl stream --duration 1m
-  $ etl stream --sink jsonl --out ./data --rate 2000 --duration 5s
-  $ etl stream --from 2026-01-01 --to 2026-01-08 --workers 2
-  $ etl stream --dirty-rate 0.01 --fraud-rate 0.05 --limit 10000
-  $ etl stream --resume --seed 1234         continue an interrupted run
-  $ etl stream --partition 0/4 --uri mongodb://router:27017
-                                            one of 4 processes (sharded cluster)`,
-    );
-  addSettingOptions(cmd, 'stream');
-  cmd.action(() => streamAction(holder.get()));
-  return cmd;
 }

@@ -1,7 +1,5 @@
-import { Command } from 'commander';
 import { EtlError } from '../../errors.js';
-import type { ContextHolder, RunContext } from '../context.js';
-import { addSettingOptions } from '../options.js';
+import type { RunContext } from '../context.js';
 import { fmtDuration, fmtInt } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
 
@@ -9,7 +7,7 @@ function when(d: Date | null): string {
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : 'none';
 }
 
-async function scheduleAction(ctx: RunContext): Promise<void> {
+export async function scheduleAction(ctx: RunContext): Promise<void> {
   const { config, out, stopSignal } = ctx;
   const s = config.settings;
   // The profile is resolved here, once: the stages get its parts.
@@ -85,31 +83,4 @@ async function scheduleAction(ctx: RunContext): Promise<void> {
   } finally {
     await sink.close();
   }
-}
-
-/** `etl schedule`: one bounded stream job per cron tick, never overlapping. */
-export function makeScheduleCommand(holder: ContextHolder): Command {
-  const cmd = new Command('schedule')
-    .description('run one bounded stream job per cron tick (node-cron), never two at once')
-    .addHelpText(
-      'after',
-      `
-Each job needs a bound: --limit N and/or --duration T. Jobs continue one seeded
-stream: job k starts where job k-1 ended. Ticks that arrive while a job runs are
-skipped and counted. --resume: the first job continues the last recorded run of
-the seed (a restarted schedule); without it, a seed with records is refused.
-
-Examples:
-  $ etl schedule --cron "*/5 * * * *" --limit 10000        every 5 minutes
-  $ etl schedule --cron "0 * * * *" --timezone Europe/Berlin --duration 10m
-  $ etl schedule --cron "*/10 * * * * *" --limit 2000 --max-jobs 6
-                                                every 10 seconds, 6 jobs
-
-Or from the system crontab (no TTY: plain output, exit codes, one etl_runs
-record per run):
-  */5 * * * * cd /srv/etl && npx etl stream --limit 10000 --quiet >>etl.log 2>&1`,
-    );
-  addSettingOptions(cmd, 'schedule');
-  cmd.action(() => scheduleAction(holder.get()));
-  return cmd;
 }
