@@ -1312,6 +1312,52 @@ const specs = [
               }
             ]
           },
+          "clock_origin": {
+            "anyOf": [
+              {
+                "bsonType": "date"
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
+          "latency_ms": {
+            "anyOf": [
+              {
+                "bsonType": "object",
+                "properties": {
+                  "p50": {
+                    "bsonType": "number",
+                    "minimum": 0
+                  },
+                  "p99": {
+                    "bsonType": "number",
+                    "minimum": 0
+                  },
+                  "max": {
+                    "bsonType": "number",
+                    "minimum": 0
+                  },
+                  "count": {
+                    "bsonType": "number",
+                    "minimum": 0,
+                    "maximum": 9007199254740991
+                  }
+                },
+                "required": [
+                  "p50",
+                  "p99",
+                  "max",
+                  "count"
+                ],
+                "additionalProperties": false
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
           "error": {
             "bsonType": [
               "string",
@@ -1937,6 +1983,52 @@ const abiSpecs = [
               {
                 "bsonType": "number",
                 "minimum": 0
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
+          "clock_origin": {
+            "anyOf": [
+              {
+                "bsonType": "date"
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
+          "latency_ms": {
+            "anyOf": [
+              {
+                "bsonType": "object",
+                "properties": {
+                  "p50": {
+                    "bsonType": "number",
+                    "minimum": 0
+                  },
+                  "p99": {
+                    "bsonType": "number",
+                    "minimum": 0
+                  },
+                  "max": {
+                    "bsonType": "number",
+                    "minimum": 0
+                  },
+                  "count": {
+                    "bsonType": "number",
+                    "minimum": 0,
+                    "maximum": 9007199254740991
+                  }
+                },
+                "required": [
+                  "p50",
+                  "p99",
+                  "max",
+                  "count"
+                ],
+                "additionalProperties": false
               },
               {
                 "bsonType": "null"

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toJsonLine } from '../src/sinks/jsonl-files.js';
-import { engine, testCatalog } from './helpers/engine.js';
+import { engine, testCatalog, liveEngine } from './helpers/engine.js';
 
 // The engine's output for fixed seeds, recorded before the engine was split into modules
 // (session machine, mix controller, fraud planner, checkout money, stock ledger). A change
@@ -16,7 +16,8 @@ function fingerprint(): Record<string, { records: number; sha256: string }> {
   const cases = {
     'seed 7, backfill, fraud 5 %, dirty 1 %': () => engine({ seed: 7, fraudRate: 0.05, dirtyRate: 0.01 }),
     'seed 9, partition 1/3, mix 20/50/30': () => engine({ seed: 9, partition: { index: 1, count: 3 }, mix: { views: 0.2, cart: 0.5, orders: 0.3 } }, testCatalog(50, 300, 3)),
-    'seed 11, real-time clock at a fixed wall time': () => engine({ seed: 11, from: undefined, wall: () => Date.UTC(2026, 5, 1, 12) }),
+    // Live time (issue 22): warmed up to a fixed origin, 5 visits a second.
+    'seed 11, live time from a fixed origin, 5 visits/s': () => liveEngine(Date.UTC(2026, 5, 1, 12), 5, { seed: 11 }),
   };
   for (const [name, make] of Object.entries(cases)) {
     const hash = createHash('sha256');

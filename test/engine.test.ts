@@ -3,7 +3,10 @@ import type { CartEvent, InventoryUpdate, Transaction } from '../src/events/sche
 import { eventSchemas } from '../src/events/schemas.js';
 import type { EngineRecord } from '../src/events/engine.js';
 import { parseId } from '../src/events/ids.js';
-import { engine, generate } from './helpers/engine.js';
+import { engine, generate, liveEngine, testCatalog } from './helpers/engine.js';
+import { planLiveRate } from '../src/events/live-rate.js';
+import { ecomEtlEvents } from '../src/profiles/ecom-etl/events.js';
+import type { UserActivity } from '../src/events/schemas.js';
 
 const cents = (x: number) => Math.round(x * 100);
 const of = <T>(recs: EngineRecord[], c: string) => recs.filter((r) => r.collection === c).map((r) => r.doc as unknown as T);
@@ -143,27 +146,29 @@ describe('determinism and ids', () => {
     expect(pieces).toEqual(whole);
   });
 
-  it('in real time everything but the timestamps repeats, whenever the stream starts', () => {
-    let wall = Date.parse('2026-05-05T10:00:00Z');
+  it('in live time only the timestamps depend on when the stream runs: the offset moves them and nothing else', () => {
+    const origin = Date.parse('2026-05-05T10:00:00Z');
     const strip = (r: EngineRecord) => JSON.stringify({ ...r.doc, timestamp: 0 });
-    const a = generate(20_000, { from: undefined, wall: () => (wall += 3) });
-    wall = Date.parse('2026-11-24T03:00:00Z');
-    const b = generate(20_000, { from: undefined, wall: () => (wall += 7) });
+    const a = liveEngine(origin, 3).take(20_000);
+    const later = liveEngine(origin, 3);
+    later.offsetMs = 7 * 86_400_000 + 1234;
+    const b = later.take(20_000);
     expect(b.map(strip)).toEqual(a.map(strip));
-    // Stamped with the wall clock, never going backwards.
-    const times = b.map((r) => (r.doc.timestamp as Date).getTime());
-    expect(times[0]).toBeGreaterThanOrEqual(Date.parse('2026-11-24T03:00:00Z'));
-    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
+    b.forEach((r, i) => expect((r.doc.timestamp as Date).getTime() - (a[i].doc.timestamp as Date).getTime()).toBe(later.offsetMs));
   });
 
-  it('in real time restocks and returns come due in simulated time: a long fast run keeps selling', () => {
-    let wall = Date.parse('2026-05-05T10:00:00Z');
-    const recs = generate(600_000, { from: undefined, wall: () => (wall += 1) });
+  it("in live time restocks and returns come due in simulated time, days later: at the users' own rate a long run keeps selling", () => {
+    const origin = Date.parse('2026-05-05T10:00:00Z');
+    const e = engine({ from: new Date(origin - 30 * 60_000) });
+    e.warmUp(origin);
+    const recs = e.take(600_000);
+    expect((recs.at(-1)!.doc.timestamp as Date).getTime() - origin).toBeGreaterThan(7 * 86_400_000);
     const tail = recs.slice(-100_000);
     const orders = tail.filter((r) => r.collection === 'transactions').length;
     const shopping = tail.filter((r) => ['product_views', 'cart_events', 'transactions'].includes(r.collection)).length;
     expect(orders / shopping).toBeGreaterThan(0.08);
     expect(tail.some((r) => r.collection === 'inventory_updates' && (r.doc as InventoryUpdate).update_type === 'restock')).toBe(true);
+    expect(tail.some((r) => r.collection === 'inventory_updates' && (r.doc as InventoryUpdate).update_type === 'return')).toBe(true);
   });
 
   it('no duplicate _id across 4 partitions, and each partition is its own warehouse', () => {
@@ -234,5 +239,69 @@ describe('time, mix and dirty data options', () => {
     withDirty.forEach((r, i) => {
       if (r.dirty === null) expect(JSON.stringify(r.doc)).toBe(clean[i]);
     });
+  });
+});
+
+describe('live time: a shop on the wall clock (issue 22), 90 s simulated at --rate 300 over 2,000 products and 100,000 users', () => {
+  const catalog = testCatalog(2000, 100_000, 5);
+  const origin = Date.parse('2026-11-30T16:30:00Z');
+  const windowMs = 90_000;
+  const options = { seed: 4, partition: { index: 0, count: 1 }, mix: { views: 0.7, cart: 0.2, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, events: ecomEtlEvents };
+  const plan = planLiveRate(catalog, { ...options, from: new Date(origin) }, 300);
+  const e = liveEngine(origin, plan.visitsPerSecond, options, catalog);
+  const recs = e.take(1_000_000, origin + windowMs);
+  const at = (r: EngineRecord) => (r.doc.timestamp as Date).getTime();
+
+  it('every record lies in the window, in time order', () => {
+    expect(recs.length).toBeGreaterThan(0);
+    for (let i = 0; i < recs.length; i++) {
+      expect(at(recs[i])).toBeGreaterThanOrEqual(origin);
+      expect(at(recs[i])).toBeLessThan(origin + windowMs);
+      if (i > 0) expect(at(recs[i])).toBeGreaterThanOrEqual(at(recs[i - 1]));
+    }
+  });
+
+  it('records a second average the rate asked for, within 15 %, from the first second on', () => {
+    expect(Math.abs(recs.length / 90 - 300) / 300).toBeLessThan(0.15);
+    const firstTen = recs.filter((r) => at(r) < origin + 10_000).length / 10;
+    expect(Math.abs(firstTen - 300) / 300).toBeLessThan(0.3);
+  });
+
+  it("a visit's logout comes its duration_seconds after its login, and many visits are open at once", () => {
+    const activities = of<UserActivity>(recs, 'user_activities');
+    const login = new Map<string, number>();
+    for (const a of activities) if (a.activity_type === 'login') login.set(a.session_id, a.timestamp.getTime());
+    let both = 0;
+    let matching = 0;
+    for (const a of activities) {
+      const start = a.activity_type === 'logout' ? login.get(a.session_id) : undefined;
+      if (start === undefined) continue;
+      both++;
+      if (Math.abs((a.timestamp.getTime() - start) / 1000 - a.duration_seconds!) <= 1) matching++;
+    }
+    expect(both).toBeGreaterThan(10);
+    expect(matching / both).toBeGreaterThanOrEqual(0.99);
+    // Open visits, sampled each second: a visit is open from its first record to its last.
+    const span = new Map<string, [number, number]>();
+    for (const r of recs) {
+      const sid = (r.doc as { session_id?: string }).session_id;
+      if (!sid) continue;
+      const s0 = span.get(sid);
+      if (s0) s0[1] = at(r);
+      else span.set(sid, [at(r), at(r)]);
+    }
+    const open: number[] = [];
+    for (let t = origin; t < origin + windowMs; t += 1000) open.push([...span.values()].filter(([a, b]) => a <= t && b >= t).length);
+    open.sort((a, b) => a - b);
+    expect(open[open.length >> 1]).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a rate far beyond what the users make on their own is flagged, with the catalog size that would make it', () => {
+    expect(plan.ownVisitsPerSecond).toBeGreaterThan(0);
+    const small = planLiveRate(testCatalog(200, 1000), { ...options, from: new Date(origin) }, 500);
+    expect(small.realisticUsers).toBeGreaterThan(10 * 1000);
+    const own = planLiveRate(testCatalog(200, 1000), { ...options, from: new Date(origin) }, 'population');
+    expect(own.visitsPerSecond).toBe(own.ownVisitsPerSecond);
+    expect(own.realisticUsers).toBeUndefined();
   });
 });

@@ -28,18 +28,25 @@ const from = new Date('2026-01-01T00:00:00Z');
 describe('pacingFor', () => {
   const table: Array<[string, Partial<StreamSettings>, number, number, { pacing: Pacing; batchSize: number }]> = [
     // name, settings, partitions, partition index, expected
-    ['--rate 2000: 20 small batches a second', { rate: 2000 }, 1, 0, { pacing: { mode: 'rate', perSecond: 2000 }, batchSize: 100 }],
-    ['--rate 2000 over 4 partitions', { rate: 2000 }, 4, 3, { pacing: { mode: 'rate', perSecond: 500 }, batchSize: 25 }],
-    ['--rate 10: batches of one', { rate: 10 }, 1, 0, { pacing: { mode: 'rate', perSecond: 10 }, batchSize: 1 }],
-    ['--rate above 20 × batch size: capped at --batch-size', { rate: 100_000, batchSize: 500 }, 1, 0, { pacing: { mode: 'rate', perSecond: 100_000 }, batchSize: 500 }],
+    // Live time (no --from): what became due is flushed 20 times a second under --rate, else every
+    // --interval, in batches of at most --batch-size (split among partitions).
+    ['live, --rate 2000: flushed 20 times a second', { rate: 2000 }, 1, 0, { pacing: { mode: 'live', flushMs: 50 }, batchSize: 500 }],
+    ['live, --rate 2000 over 4 partitions', { rate: 2000 }, 4, 3, { pacing: { mode: 'live', flushMs: 50 }, batchSize: 125 }],
+    ['live, --rate population', { rate: 'population' }, 1, 0, { pacing: { mode: 'live', flushMs: 50 }, batchSize: 500 }],
+    ['live, defaults: flushed every second', {}, 1, 0, { pacing: { mode: 'live', flushMs: 1000 }, batchSize: 500 }],
+    ["live, --interval 2 --batch-size 10 (Adaptive-BI's pace)", { interval: 2, batchSize: 10, intervalGiven: true }, 1, 0, { pacing: { mode: 'live', flushMs: 2000 }, batchSize: 10 }],
+    ['live, more partitions than --batch-size: at least one each', { batchSize: 2 }, 4, 3, { pacing: { mode: 'live', flushMs: 1000 }, batchSize: 1 }],
+    // A backfill paced by --rate holds it steadily, in small batches.
+    ['backfill, --rate 2000: 20 small batches a second', { from, rate: 2000 }, 1, 0, { pacing: { mode: 'rate', perSecond: 2000 }, batchSize: 100 }],
+    ['backfill, --rate 2000 over 4 partitions', { from, rate: 2000 }, 4, 3, { pacing: { mode: 'rate', perSecond: 500 }, batchSize: 25 }],
+    ['backfill, --rate 10: batches of one', { from, rate: 10 }, 1, 0, { pacing: { mode: 'rate', perSecond: 10 }, batchSize: 1 }],
+    ['backfill, --rate above 20 × batch size: capped at --batch-size', { from, rate: 100_000, batchSize: 500 }, 1, 0, { pacing: { mode: 'rate', perSecond: 100_000 }, batchSize: 500 }],
     ['backfill: as fast as the target takes', { from }, 1, 0, { pacing: { mode: 'none' }, batchSize: 500 }],
     ['backfill over 3 partitions: batch size split up', { from }, 3, 2, { pacing: { mode: 'none' }, batchSize: 167 }],
     ['backfill with --speed 60', { from, speed: 60 }, 1, 0, { pacing: { mode: 'speed', x: 60, fromMs: from.getTime() }, batchSize: 500 }],
     ['backfill with an explicit --interval is paced by it', { from, intervalGiven: true, interval: 2 }, 1, 0, { pacing: { mode: 'interval', ms: 2000 }, batchSize: 500 }],
-    ['real time, defaults: 500 every second', {}, 1, 0, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 500 }],
-    ['interval, 3 partitions: together exactly --batch-size (first gets the remainder)', { batchSize: 10 }, 3, 0, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 4 }],
-    ['interval, 3 partitions, the last one', { batchSize: 10 }, 3, 2, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 3 }],
-    ['interval, more partitions than records: at least one each', { batchSize: 2 }, 4, 3, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 1 }],
+    ['backfill, interval, 3 partitions: together exactly --batch-size (first gets the remainder)', { from, intervalGiven: true, batchSize: 10 }, 3, 0, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 4 }],
+    ['backfill, interval, 3 partitions, the last one', { from, intervalGiven: true, batchSize: 10 }, 3, 2, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 3 }],
   ];
   for (const [name, over, parts, w, want] of table) it(name, () => expect(pacingFor(settings(over), parts, w)).toEqual(want));
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toJsonLine } from '../src/sinks/jsonl-files.js';
 import { runCli } from './helpers/cli.js';
-import { abiEngine, abiTestCatalog } from './helpers/engine.js';
+import { abiEngine, abiTestCatalog, abiLiveEngine } from './helpers/engine.js';
 
 // The second profile's output for fixed seeds, and one-partition jsonl backfills of both
 // profiles through the real CLI, recorded before the profiles became renderers of the
@@ -28,7 +28,8 @@ describe('adaptive-bi golden output', () => {
       'seed 7, backfill, fraud 5 %, dirty 1 %': () => abiEngine({ seed: 7, fraudRate: 0.05, dirtyRate: 0.01 }),
       'seed 9, partition 1/3, mix 20/50/30, fraud 10 %': () =>
         abiEngine({ seed: 9, fraudRate: 0.1, partition: { index: 1, count: 3 }, mix: { views: 0.2, cart: 0.5, orders: 0.3 } }, abiTestCatalog(60, 400, 3)),
-      'seed 11, real-time clock at a fixed wall time, dirty 2 %': () => abiEngine({ seed: 11, dirtyRate: 0.02, from: undefined, wall: () => Date.UTC(2026, 5, 1, 12) }),
+      // Live time (issue 22): warmed up to a fixed origin, 5 visits a second.
+      'seed 11, live time from a fixed origin, 5 visits/s, dirty 2 %': () => abiLiveEngine(Date.UTC(2026, 5, 1, 12), 5, { seed: 11, dirtyRate: 0.02 }),
     };
     for (const [name, make] of Object.entries(cases)) {
       const hash = createHash('sha256');

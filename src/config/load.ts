@@ -333,4 +333,7 @@ function checkCombinations(s: Settings, p: Provenance, command: CommandName, now
     throw conflict(`${named('to', p)} must be after ${named('from', p)}: give a --to later than --from`, 'to');
   }
   if (s.speed !== undefined && !s.from) throw conflict(`${named('speed', p)} applies to a backfill: add --from <date>`, 'speed');
+  if (s.rate === 'population' && s.from) {
+    throw conflict(`${named('rate', p)} is for a live stream: a backfill follows the users' own rate already (leave --rate out, or --speed 1 for real time)`, 'rate');
+  }
 }

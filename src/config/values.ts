@@ -37,6 +37,21 @@ export function numberValue(opts: { min: number; max: number; minExclusive?: boo
     .pipe(opts.minExclusive ? base.gt(opts.min, `must be greater than ${opts.min}`) : base.min(opts.min, `must be at least ${opts.min}`));
 }
 
+/** --rate: records a second, or `population` (the catalog's users' own visit rate, live). */
+export function rateValue(opts: { min: number; max: number }) {
+  const perSecond = numberValue({ ...opts, minExclusive: true });
+  return z
+    .string()
+    .trim()
+    .transform((s, ctx) => {
+      if (s === 'population') return 'population' as const;
+      const r = perSecond.safeParse(s);
+      if (r.success) return r.data;
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message === 'must be a number' ? 'must be a number of records a second, or population' : issue.message });
+      return z.NEVER;
+    });
+}
+
 /** A share between 0 and 1; also accepts a percentage like "2%". */
 export const fractionValue = z
   .string()

@@ -3,7 +3,8 @@ import type { Mix, Partition } from '../config/values.js';
 import { TimeHeap } from '../shared/heap.js';
 import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import { type CartLine, priceOrder } from './checkout.js';
-import type { EventRenderer, EventShape, RenderedDoc } from './facts.js';
+import { type EventRenderer, type EventShape, type RenderedDoc, silentRenderer } from './facts.js';
+import { Replenishment } from './replenishment.js';
 import { FraudPlanner } from './fraud-planner.js';
 import { CART, ORDER, type StepChooser, VIEW, stepChooser } from './mix-controller.js';
 import { Population } from './population.js';
@@ -21,12 +22,15 @@ export interface EngineOptions<D extends RenderedDoc = EventDoc> {
   mix: Mix;
   fraudRate: number;
   dirtyRate: number;
-  /** Backfill start: events are stamped with simulated time from here. Absent: real time. */
-  from?: Date;
+  /** Where simulated time starts. */
+  from: Date;
   /** Sessions a day of the whole store; default: what the population's visit rates give. */
   sessionsPerDay?: number;
-  /** Wall clock for real-time mode (tests inject one). */
-  wall?: () => number;
+  /**
+   * Visits a second of this partition, as a steady Poisson process (live time at --rate); who
+   * visits still follows the users' rates and local time of day. Absent: the population's own rate.
+   */
+  visitsPerSecond?: number;
   /** The profile's documents: what the engine's facts become. */
   events: EventShape<D>;
 }
@@ -34,9 +38,6 @@ export interface EngineOptions<D extends RenderedDoc = EventDoc> {
 /** Something that happens later in simulated time, because of what happened now. */
 type Effect = { kind: 'return'; orderId: string; lines: CartLine[] } | { kind: 'restock'; product: number };
 
-const reorderPoint = 10;
-/** Where the simulation of a real-time stream starts (a Monday, after every catalog signup). */
-const realTimeOrigin = Date.UTC(2026, 0, 5);
 const secondMs = 1000;
 const dayMs = 86_400_000;
 /** A visit ends after this long at the latest (the long tail of session lengths is bounded). */
@@ -54,11 +55,10 @@ const paymentWeights = cumulative([42, 18, 20, 10, 6, 4]);
  * and its price), the mix (or funnel) chooser, fraud planner, checkout money, stock ledger and
  * the record sequence (ids, dirty records) are their own modules.
  *
- * Deterministic: the same options give the same record sequence, and in a backfill the same
- * timestamps too. In real time the simulation runs from a fixed origin and records are
- * stamped with the wall clock at generation (the record rate is --rate's); delayed effects
- * come due in simulated time there too, so a return or a restock follows as many records
- * later as it would in a backfill.
+ * Deterministic: the same options give the same record sequence with the same timestamps.
+ * Records are stamped with simulated time plus `offsetMs` (0 in a backfill; in live time the
+ * run maps simulated time onto the wall clock with it, run/pacer.ts), so a visit's records
+ * are as far apart as its steps, whichever clock it runs on.
  *
  * What happens is told to the profile's renderer as facts (a visit started, a product viewed,
  * an order placed, ...); the records are what it renders, in sequence order.
@@ -72,14 +72,13 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   private readonly fraud: FraudPlanner;
   private readonly population: Population;
   private readonly shelf: Shelf;
-  private readonly wall: () => number;
   /** Visits in progress, by the simulated time of their next step. */
   private readonly steps = new TimeHeap<Session>();
   /** Delayed consequences, by the simulated time they happen at. */
   private readonly effects = new TimeHeap<Effect>();
-  /** Products with a restock on its way. */
-  private readonly restocking: Uint8Array;
-  private readonly renderer: EventRenderer<D>;
+  private readonly replenishment: Replenishment;
+  /** Where facts go: the profile's renderer, or nowhere while warming up. */
+  private renderer: EventRenderer<D>;
   /** Where rendered records queue up, with their ids and sequence numbers. */
   private readonly out: RecordSequence<D>;
   private sessionCount = 0;
@@ -88,6 +87,10 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   private nextArrivalAt: number;
   /** Timestamp of the records being emitted. */
   private now = 0;
+  /** Visits arrive at this steady rate (per ms) instead of the population's own. */
+  private readonly arrivalsPerMs: number | undefined;
+  /** Added to simulated time to stamp records (live time: where simulated time is on the wall clock). */
+  offsetMs = 0;
 
   constructor(
     private readonly catalog: StoreCatalog,
@@ -96,22 +99,20 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     const p = o.partition;
     this.rng = new Rng(mixSeed(o.seed, p.index, p.count, 0xe1));
     this.arrivalRng = new Rng(mixSeed(o.seed, p.index, p.count, 0xc1));
-    this.wall = o.wall ?? Date.now;
     // This partition's warehouse holds its share of every product's stock.
     this.ledger = new StockLedger(catalog.initialStock, `WH-${p.index}.${p.count}`, p.index, p.count);
     this.chooser = stepChooser(o.mix);
     this.fraud = new FraudPlanner(o.fraudRate);
     this.shelf = new Shelf(catalog, o.seed, this.rng);
     this.population = new Population(catalog, { partitionCount: p.count, sessionsPerDay: o.sessionsPerDay });
-    this.restocking = new Uint8Array(catalog.productCount);
+    this.replenishment = new Replenishment(catalog.productCount);
     this.renderer = o.events.renderer(catalog, p);
     this.out = new RecordSequence<D>(o.seed, p, o.dirtyRate, o.events.dirtyFields, (product) => this.ledger.level(product));
     this.sessionPrefix = `SES-${this.out.idPrefix}`;
-    // In real time the simulation runs from a fixed origin, so that everything but the
-    // timestamps (the wall clock) repeats for the same seed, whenever the stream is started.
-    this.sim = o.from ? o.from.getTime() : realTimeOrigin;
+    this.arrivalsPerMs = o.visitsPerSecond === undefined ? undefined : o.visitsPerSecond / 1000;
+    this.sim = o.from.getTime();
     this.now = this.sim;
-    this.nextArrivalAt = this.population.nextArrival(this.sim, this.arrivalRng);
+    this.nextArrivalAt = this.nextArrival();
   }
 
   /** Sequence number the next record will get. */
@@ -119,9 +120,14 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     return this.out.sequence;
   }
 
-  /** Current time of the engine (simulated in a backfill, wall otherwise), ms. */
+  /** Current time of the engine as its records are stamped (simulated time + offsetMs), ms. */
   get clockMs(): number {
-    return this.o.from ? this.sim : Math.max(this.now, this.wall());
+    return this.sim + this.offsetMs;
+  }
+
+  /** Visits started so far. */
+  get visits(): number {
+    return this.sessionCount;
   }
 
   /**
@@ -132,6 +138,20 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     return this.out.take(n, until, () => this.step());
   }
 
+  /**
+   * Runs the simulation up to `untilMs` (simulated) without emitting anything: what a shop
+   * has going on at that moment (open visits, carts, pending returns and restocks) without
+   * the records that led there. Sequence numbers start after it.
+   */
+  warmUp(untilMs: number): void {
+    const renderer = this.renderer;
+    this.renderer = silentRenderer;
+    this.out.setDiscarding(true);
+    while (this.nextAt() < untilMs) this.step();
+    this.out.setDiscarding(false);
+    this.renderer = renderer;
+  }
+
   /** Generates and discards records up to (excluding) sequence `seq` (resume). */
   skipTo(seq: number): void {
     while (this.sequence < seq) this.take(Math.min(10_000, seq - this.sequence));
@@ -139,10 +159,22 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
 
   /** The timestamp of something happening at simulated time `sim`. */
   private stamp(sim: number): number {
-    return this.o.from ? sim : Math.max(this.now, this.wall());
+    return sim + this.offsetMs;
+  }
+
+  /** When the next visit starts: a steady Poisson process at --rate's visit rate, or the population's own. */
+  private nextArrival(): number {
+    if (this.arrivalsPerMs === undefined) return this.population.nextArrival(this.sim, this.arrivalRng);
+    return this.sim + Math.max(1, Math.round(this.arrivalRng.exp(1 / this.arrivalsPerMs)));
   }
 
   // ---- time ---------------------------------------------------------------------------------
+
+  /** Simulated time of the next thing that happens. */
+  private nextAt(): number {
+    const visit = Math.min(this.nextArrivalAt, this.steps.peekAt());
+    return this.effects.size > 0 ? Math.min(visit, this.effects.peekAt()) : visit;
+  }
 
   /** Processes the earliest thing that happens next: a delayed effect, a new visit, or a visit's next step. */
   private step(): void {
@@ -157,7 +189,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     if (this.nextArrivalAt <= this.steps.peekAt()) {
       this.sim = this.nextArrivalAt;
       this.now = this.stamp(this.sim);
-      this.nextArrivalAt = this.population.nextArrival(this.sim, this.arrivalRng);
+      this.nextArrivalAt = this.nextArrival();
       this.arrive(this.startSession());
       return;
     }
@@ -186,8 +218,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     if (e.kind === 'return') {
       for (const l of e.lines) this.inventory(l.product, 'return', l.qty, e.orderId);
     } else {
-      this.restocking[e.product] = 0;
-      this.inventory(e.product, 'restock', this.rng.between(100, 400), null);
+      this.inventory(e.product, 'restock', this.replenishment.arrives(e.product, this.sim, this.rng), null);
     }
   }
 
@@ -355,11 +386,8 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     this.renderer.orderPlaced({ visit: s, orderId, lines, money, payment, anomaly, returned, at: this.now, sim: this.sim }, this.out);
     for (const l of lines) {
       this.inventory(l.product, 'sale', -l.qty, orderId);
-      // Below the reorder point: a restock arrives after a lead time of 1-3 days.
-      if (this.ledger.level(l.product) < reorderPoint && !this.restocking[l.product]) {
-        this.restocking[l.product] = 1;
-        this.later(dayMs + r.int(2 * dayMs), { kind: 'restock', product: l.product });
-      }
+      const restockIn = this.replenishment.sold(l.product, l.qty, this.ledger.level(l.product), this.sim, r);
+      if (restockIn !== undefined) this.later(restockIn, { kind: 'restock', product: l.product });
     }
     // The goods come back 1-30 days later.
     if (returned) this.later(dayMs + r.int(29 * dayMs), { kind: 'return', orderId, lines });

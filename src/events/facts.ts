@@ -131,6 +131,17 @@ export interface EventRenderer<D extends RenderedDoc = RenderedDoc> {
   stockMoved(f: StockMoved, out: RenderOutput<D>): void;
 }
 
+/** Facts told to nobody: warming up, nothing before a live stream's origin is output. */
+export const silentRenderer: EventRenderer<never> = {
+  visitStarted: () => undefined,
+  visitEnded: () => undefined,
+  activity: () => undefined,
+  productViewed: () => undefined,
+  cartChanged: () => undefined,
+  orderPlaced: () => undefined,
+  stockMoved: () => undefined,
+};
+
 /** A profile's event documents: its collections, how facts become them, what checks them and what --dirty-rate breaks in them. */
 export interface EventShape<D extends RenderedDoc = RenderedDoc> {
   /** The event collections it writes, in report order. */

@@ -29,11 +29,7 @@ export class Population {
     opts: { partitionCount: number; sessionsPerDay?: number },
   ) {
     this.local = new LocalTime(timeZones);
-    let total = 0;
-    for (let z = 0; z < timeZones.length; z++) {
-      const end = catalog.zoneStart[z + 1];
-      if (end > catalog.zoneStart[z]) total += catalog.zoneCumRate[end - 1];
-    }
+    const total = ownVisitsPerDay(catalog);
     this.scale = (opts.sessionsPerDay === undefined ? 1 : opts.sessionsPerDay / total) / opts.partitionCount;
     this.firstSignupMs = firstSignupMs(catalog);
     this.weights = new Float64Array(timeZones.length);
@@ -112,6 +108,16 @@ export class Population {
   localTime(user: number, t: number): { hour: number; weekday: number } {
     return this.local.at(this.catalog.userZone[user], t);
   }
+}
+
+/** Visits a day the whole catalog's users make on their own, at an average hour (the hour curve's mean is ≈ 1). */
+export function ownVisitsPerDay(catalog: StoreCatalog): number {
+  let total = 0;
+  for (let z = 0; z < timeZones.length; z++) {
+    const end = catalog.zoneStart[z + 1];
+    if (end > catalog.zoneStart[z]) total += catalog.zoneCumRate[end - 1];
+  }
+  return total;
 }
 
 /** The first index in [from, to) whose sorted value is > x. */

@@ -14,6 +14,9 @@ export interface EngineRecord<D extends RenderedDoc = EventDoc> {
   dirty: DirtyKind | null;
 }
 
+/** Where the ids of records rendered while warming up start: far beyond any stream's sequence (2^50). */
+const warmUpSeq = 2 ** 50;
+
 /**
  * A partition's records in sequence order: ids handed out gaplessly (`<seed>-<partition>-<seq
  * in base 36>`), the records a renderer emits queued with their sequence numbers, and the
@@ -26,6 +29,9 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
   private queue: Array<EngineRecord<D>> = [];
   private head = 0;
   private nextSeq = 0;
+  /** Warming up: what is rendered is dropped, under ids of their own (see warmUpSeq). */
+  private discarding = false;
+  private nextWarmUpSeq = warmUpSeq;
 
   constructor(
     seed: number,
@@ -51,7 +57,17 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
   }
 
   nextId(): string {
-    return this.prefix + (this.nextSeq++).toString(36);
+    return this.prefix + (this.discarding ? this.nextWarmUpSeq++ : this.nextSeq++).toString(36);
+  }
+
+  /**
+   * While on, records are dropped and ids take no sequence number: a live stream starts with
+   * the visits already open that a shop has at any moment (engine.warmUp). Such ids come from a
+   * range of their own, so a later record that refers to one (the return of an order placed
+   * before the stream started) never names another record of the stream.
+   */
+  setDiscarding(on: boolean): void {
+    this.discarding = on;
   }
 
   uuid(id: string): string {
@@ -59,6 +75,7 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
   }
 
   emit(collection: EventCollection, doc: D): void {
+    if (this.discarding) return;
     let dirty: DirtyKind | null = null;
     if (this.dirtyRate > 0 && this.dirtyRng.next() < this.dirtyRate) dirty = corrupt(collection, doc, pickDirtyKind(this.dirtyRng), this.dirtyFields);
     this.queue.push({ collection, doc, seq: this.seqOf(doc._id), dirty });

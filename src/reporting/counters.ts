@@ -1,5 +1,6 @@
 import { sumCounts } from '../shared/counts.js';
 import type { CollectionCounts } from '../shared/records.js';
+import { latencyBucket, latencyBucketCount } from './latency.js';
 
 /**
  * Per-collection counts of one run. The invariant every run keeps, per collection:
@@ -13,6 +14,13 @@ export class Counters {
   injectedDirty = 0;
   /** Dead letters that were not injected on purpose: real rejections. */
   unexpectedRejects = 0;
+  /** Live time: records per latency bucket (reporting/latency.ts); absent in a backfill. */
+  latency: number[] | undefined;
+
+  /** One stored record's latency, ms from its timestamp to the write's acknowledgement. */
+  recordLatency(ms: number): void {
+    (this.latency ??= new Array<number>(latencyBucketCount).fill(0))[latencyBucket(ms)]++;
+  }
 
   get(collection: string): CollectionCounts {
     let c = this.byCollection.get(collection);
@@ -36,6 +44,10 @@ export class Counters {
     this.batches += other.batches;
     this.injectedDirty += other.injectedDirty;
     this.unexpectedRejects += other.unexpectedRejects;
+    if (other.latency) {
+      const mine = (this.latency ??= new Array<number>(latencyBucketCount).fill(0));
+      other.latency.forEach((n, b) => (mine[b] += n));
+    }
   }
 
   totals(): CollectionCounts {
@@ -45,7 +57,9 @@ export class Counters {
   snapshot(): CountersSnapshot {
     const collections: Record<string, CollectionCounts> = {};
     for (const [n, c] of [...this.byCollection.entries()].sort(([a], [b]) => a.localeCompare(b))) collections[n] = { ...c };
-    return { collections, retries: this.retries, batches: this.batches, injectedDirty: this.injectedDirty, unexpectedRejects: this.unexpectedRejects };
+    const snap: CountersSnapshot = { collections, retries: this.retries, batches: this.batches, injectedDirty: this.injectedDirty, unexpectedRejects: this.unexpectedRejects };
+    if (this.latency) snap.latency = [...this.latency];
+    return snap;
   }
 
   /** What changed since an earlier snapshot. */
@@ -61,13 +75,15 @@ export class Counters {
         dead_lettered: c.dead_lettered - b.dead_lettered,
       };
     }
-    return {
+    const delta: CountersSnapshot = {
       collections,
       retries: now.retries - before.retries,
       batches: now.batches - before.batches,
       injectedDirty: now.injectedDirty - before.injectedDirty,
       unexpectedRejects: now.unexpectedRejects - before.unexpectedRejects,
     };
+    if (now.latency) delta.latency = now.latency.map((n, b) => n - (before.latency?.[b] ?? 0));
+    return delta;
   }
 }
 
@@ -77,6 +93,8 @@ export interface CountersSnapshot {
   batches: number;
   injectedDirty: number;
   unexpectedRejects: number;
+  /** Live time: records per latency bucket. */
+  latency?: number[];
 }
 
 export function emptySnapshot(): CountersSnapshot {

@@ -14,7 +14,12 @@ export type Pacing =
   /** One batch every `ms`. */
   | { mode: 'interval'; ms: number }
   /** Simulated time runs `x` times faster than wall time (backfill). */
-  | { mode: 'speed'; x: number; fromMs: number };
+  | { mode: 'speed'; x: number; fromMs: number }
+  /**
+   * Live time: simulated time is the wall clock (plus an offset), and every `flushMs` what
+   * became due since the last flush is written (in batches of at most --batch-size).
+   */
+  | { mode: 'live'; flushMs: number };
 
 /**
  * Decides when the next batch is due. Waiting is abortable (Ctrl-C wakes it up). Reports
@@ -27,6 +32,10 @@ export class Pacer {
   private batches = 0;
   /** How late the last batch was, ms (0 when on time). */
   lagMs = 0;
+  /** Live time: added to simulated time to stamp records (wall time where simulated time is). */
+  offsetMs = 0;
+  /** Live time: the wall time of the flush being written; records stamped before it are due. */
+  private flushAt = 0;
 
   constructor(
     readonly pacing: Pacing,
@@ -35,10 +44,26 @@ export class Pacer {
     this.startedAt = wall();
   }
 
-  /** Wall time at which the batch that starts after `recordsDone` records (at simulated time `simMs`) is due. */
+  /**
+   * Live time: from now on, simulated time `simMs` is now on the wall clock (the start of a
+   * run, or of a resumed one: the time in between is a pause, as a shop closed for it).
+   */
+  startLive(simMs: number): void {
+    const now = this.wall();
+    this.startedAt = now;
+    this.flushAt = now;
+    this.offsetMs = now - simMs;
+  }
+
+  /**
+   * Wall time at which the batch that starts after `recordsDone` records is due; `simMs` is
+   * the engine's clock (simulated time; in live time the stamp of its latest step).
+   */
   dueAt(recordsDone: number, simMs: number): number {
     const p = this.pacing;
     switch (p.mode) {
+      case 'live':
+        return simMs < this.flushAt ? 0 : this.flushAt + p.flushMs;
       case 'none':
         return 0;
       case 'rate':
@@ -58,11 +83,13 @@ export class Pacer {
    */
   horizon(): number | undefined {
     const p = this.pacing;
+    if (p.mode === 'live') return this.flushAt;
     return p.mode === 'speed' ? p.fromMs + (this.wall() - this.startedAt) * p.x : undefined;
   }
 
   /** Waits until the next batch is due; resolves false if aborted meanwhile. */
   async wait(recordsDone: number, simMs: number, signal: AbortSignal): Promise<boolean> {
+    if (this.pacing.mode === 'live') return this.waitLive(simMs, signal);
     if (this.pacing.mode === 'speed') {
       // Behind: the wall time the simulated time not yet generated stands for.
       const behind = (this.horizon()! - simMs) / this.pacing.x;
@@ -87,6 +114,35 @@ export class Pacer {
     }
   }
 
+  /**
+   * Live time: records of the current flush are due at once; when the engine has caught up
+   * with it, the next flush is a --interval (or 50 ms under --rate) later. Behind by more than
+   * the limit (the target held writes back), the simulation is moved on to now instead of
+   * catching up in a burst: the offset grows by the lag, as a pause.
+   */
+  private async waitLive(clockMs: number, signal: AbortSignal): Promise<boolean> {
+    const now = this.wall();
+    this.lagMs = clockMs < this.flushAt ? Math.max(0, now - clockMs) : 0;
+    if (this.lagMs > this.behindLimitMs) {
+      this.offsetMs += this.lagMs;
+      this.flushAt = now;
+      this.rebasedAt = now;
+      return !signal.aborted;
+    }
+    const due = this.dueAt(0, clockMs);
+    if (due === 0 || due <= now) {
+      if (due !== 0) this.flushAt = now;
+      return !signal.aborted;
+    }
+    try {
+      await sleep(due - now, undefined, { signal });
+    } catch {
+      return false;
+    }
+    this.flushAt = Math.max(due, this.wall());
+    return true;
+  }
+
   /** True when generation runs behind its schedule because writes hold it back. */
   get sinkBound(): boolean {
     if (this.pacing.mode === 'none') return false;
@@ -96,6 +152,6 @@ export class Pacer {
   /** How late a batch may be before generation counts as held back (and the schedule moves on). */
   private get behindLimitMs(): number {
     const p = this.pacing;
-    return Math.max(maxBehindMs, 2 * (p.mode === 'interval' ? p.ms : 100));
+    return Math.max(maxBehindMs, 2 * (p.mode === 'interval' ? p.ms : p.mode === 'live' ? p.flushMs : 100));
   }
 }

@@ -24,17 +24,29 @@ export interface PartitionJob {
   fraudRate: number;
   dirtyRate: number;
   sessionsPerDay?: number;
+  /** Backfill: where simulated time starts. */
   fromMs?: number;
   toMs?: number;
+  /** Live time (no fromMs): simulated time meets the wall clock at the run's origin. */
+  live?: LiveJob;
   /** Resume: first sequence number to generate (records before it are already stored). */
   startSeq: number;
   /** This partition stops before this sequence number (its share of --limit). */
   endSeq?: number;
-  /** Wall-clock deadline (--duration), ms since epoch. */
-  deadline?: number;
+  /** --duration: how long the partition generates, from when it starts (after a warm-up or a resume's replay). */
+  durationMs?: number;
   pacing: Pacing;
   batchSize: number;
   inFlight: number;
+}
+
+export interface LiveJob {
+  /** Where the stream's simulated time starts (the first run's start; a resumed run keeps it). */
+  originMs: number;
+  /** Simulated before the origin without output, so the shop is open mid-flow from the first record. */
+  warmUpMs: number;
+  /** This partition's visits a second (--rate); absent: the population's own rate. */
+  visitsPerSecond?: number;
 }
 
 export type StopReason = 'limit' | 'duration' | 'to' | 'stopped' | 'failed';
@@ -70,6 +82,8 @@ export class PartitionPipeline {
   private failure: unknown;
   /** Aborted by the caller's signal, or by a lost batch: no more generating, no more waiting. */
   private readonly halt = new AbortController();
+  /** Live time: records are stamped on the wall clock, and their latency is measured. */
+  private readonly live: boolean;
 
   constructor(
     catalog: StoreCatalog,
@@ -86,14 +100,16 @@ export class PartitionPipeline {
       fraudRate: job.fraudRate,
       dirtyRate: job.dirtyRate,
       sessionsPerDay: job.sessionsPerDay,
-      from: job.fromMs === undefined ? undefined : new Date(job.fromMs),
-      wall,
+      from: new Date(job.live ? job.live.originMs - job.live.warmUpMs : job.fromMs!),
+      visitsPerSecond: job.live?.visitsPerSecond,
       events: profile.events,
     });
     this.schemas = profile.events.schemas;
+    if (job.live) this.engine.warmUp(job.live.originMs);
     if (job.startSeq > 0) this.engine.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
+    this.live = job.live !== undefined;
     if (signal.aborted) this.halt.abort();
     else signal.addEventListener('abort', () => this.halt.abort(), { once: true });
   }
@@ -117,6 +133,9 @@ export class PartitionPipeline {
     let reason: StopReason = 'stopped';
     let generated = 0;
     let yieldedAt = performance.now();
+    // Live time starts now: where the simulation is (the origin, or a resumed run's checkpoint) is now.
+    if (this.live) this.pacer.startLive(this.engine.clockMs - this.engine.offsetMs);
+    const deadline = job.durationMs === undefined ? undefined : Date.now() + job.durationMs;
     for (;;) {
       // A target that answers at once (null, a fast disk) settles every write in microtasks:
       // give the event loop a turn now and then, so ticks, progress and Ctrl-C get through.
@@ -129,7 +148,7 @@ export class PartitionPipeline {
         break;
       }
       if (this.signal.aborted) break;
-      if (job.deadline !== undefined && Date.now() >= job.deadline) {
+      if (deadline !== undefined && Date.now() >= deadline) {
         reason = 'duration';
         break;
       }
@@ -143,7 +162,8 @@ export class PartitionPipeline {
         if (this.failure !== undefined) reason = 'failed';
         break;
       }
-      if (job.deadline !== undefined && Date.now() >= job.deadline) {
+      if (this.live) this.engine.offsetMs = this.pacer.offsetMs;
+      if (deadline !== undefined && Date.now() >= deadline) {
         reason = 'duration';
         break;
       }
@@ -234,8 +254,10 @@ export class PartitionPipeline {
     let lost: unknown = deadSettled;
     const countedDead: DeadLetter[] = lost === undefined ? [...dead] : [];
     const writeDead: DeadLetter[] = [];
+    const ackedAt = Date.now();
     settled.forEach((s, i) => {
       const collection = collections[i];
+      if (this.live && s.status === 'fulfilled') for (const doc of byCollection.get(collection)!) this.latency(doc, ackedAt);
       const result = s.status === 'fulfilled' ? s.value : s.reason instanceof LostBatchError ? s.reason.settled : undefined;
       if (s.status === 'rejected') lost ??= s.reason;
       if (!result) return;
@@ -259,6 +281,12 @@ export class PartitionPipeline {
     for (const d of countedDead) counters.get(d.collection).dead_lettered++;
     if (lost !== undefined) throw lost;
     counters.batches++;
+  }
+
+  /** A stored record's latency: from its timestamp to the acknowledgement of its write. */
+  private latency(doc: Doc, ackedAt: number): void {
+    const at = doc.timestamp;
+    if (at instanceof Date) this.counters.recordLatency(ackedAt - at.getTime());
   }
 
   /** Stores dead letters; one the target refuses too would be lost, so that is a lost batch. */

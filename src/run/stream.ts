@@ -5,6 +5,8 @@ import { EtlError, errorFromWorker, isEtlError } from '../errors.js';
 import { partitionKey } from '../events/ids.js';
 import { logger } from '../log.js';
 import { Counters, type CountersSnapshot, emptySnapshot } from '../reporting/counters.js';
+import { type LatencySummary, summarizeLatency } from '../reporting/latency.js';
+import { type LiveRatePlan, planLiveRate } from '../events/live-rate.js';
 import { unaccounted } from '../shared/counts.js';
 import type { RunRecord } from '../shared/records.js';
 import { evenShare } from '../shared/share.js';
@@ -14,7 +16,7 @@ import type { SinkOptions } from '../sinks/index.js';
 import type { Sink, SinkHealth } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
 import type { Pacing } from './pacer.js';
-import { PartitionPipeline, type PartitionJob, type StopReason } from './partition.js';
+import { type LiveJob, PartitionPipeline, type PartitionJob, type StopReason } from './partition.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
 const log = logger('stream');
@@ -44,6 +46,10 @@ export interface StreamRequest {
   startSeqs?: Record<string, number>;
   /** --limit counts from the start sequence (a scheduled job) instead of from sequence 0 (a resumed run). */
   limitFromStart?: boolean;
+  /** Live time: where the stream's simulated time starts (a resumed run or a later scheduled job keeps the first run's); default: now. */
+  clockOrigin?: Date;
+  /** Live time: the traffic planned for --rate, before the first record (to warn when the catalog is too small for it). */
+  onLivePlan?: (plan: LiveRatePlan) => void;
   onTick?: (tick: StreamTick) => void;
   tickMs?: number;
   runId?: string;
@@ -61,6 +67,8 @@ export interface StreamTick {
   clockMs: number;
   /** Writes are failing and being retried (the server is unreachable or failing over). */
   waiting?: { sinceMs: number; retries: number };
+  /** Live time: latency of the records stored during the tick. */
+  latency?: LatencySummary;
 }
 
 export type RunStatus = RunRecord['status'];
@@ -80,8 +88,14 @@ export interface RunSummary {
   lost: number;
   /** Reading the catalog before the first record (time to first record). */
   catalogLoadMs: number;
+  /** From the run's start to generating: a live shop's warm-up, or a resumed run's replay to its checkpoint. */
+  startMs: number;
   /** How long writes spent failing and being retried (the longest of the partitions), ms. */
   failedMs: number;
+  /** Live time: latency of every record stored, from its timestamp to its write's acknowledgement. */
+  latency?: LatencySummary;
+  /** Live time: where the stream's simulated time started. */
+  clockOrigin?: Date;
   error?: EtlError;
 }
 
@@ -93,6 +107,12 @@ export function planPartitions(base: Partition | undefined, workers: number): Pa
 
 /** How partition `w` of `parts` is paced, given the whole process's pacing settings. */
 export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pacing; batchSize: number } {
+  if (!s.from) {
+    // Live: what became due is written 20 times a second under --rate, else every --interval,
+    // in batches of at most --batch-size.
+    return { pacing: { mode: 'live', flushMs: s.rate !== undefined ? 50 : s.interval * 1000 }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
+  }
+  if (s.rate === 'population') throw new EtlError('CONFIG_INVALID', '--rate population is for a live stream');
   if (s.rate !== undefined) {
     const perSecond = s.rate / parts;
     // Small batches, 20 a second, so the rate is held steadily rather than in bursts.
@@ -105,6 +125,8 @@ export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pa
 }
 
 interface Runner {
+  /** The partition is about to generate (its warm-up or a resume's replay is behind it). */
+  ready: Promise<void>;
   done: Promise<{ reason: StopReason; watermark: number; error?: unknown }>;
   stop(): void;
   /** Counter changes since the last call, and the latest checkpoint. */
@@ -116,6 +138,7 @@ function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job:
   const pipeline = new PartitionPipeline(catalog.catalog, profile, sink, job, stop.signal);
   let last = emptySnapshot();
   return {
+    ready: Promise.resolve(),
     done: pipeline.run(),
     stop: () => stop.abort(),
     poll() {
@@ -138,10 +161,13 @@ function workerRunner(input: WorkerInput): Runner {
   let clockMs = 0;
   let health: SinkHealth | undefined;
   const stop = () => worker.postMessage('stop');
+  let isReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
   const done = new Promise<{ reason: StopReason; watermark: number; error?: unknown }>((resolve) => {
     let result: { reason: StopReason; watermark: number; error?: unknown } | undefined;
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') {
+      if (m.type === 'ready') isReady();
+      else if (m.type === 'progress') {
         acc.add(m.delta);
         watermark = m.watermark;
         sinkBound = m.sinkBound;
@@ -157,10 +183,12 @@ function workerRunner(input: WorkerInput): Runner {
       result ??= { reason: 'failed', watermark, error: err };
     });
     worker.on('exit', () => {
+      isReady();
       resolve(result ?? { reason: 'failed', watermark, error: new EtlError('INTERNAL', 'a worker thread exited without reporting') });
     });
   });
   return {
+    ready,
     done,
     stop,
     poll() {
@@ -182,7 +210,11 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const partitions = planPartitions(s.partition, s.workers);
   const keys = partitions.map(partitionKey);
   const startSeqs = req.startSeqs ?? {};
+  const live = liveJobs(req, partitions, started);
+  /** When generating started (set once every partition is ready). */
+  let opened = started;
   const jobs: PartitionJob[] = partitions.map((p, w) => ({
+    live: live?.jobs[w],
     ...pacingFor(s, partitions.length, w),
     runId,
     profile: req.profile.name,
@@ -197,7 +229,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     toMs: s.to?.getTime() ?? (s.from ? started : undefined),
     startSeq: startSeqs[keys[w]] ?? 0,
     endSeq: s.limit === undefined ? undefined : evenShare(s.limit, partitions.length, w) + (req.limitFromStart ? (startSeqs[keys[w]] ?? 0) : 0),
-    deadline: s.duration === undefined ? undefined : started + s.duration,
+    durationMs: s.duration,
     inFlight: s.inFlight,
   }));
   // A bound already reached leaves nothing to do; the checkpoint never moves back to it.
@@ -222,10 +254,12 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
       ended_at: ended,
       status,
       counts: counters.snapshot().collections,
-      rate: Math.round(t.generated / Math.max((Date.now() - started) / 1000, 1e-3)),
+      rate: Math.round(t.generated / Math.max((Date.now() - opened) / 1000, 1e-3)),
       checkpoint: { ...checkpoint },
       resumed_from: req.resume?._id ?? null,
       catalog_load_seconds: Math.round(req.catalog.loadMs) / 1000,
+      clock_origin: live ? live.origin : null,
+      latency_ms: latencyOf(counters) ?? null,
       error,
     };
   };
@@ -240,6 +274,10 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const stopAll = () => runners.forEach((r) => r.stop());
   if (req.signal.aborted) stopAll();
   else req.signal.addEventListener('abort', stopAll, { once: true });
+  // Rates and --duration count from when generating starts: a live shop's warm-up, or a resumed
+  // run's replay up to its checkpoint, comes before (reported as startMs).
+  await Promise.all(runners.map((r) => r.ready));
+  opened = Date.now();
 
   const recordsPlanned = jobs.reduce((a, j) => a + (j.endSeq === undefined ? 0 : j.endSeq - j.startSeq), 0);
   let lastTick = Date.now();
@@ -267,10 +305,11 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     const generated = d.totals().generated;
     let progress: number | undefined;
     if (recordsPlanned > 0) progress = counters.totals().generated / recordsPlanned;
-    else if (s.duration !== undefined) progress = Math.min(1, (now - started) / s.duration);
+    else if (s.duration !== undefined) progress = Math.min(1, (now - opened) / s.duration);
     else if (s.from) progress = Math.min(1, Math.max(0, (clockMs - s.from.getTime()) / ((s.to?.getTime() ?? started) - s.from.getTime())));
     if (!final) {
-      req.onTick?.({ elapsedMs: now - started, delta, totals: counters.snapshot(), rate: generated / Math.max((now - lastTick) / 1000, 1e-3), sinkBound: sinkBound && !waiting, progress, clockMs, waiting });
+      const latency = summarizeLatency(delta.latency);
+      req.onTick?.({ elapsedMs: now - opened, delta, totals: counters.snapshot(), rate: generated / Math.max((now - lastTick) / 1000, 1e-3), sinkBound: sinkBound && !waiting, progress, clockMs, waiting, latency });
       // Checkpoint: one save at a time; while one is still going (a slow or failing target) a
       // tick skips its save rather than queueing it, and a save gives up after about a tick.
       if (runs && !saveInFlight) {
@@ -312,13 +351,16 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     reason: failed ? 'failed' : stopped ? 'stopped' : results[0].reason,
     partitions: keys,
     counts: counters.snapshot(),
-    elapsedMs: Date.now() - started,
-    rate: t.generated / Math.max((Date.now() - started) / 1000, 1e-3),
+    elapsedMs: Date.now() - opened,
+    rate: t.generated / Math.max((Date.now() - opened) / 1000, 1e-3),
+    startMs: opened - started,
     checkpoint: { ...checkpoint },
     resumedFrom: req.resume?._id ?? null,
     lost: unaccounted(t),
     catalogLoadMs: Math.round(req.catalog.loadMs),
     failedMs: Math.max(0, ...failedMs),
+    latency: latencyOf(counters),
+    clockOrigin: live?.origin,
     error,
   };
   try {
@@ -329,6 +371,42 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     summary.error ??= toEtlError(err);
   }
   return summary;
+}
+
+function latencyOf(counters: Counters): LatencySummary | undefined {
+  return summarizeLatency(counters.latency);
+}
+
+/** Records a partition simulates before the origin, at most, to open the shop mid-flow (≈ 2 s of work). */
+const warmUpRecords = 600_000;
+/** Long enough for nearly every visit open at the origin to have started in it. */
+const maxWarmUpMs = 30 * 60_000;
+
+/**
+ * Live time: each partition's visit rate for --rate (or the population's own), the origin of
+ * the stream's simulated time, and how long the shop runs before it without output.
+ */
+function liveJobs(req: StreamRequest, partitions: Partition[], started: number): { origin: Date; jobs: LiveJob[] } | undefined {
+  const s = req.settings;
+  if (s.from) return undefined;
+  const origin = req.clockOrigin ?? req.resume?.clock_origin ?? new Date(started);
+  const recordsPerSecond = s.rate ?? s.batchSize / s.interval;
+  const plan = planLiveRate(
+    req.catalog.catalog,
+    { seed: req.seed, partition: partitions[0], mix: s.mix, fraudRate: s.fraudRate, dirtyRate: s.dirtyRate, from: origin, events: req.profile.events },
+    recordsPerSecond,
+  );
+  const perPartition = (plan.visitsPerSecond * plan.recordsPerVisit) / partitions.length;
+  const warmUpMs = Math.round(Math.min(maxWarmUpMs, (warmUpRecords / Math.max(perPartition, 1e-9)) * 1000));
+  req.onLivePlan?.(plan);
+  return {
+    origin,
+    jobs: partitions.map(() => ({
+      originMs: origin.getTime(),
+      warmUpMs,
+      visitsPerSecond: recordsPerSecond === 'population' ? undefined : plan.visitsPerSecond / partitions.length,
+    })),
+  };
 }
 
 function toEtlError(err: unknown): EtlError {

@@ -10,6 +10,7 @@ import { PartitionPipeline, type PartitionJob } from './partition.js';
 
 /** Messages a worker sends to the main thread. */
 export type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'progress'; delta: ReturnType<PartitionPipeline['counters']['snapshot']>; watermark: number; sinkBound: boolean; clockMs: number; health?: SinkHealth }
   | { type: 'done'; reason: string; watermark: number; error?: SerializedError };
 
@@ -37,6 +38,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     await sink.open();
     if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq });
     pipeline = new PartitionPipeline(input.catalog, await loadProfile(input.job.profile), sink, input.job, stop.signal);
+    port.postMessage({ type: 'ready' } satisfies WorkerMessage);
     let last = emptySnapshot();
     const report = () => {
       const delta = pipeline!.counters.since(last);

@@ -47,6 +47,10 @@ export const runRecordSchema = z.strictObject({
   resumed_from: z.string().nullable(),
   /** Seconds spent reading the catalog before the first record (null: a run of `etl seed`). */
   catalog_load_seconds: z.number().nonnegative().nullable(),
+  /** Live time: where the stream's simulated time started (a resumed run regenerates from it); null in a backfill. */
+  clock_origin: z.date().nullable().optional(),
+  /** Live time: ms from a record's timestamp to the acknowledgement of the write that stored it. */
+  latency_ms: z.strictObject({ p50: z.number().nonnegative(), p99: z.number().nonnegative(), max: z.number().nonnegative(), count: z.number().int().nonnegative() }).nullable().optional(),
   error: z.string().nullable(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -36,6 +36,13 @@ export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog(
   return new EventEngine(catalog, { ...testRun, events: ecomEtlEvents, ...over });
 }
 
+/** Live time as a stream runs it: from half an hour before `originMs`, warmed up to it, visits at a steady rate. */
+export function liveEngine(originMs: number, visitsPerSecond: number, over: Partial<EngineOptions> = {}, catalog = testCatalog()): EventEngine<EventDoc> {
+  const e = engine({ from: new Date(originMs - 30 * 60_000), visitsPerSecond, ...over }, catalog);
+  e.warmUp(originMs);
+  return e;
+}
+
 export function generate(n: number, over: Partial<EngineOptions> = {}): EngineRecord[] {
   return engine(over).take(n);
 }
@@ -56,4 +63,11 @@ export function abiTestCatalog(products = 300, users = 3000, seed = 42): StoreCa
 /** An engine rendering the Adaptive-BI profile's records. */
 export function abiEngine(over: Partial<EngineOptions<AbiDoc>> = {}, catalog = abiTestCatalog()): EventEngine<AbiDoc> {
   return new EventEngine(catalog, { ...testRun, events: abiEvents, ...over });
+}
+
+/** The Adaptive-BI profile's engine in live time (see liveEngine). */
+export function abiLiveEngine(originMs: number, visitsPerSecond: number, over: Partial<EngineOptions<AbiDoc>> = {}, catalog = abiTestCatalog()): EventEngine<AbiDoc> {
+  const e = abiEngine({ from: new Date(originMs - 30 * 60_000), visitsPerSecond, ...over }, catalog);
+  e.warmUp(originMs);
+  return e;
 }

@@ -1,10 +1,17 @@
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
 import { sumCounts } from '../../shared/counts.js';
+import type { Settings } from '../../config/settings.js';
+import type { LiveRatePlan } from '../../events/live-rate.js';
 import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
 import { fitLine, fmtDuration, fmtInt, table, wrapLine } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
+
+/** Milliseconds as a short figure: 41 ms, 2.1 s. */
+function fmtMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
 
 /** One tick as a line that fits the terminal: figures that were measured, never a cut-off number. */
 function tickLine(out: Output, t: StreamTick, names: Record<string, string>, live: boolean): string {
@@ -19,6 +26,8 @@ function tickLine(out: Output, t: StreamTick, names: Record<string, string>, liv
   const shortClock = live ? iso.slice(11, 19) : iso.slice(5, 16).replace('T', ' ');
   const figures = [
     c.cyan(`${fmtInt(t.rate)} rec/s`),
+    // Live: the slowest 1 % of the tick's records took this long from their timestamp to being stored.
+    ...(t.latency ? [c.dim(`p99 ${fmtMs(t.latency.p99)}`)] : []),
     dead > 0 ? c.red(`dead ${fmtInt(dead)}`) : c.dim('dead 0'),
     t.delta.retries > 0 ? c.yellow(`retries ${fmtInt(t.delta.retries)}`) : c.dim('retries 0'),
   ];
@@ -56,6 +65,7 @@ async function makeTickRenderer(out: Output, bounded: boolean, names: Record<str
           progress: t.progress,
           delta: t.delta.collections,
           retries: t.delta.retries,
+          ...(t.latency ? { latencyMs: { p50: t.latency.p50, p99: t.latency.p99, max: t.latency.max } } : {}),
           ...(t.waiting ? { waiting: { seconds: Math.round((Date.now() - t.waiting.sinceMs) / 1000), retries: t.waiting.retries } } : {}),
         }),
       stop: () => undefined,
@@ -98,7 +108,15 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   // Stamped with the time it ended: in a log (cron) the line says when.
   const ended = new Date().toISOString().slice(0, 19).replace('T', ' ');
   out.summary(`${head} at ${ended}Z: ${fmtInt(t.g)} records in ${fmtDuration(r.elapsedMs)} (${c.cyan(`${fmtInt(r.rate)} rec/s`)}), seed ${r.seed}, run ${r.runId}; ${reconciled}`);
+  if (r.latency) {
+    const l = r.latency;
+    out.summary(`latency, timestamp to stored: p50 ${fmtMs(l.p50)}, p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)} (${fmtInt(l.count)} records)`);
+  }
   if (r.catalogLoadMs >= 100) out.line(c.dim(`catalog loaded in ${(r.catalogLoadMs / 1000).toFixed(1)} s before the first record`));
+  if (r.startMs >= 100) {
+    const what = r.clockOrigin ? 'the visits already open at the start simulated' : 'replayed up to the checkpoint';
+    out.line(c.dim(`${what} in ${(r.startMs / 1000).toFixed(1)} s before the first record; rates count from there`));
+  }
   if (r.counts.injectedDirty > 0) out.summary(c.dim(`${fmtInt(r.counts.injectedDirty)} records corrupted on purpose (--dirty-rate) are in dead_letters`));
   if (r.counts.retries > 0 || r.failedMs >= 1000) {
     out.summary(c.yellow(`writes were retried ${fmtInt(r.counts.retries)} times; the target failed to answer for ${fmtDuration(r.failedMs)} in all`));
@@ -111,6 +129,33 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
     const lines = wrapLine(groups.map((g) => g.replace(/ /g, '\u00a0')).join(' '), Math.max(20, width - 6)).map((l) => l.replace(/\u00a0/g, ' '));
     out.summary(c.dim(`continue with:\n  ${lines.join(' \\\n    ')}`));
   }
+}
+
+/** How the stream is paced, for its header line. */
+export function paceText(s: Pick<Settings, 'rate' | 'from' | 'speed' | 'batchSize' | 'interval'>, intervalDefault: boolean): string {
+  if (!s.from) {
+    // Live time: shoppers on the wall clock, visits arriving to give the rate on average.
+    if (s.rate === 'population') return "live, at the users' own visit rate";
+    if (s.rate !== undefined) return `live, ${fmtInt(s.rate)} rec/s on average`;
+    return `live, ${fmtInt(s.batchSize / s.interval)} rec/s on average, written every ${s.interval}s`;
+  }
+  if (s.rate === 'population') return 'as fast as the target takes';
+  if (s.rate !== undefined) return `${fmtInt(s.rate)} rec/s`;
+  if (s.speed) return `${s.speed}× simulated time`;
+  return intervalDefault ? 'as fast as the target takes' : `${fmtInt(s.batchSize)} every ${s.interval}s`;
+}
+
+/** Once, before the first record: a rate far beyond what the catalog's users would make on their own. */
+export function warnLivePlan(out: Output, plan: LiveRatePlan, rate: Settings['rate']): void {
+  if (plan.realisticUsers === undefined) return;
+  const every = fmtDuration((plan.users / plan.visitsPerSecond) * 1000);
+  const asked = rate === undefined ? 'this pace' : `--rate ${rate}`;
+  out.line(
+    out.c.yellow(
+      `${asked} asks ${plan.visitsPerSecond.toFixed(1)} visits a second of ${fmtInt(plan.users)} users: each would visit every ${every}. ` +
+        `A store whose own users make this traffic has ~${fmtInt(plan.realisticUsers)} users (etl seed --users ${plan.realisticUsers}).`,
+    ),
+  );
 }
 
 export async function streamAction(ctx: RunContext): Promise<void> {
@@ -160,7 +205,7 @@ export async function streamAction(ctx: RunContext): Promise<void> {
     if (!resume) await refuseSeedInUse(sink, { seed, partitions, options });
     const started = new Date();
     const bounded = s.limit !== undefined || s.duration !== undefined || s.from !== undefined;
-    const pace = s.rate !== undefined ? `${fmtInt(s.rate)} rec/s` : s.from && config.sources.interval === 'default' && s.speed === undefined ? 'as fast as the target takes' : s.speed ? `${s.speed}× simulated time` : `${fmtInt(s.batchSize)} every ${s.interval}s`;
+    const pace = paceText(s, config.sources.interval === 'default');
     const span = s.from ? `, backfill from ${s.from.toISOString()} to ${s.to ? s.to.toISOString() : `now (${started.toISOString().slice(0, 16).replace('T', ' ')}Z)`}` : '';
     out.line(
       out.c.dim(
@@ -182,6 +227,7 @@ export async function streamAction(ctx: RunContext): Promise<void> {
       resume: resume?.previous ?? undefined,
       startSeqs: resume?.startSeqs,
       onTick: renderer.tick,
+      onLivePlan: (plan) => warnLivePlan(out, plan, s.rate),
     }).finally(() => renderer.stop());
     out.json({ type: 'summary', command: 'stream', ...summary, error: summary.error?.message });
     renderSummary(out, summary, resumeCommand(config, seed));
