@@ -128,6 +128,15 @@ describe('every kind of bad value stops before work with one line naming it', ()
     expect(failure(() => load('stream', { speed: '10' })).message).toMatch(/--speed 10 applies to a backfill/);
   });
 
+  it('--rate population: the users\' own rate, live only; other words are refused naming both choices (issue 22)', () => {
+    expect(load('stream', { rate: 'population' }).settings.rate).toBe('population');
+    expect(load('stream', { rate: '250' }).settings.rate).toBe(250);
+    expect(failure(() => load('stream', { rate: 'population', from: '2026-01-01' })).message).toBe(
+      "--rate population is for a live stream: a backfill follows the users' own rate already (leave --rate out, or --speed 1 for real time)",
+    );
+    expect(failure(() => load('stream', { rate: 'fast' })).message).toMatch(/^Invalid --rate: "fast" must be a number of records a second, or population/);
+  });
+
   it('accepts the connection strings MongoDB users write', () => {
     for (const uri of ['mongodb://localhost', 'mongodb://u:p@h1:27017,h2:27018/db?replicaSet=rs0', 'mongodb+srv://cluster0.example.net/?retryWrites=true', 'mongodb://[::1]:27017']) {
       expect(load('seed', { uri }).settings.uri).toBe(uri);

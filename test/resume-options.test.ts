@@ -34,4 +34,18 @@ describe('--resume keeps the options that decide the records', () => {
     await expect(findResumePoint(abi, { partitions: ['0.1'], options: { profile: 'adaptive-bi', mix, fraudRate: 0.02, dirtyRate: 0 } })).resolves.toMatchObject({ startSeqs: { '0.1': 1200 } });
     await expect(findResumePoint(abi, { partitions: ['0.1'], options: { profile: 'ecom-etl', mix, fraudRate: 0.02, dirtyRate: 0 } })).rejects.toThrow(/this run has --profile ecom-etl but .* used --profile adaptive-bi/);
   });
+
+  it('live, the pace decides how often visits arrive: a resumed live run keeps it; a backfill may change it (issue 22)', async () => {
+    const base = { profile: 'ecom-etl', mix, fraudRate: 0.02, dirtyRate: 0 };
+    const live = targetWith({ ...base, rate: 300, batchSize: 500 });
+    await expect(findResumePoint(live, { partitions: ['0.1'], options: { ...base, rate: 300, batchSize: 500 } })).resolves.toMatchObject({ startSeqs: { '0.1': 1200 } });
+    await expect(findResumePoint(live, { partitions: ['0.1'], options: { ...base, rate: 600, batchSize: 500 } })).rejects.toThrow(
+      'this run has --rate 600 but the run being resumed (run-1) used --rate 300: give --rate 300',
+    );
+    const byInterval = targetWith({ ...base, interval: 2, batchSize: 10 });
+    await expect(findResumePoint(byInterval, { partitions: ['0.1'], options: { ...base, interval: 1, batchSize: 5 } })).resolves.toMatchObject({ seed: 5 });
+    await expect(findResumePoint(byInterval, { partitions: ['0.1'], options: { ...base, interval: 1, batchSize: 500 } })).rejects.toThrow(/used --interval 2 --batch-size 10/);
+    const backfill = targetWith({ ...base, from: '2026-01-01T00:00:00.000Z', rate: 300 });
+    await expect(findResumePoint(backfill, { partitions: ['0.1'], options: { ...base, from: '2026-01-01T00:00:00.000Z', rate: 900 } })).resolves.toMatchObject({ seed: 5 });
+  });
 });

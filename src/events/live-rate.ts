@@ -23,7 +23,7 @@ export function recordsPerVisit<D extends RenderedDoc>(catalog: StoreCatalog, o:
 export interface LiveRatePlan {
   visitsPerSecond: number;
   recordsPerVisit: number;
-  /** Users in the catalog. */
+  /** Active users in the catalog (those who visit). */
   users: number;
   /** Visits a second the catalog's users make on their own (--rate population). */
   ownVisitsPerSecond: number;

@@ -243,7 +243,21 @@ export interface StatsReport {
     deadLetters: Array<{ collection: string; count: number; injected: number }>;
     deadLetterReasons: Array<{ collection: string; code: string; path: string; count: number }>;
   };
-  runs: Array<{ id: string; command: string; status: string; started: Date; ended: Date | null; generated: number; written: number; duplicates: number; deadLettered: number; reconciled: boolean; seed: number }>;
+  runs: Array<{
+    id: string;
+    command: string;
+    status: string;
+    started: Date;
+    ended: Date | null;
+    generated: number;
+    written: number;
+    duplicates: number;
+    deadLettered: number;
+    reconciled: boolean;
+    seed: number;
+    /** Live runs: p99 ms from a record's timestamp to its stored write (null for a backfill or an older run). */
+    p99Ms: number | null;
+  }>;
 }
 
 const num = (x: unknown) => (typeof x === 'number' ? x : 0);
@@ -366,6 +380,7 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
       deadLettered: t.dead_lettered,
       reconciled: counts.every((c) => unaccounted(c) === 0),
       seed: num(r.seed),
+      p99Ms: typeof (r.latency_ms as { p99?: unknown } | null)?.p99 === 'number' ? (r.latency_ms as { p99: number }).p99 : null,
     };
   });
   return report;

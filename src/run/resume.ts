@@ -54,11 +54,23 @@ const streamCommands: Array<RunRecord['command']> = ['stream', 'schedule'];
 
 /** The content options whose value differs from what a recorded run used. */
 function changedContent(previous: RunRecord, options: Record<string, unknown>): Array<{ key: string; then: string; now: string }> {
-  return contentOptions.flatMap((key) => {
+  const changed: Array<{ key: string; then: string; now: string }> = contentOptions.flatMap((key) => {
     const then = previous.options[key] ?? before[key] ?? null;
     const now = options[key] ?? null;
     return JSON.stringify(then) === JSON.stringify(now) ? [] : [{ key, then: asFlag(key, then), now: asFlag(key, now) }];
   });
+  // Live, the pace sets how often visits arrive: it decides the records too.
+  const [then, now] = [livePace(previous.options), livePace(options)];
+  if (then && now && then.perSecond !== now.perSecond) changed.push({ key: 'rate', then: then.flags, now: now.flags });
+  return changed;
+}
+
+/** A live run's records a second and the flags that gave them (undefined for a backfill or an older record). */
+function livePace(o: Record<string, unknown>): { perSecond: number | string; flags: string } | undefined {
+  if (o.from !== undefined && o.from !== null) return undefined;
+  if (o.rate !== undefined && o.rate !== null) return { perSecond: o.rate as number | string, flags: `--rate ${String(o.rate)}` };
+  if (typeof o.batchSize !== 'number' || typeof o.interval !== 'number') return undefined;
+  return { perSecond: o.batchSize / o.interval, flags: `--interval ${o.interval} --batch-size ${o.batchSize}` };
 }
 
 /** A content option's value as the user types it (`--mix realistic`, `--fraud-rate 0.05`), or "none". */

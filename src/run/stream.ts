@@ -389,7 +389,8 @@ const maxWarmUpMs = 30 * 60_000;
 function liveJobs(req: StreamRequest, partitions: Partition[], started: number): { origin: Date; jobs: LiveJob[] } | undefined {
   const s = req.settings;
   if (s.from) return undefined;
-  const origin = req.clockOrigin ?? req.resume?.clock_origin ?? new Date(started);
+  const recorded = req.resume?.clock_origin;
+  const origin = req.clockOrigin ?? (recorded ? new Date(recorded) : new Date(started));
   const recordsPerSecond = s.rate ?? s.batchSize / s.interval;
   const plan = planLiveRate(
     req.catalog.catalog,

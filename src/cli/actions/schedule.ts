@@ -2,6 +2,7 @@ import { EtlError } from '../../errors.js';
 import type { RunContext } from '../context.js';
 import { fmtDuration, fmtInt } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
+import { warnLivePlan } from './stream.js';
 
 function when(d: Date | null): string {
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : 'none';
@@ -24,11 +25,14 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
     const { randomInt } = await import('node:crypto');
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
     let startSeqs: Record<string, number> = {};
+    // Live, every job continues one stream on one clock: the first job's origin (or the resumed run's).
+    let clockOrigin: Date | undefined;
     if (s.resume) {
       // The first job continues the recorded run (a restarted schedule, or a stream of that seed).
       const resume = await findResumePoint(sink, { seed: s.seed, partitions, options: runOptions(config, seed) });
       seed = resume.seed;
       startSeqs = resume.startSeqs;
+      clockOrigin = resume.previous?.clock_origin ?? undefined;
       if (resume.previous) out.line(out.c.dim(`Resuming run ${resume.previous._id} (seed ${seed}) after its checkpoint ${JSON.stringify(startSeqs)}`));
     } else {
       await refuseSeedInUse(sink, { seed, partitions, options: runOptions(config, seed) });
@@ -41,8 +45,8 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
       maxJobs: s.maxJobs,
       startSeqs,
       signal: stopSignal,
-      runJob: (k, startSeqs, signal) =>
-        runStream({
+      runJob: async (k, startSeqs, signal) => {
+        const summary = await runStream({
           command: 'schedule',
           settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
           profile,
@@ -54,7 +58,12 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
           options: { ...runOptions(config, seed), cron: s.cron, timezone: s.timezone, job: k },
           startSeqs,
           limitFromStart: true,
-        }),
+          clockOrigin,
+          onLivePlan: k === 1 ? (plan) => warnLivePlan(out, plan, s.rate) : undefined,
+        });
+        clockOrigin ??= summary.clockOrigin;
+        return summary;
+      },
       onEvent: (e) => {
         if (e.type === 'started') {
           out.line(c.dim(`Scheduled "${s.cron}"${s.timezone ? ` (${s.timezone})` : ''}: each job ${bound} into ${sink.target}, seed ${seed}. First job at ${when(e.next)}. Ctrl-C to stop.`));

@@ -208,10 +208,22 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
     r.runs.length
       ? fitTable(
           columns,
-          ['run', 'command', 'status', 'started', 'generated', 'written', 'dupes', 'dead', 'reconciled'],
-          r.runs.map((x) => [x.id, x.command, x.status === 'completed' ? c.green(x.status) : x.status === 'failed' ? c.red(x.status) : c.yellow(x.status), time(x.started), x.generated, x.written, x.duplicates, x.deadLettered, x.reconciled ? c.green('yes') : c.red('no')]),
+          ['run', 'command', 'status', 'started', 'generated', 'written', 'dupes', 'dead', 'reconciled', 'p99'],
+          r.runs.map((x) => [
+            x.id,
+            x.command,
+            x.status === 'completed' ? c.green(x.status) : x.status === 'failed' ? c.red(x.status) : c.yellow(x.status),
+            time(x.started),
+            x.generated,
+            x.written,
+            x.duplicates,
+            x.deadLettered,
+            x.reconciled ? c.green('yes') : c.red('no'),
+            // Live runs: the latency from a record's timestamp to its stored write.
+            x.p99Ms === null ? c.dim('—') : x.p99Ms < 1000 ? `${x.p99Ms} ms` : `${(x.p99Ms / 1000).toFixed(1)} s`,
+          ]),
           c,
-          { drop: [3, 6, 7, 1, 5, 4] },
+          { drop: [3, 6, 7, 1, 5, 9, 4] },
         )
       : c.dim('no runs recorded'),
   );

@@ -152,8 +152,8 @@ export function warnLivePlan(out: Output, plan: LiveRatePlan, rate: Settings['ra
   const asked = rate === undefined ? 'this pace' : `--rate ${rate}`;
   out.line(
     out.c.yellow(
-      `${asked} asks ${plan.visitsPerSecond.toFixed(1)} visits a second of ${fmtInt(plan.users)} users: each would visit every ${every}. ` +
-        `A store whose own users make this traffic has ~${fmtInt(plan.realisticUsers)} users (etl seed --users ${plan.realisticUsers}).`,
+      `${asked} asks ${plan.visitsPerSecond.toFixed(1)} visits a second of ${fmtInt(plan.users)} active users: each would visit every ${every}. ` +
+        `A store whose own users make this traffic has ~${fmtInt(plan.realisticUsers)} active users (etl seed --users ${plan.realisticUsers}).`,
     ),
   );
 }
