@@ -195,7 +195,7 @@ describe('doubtful input is named once', () => {
     const out = tmp();
     const r = await runCli(['schedule', '--cron', '* * * * * *', '--max-jobs', '2', '--limit', '200', '--sink', 'jsonl', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    const jobs = r.stdout.split('\n').filter((l) => / job \d /.test(l));
+    const jobs = r.stdout.split('\n').filter((l) => /[✔✘■] job \d /.test(l));
     expect(jobs).toHaveLength(2);
     for (const l of jobs) expect(l).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ /);
     expect(jobs[0]).toMatch(/next at/);

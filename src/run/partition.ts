@@ -134,7 +134,10 @@ export class PartitionPipeline {
     let generated = 0;
     let yieldedAt = performance.now();
     // Live time starts now: where the simulation is (the origin, or a resumed run's checkpoint) is now.
-    if (this.live) this.pacer.startLive(this.engine.clockMs - this.engine.offsetMs);
+    if (this.live) {
+      this.pacer.startLive(this.engine.clockMs - this.engine.offsetMs);
+      this.engine.offsetMs = this.pacer.offsetMs;
+    }
     const deadline = job.durationMs === undefined ? undefined : Date.now() + job.durationMs;
     for (;;) {
       // A target that answers at once (null, a fast disk) settles every write in microtasks:

@@ -377,8 +377,8 @@ function latencyOf(counters: Counters): LatencySummary | undefined {
   return summarizeLatency(counters.latency);
 }
 
-/** Records a partition simulates before the origin, at most, to open the shop mid-flow (≈ 2 s of work). */
-const warmUpRecords = 600_000;
+/** Records a partition simulates before the origin, at most, to open the shop mid-flow (nothing rendered: a few seconds at most). */
+const warmUpRecords = 4_000_000;
 /** Long enough for nearly every visit open at the origin to have started in it. */
 const maxWarmUpMs = 30 * 60_000;
 
