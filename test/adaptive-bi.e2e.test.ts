@@ -188,6 +188,23 @@ describe('its configuration and its stored catalog', () => {
     expect((JSON.parse(plain.stdout.trim().split('\n').pop()!) as typeof report).counts.products.written).toBe(100);
   });
 
+  it('etl stream on an empty target seeds a catalog of MAX_PRODUCTS / MAX_USERS (or --products / --users, under either profile)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'etl-abi-size-'));
+    const r = await runCli(['stream', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', out, '--from', '2026-03-02T00:00:00Z', '--limit', '500'], { env: { MAX_USERS: '5000' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('seeded one first (100 products, 5,000 users, seed 42)');
+    expect([lines(out, 'products').length, lines(out, 'users').length]).toEqual([100, 5000]);
+    // The stream sells that catalog: users beyond the default thousand come.
+    expect(docs(out, 'user_activities').some((a) => Number(String(a.user_id).slice(4)) > 1000)).toBe(true);
+    const ours = mkdtempSync(join(tmpdir(), 'etl-ours-size-'));
+    const o = await runCli(['stream', '--sink', 'jsonl', '--out', ours, '--from', '2026-03-02T00:00:00Z', '--limit', '50', '--products', '40', '--users', '300']);
+    expect(o.code, o.stderr).toBe(0);
+    expect([lines(ours, 'products').length, lines(ours, 'users').length]).toEqual([40, 300]);
+    // A target that keeps no catalog uses one of that size in memory.
+    const mem = await runCli(['stream', '--sink', 'null', '--from', '2026-03-02T00:00:00Z', '--limit', '50'], { env: { ETL_USERS: '300' } });
+    expect(mem.stdout).toContain('using one in memory (100 products, 300 users, seed 42)');
+  });
+
   it('a bad value under its name is named in the error, exit 2', async () => {
     const r = await runCli(['stream', '--profile', 'adaptive-bi', '--sink', 'null', '--limit', '10'], { env: { BATCH_SIZE: 'ten' } });
     expect(r.code).toBe(2);
