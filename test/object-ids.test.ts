@@ -47,6 +47,9 @@ describe('ObjectIds made from the record', () => {
     expect(ids.map((o) => o.getTimestamp().toISOString())).toEqual(Array(4).fill('2025-12-31T23:59:59.000Z'));
     expect(ids.map((o) => o.toHexString()).sort()).toEqual(ids.map((o) => o.toHexString()));
     expect(keyObjectId('no-number', seconds)).toBeUndefined();
+    // Neither kind of id is taken for the other.
+    expect(recordObjectId('PRD_0042', at)).toBeUndefined();
+    expect(recordObjectId(`dl-${id(9, 0, 1, 4)}`, at)).toBeUndefined();
   });
 });
 

@@ -18,8 +18,6 @@ import type { StoredId } from './types.js';
  * generated and a new seed's catalog replaces the old one's documents.
  */
 
-const seqSpan = 2 ** 40;
-
 /** The 3-byte tag of a seed's partition I of N. */
 export function partitionTag(seed: number, index: number, count: number): number {
   return ((count * (count - 1)) / 2 + index + (mixSeed(seed, 0x0b1d) >>> 0)) % 2 ** 24;
@@ -31,22 +29,41 @@ export function partitionKeyTag(seed: number, key: string): number {
   return partitionTag(seed, index, count);
 }
 
+/** Writes `n` (an unsigned 32-bit integer) big-endian at `at`. */
+function put32(bytes: Uint8Array, at: number, n: number): void {
+  bytes[at] = n >>> 24;
+  bytes[at + 1] = (n >>> 16) & 0xff;
+  bytes[at + 2] = (n >>> 8) & 0xff;
+  bytes[at + 3] = n & 0xff;
+}
+
+/** The partition part of the last record id converted, and its tag: a sink's ids mostly share one. */
+let lastPrefix = '';
+let lastTag = 0;
+
 /** The ObjectId of a derived record id stamped at `ms`; undefined when `id` is not one. */
 export function recordObjectId(id: string, ms: number): ObjectId | undefined {
-  const parsed = parseId(id);
   const seconds = Math.floor(ms / 1000);
-  if (!parsed || !(seconds >= 0 && seconds < 2 ** 32)) return undefined;
-  const [index, count] = parsed.partition.split('.').map(Number);
+  if (!(seconds >= 0 && seconds < 2 ** 32)) return undefined;
+  const cut = id.lastIndexOf('-') + 1;
+  if (cut === 0) return undefined;
+  if (cut !== lastPrefix.length || !id.startsWith(lastPrefix)) {
+    const parsed = parseId(id);
+    if (!parsed || id.startsWith('dl-')) return undefined;
+    const [index, count] = parsed.partition.split('.').map(Number);
+    lastTag = partitionTag(parsed.seed, index, count);
+    lastPrefix = id.slice(0, cut);
+  }
+  const seq = parseInt(id.slice(cut), 36);
+  if (!Number.isSafeInteger(seq) || seq < 0) return undefined;
   const bytes = new Uint8Array(12);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, seconds);
-  const seq = parsed.seq % seqSpan;
-  bytes[4] = Math.floor(seq / 2 ** 32);
-  view.setUint32(5, seq % 2 ** 32);
-  const tag = partitionTag(parsed.seed, index, count);
-  bytes[9] = tag >>> 16;
-  bytes[10] = (tag >>> 8) & 0xff;
-  bytes[11] = tag & 0xff;
+  put32(bytes, 0, seconds);
+  // The sequence modulo 2^40: its fifth byte, then the low 32 bits (ToUint32 is exact below 2^53).
+  bytes[4] = Math.floor(seq / 2 ** 32) & 0xff;
+  put32(bytes, 5, seq >>> 0);
+  bytes[9] = lastTag >>> 16;
+  bytes[10] = (lastTag >>> 8) & 0xff;
+  bytes[11] = lastTag & 0xff;
   return new ObjectId(bytes);
 }
 
@@ -57,10 +74,9 @@ export function keyObjectId(key: string, seconds: number): ObjectId | undefined 
   const n = Number(digits[1]);
   if (!Number.isSafeInteger(n)) return undefined;
   const bytes = new Uint8Array(12);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, seconds);
-  view.setUint32(4, Math.floor(n / 2 ** 32));
-  view.setUint32(8, n % 2 ** 32);
+  put32(bytes, 0, seconds);
+  put32(bytes, 4, Math.floor(n / 2 ** 32));
+  put32(bytes, 8, n >>> 0);
   return new ObjectId(bytes);
 }
 
