@@ -170,6 +170,12 @@ const specs = [
               "AU",
               "ES",
               "MX",
+              "AE",
+              "SA",
+              "ZA",
+              "NG",
+              "EG",
+              "KE",
               "CN"
             ]
           },
@@ -669,6 +675,12 @@ const specs = [
                   "AU",
                   "ES",
                   "MX",
+                  "AE",
+                  "SA",
+                  "ZA",
+                  "NG",
+                  "EG",
+                  "KE",
                   "CN"
                 ]
               },
@@ -713,6 +725,12 @@ const specs = [
               "AU",
               "ES",
               "MX",
+              "AE",
+              "SA",
+              "ZA",
+              "NG",
+              "EG",
+              "KE",
               "CN"
             ]
           },
@@ -730,6 +748,12 @@ const specs = [
               "AU",
               "ES",
               "MX",
+              "AE",
+              "SA",
+              "ZA",
+              "NG",
+              "EG",
+              "KE",
               "CN"
             ]
           },
@@ -747,6 +771,12 @@ const specs = [
               "AU",
               "ES",
               "MX",
+              "AE",
+              "SA",
+              "ZA",
+              "NG",
+              "EG",
+              "KE",
               "CN"
             ]
           },

@@ -72,7 +72,7 @@ describe('etl --profile adaptive-bi into jsonl', () => {
       expect(Object.keys(p.dimensions as Doc).sort()).toEqual(['height', 'length', 'width']);
       expect(p.weight as number).toBeGreaterThan(0);
     }
-    const regionOf: Record<string, string> = { USA: 'North America', Canada: 'North America', UK: 'Europe', Germany: 'Europe', France: 'Europe', Brazil: 'South America' };
+    const regionOf: Record<string, string> = { USA: 'North America', Canada: 'North America', UK: 'Europe', Germany: 'Europe', France: 'Europe', Brazil: 'South America', UAE: 'Middle East', 'Saudi Arabia': 'Middle East', 'South Africa': 'Africa', Kenya: 'Africa' };
     for (const u of users) {
       expect(abiCountries).toContain(u.country);
       expect(abiRegions).toContain(u.region);
@@ -81,7 +81,8 @@ describe('etl --profile adaptive-bi into jsonl', () => {
       expect(['Male', 'Female', 'Other']).toContain(u.gender);
       expect((u.total_orders as number) >= 0 && (u.total_spent as number) >= 0).toBe(true);
     }
-    expect(new Set(users.map((u) => u.country)).size).toBe(10);
+    expect(new Set(users.map((u) => u.country)).size).toBe(abiCountries.length);
+    expect(new Set(users.map((u) => u.region))).toEqual(new Set(abiRegions));
   });
 
   it('the queries its later phases run return non-empty, consistent results (mingo)', () => {
@@ -124,9 +125,16 @@ describe('etl --profile adaptive-bi into jsonl', () => {
       expect(s.last).toBe((s.first as number) + (s.change as number));
       expect(s.last as number).toBeGreaterThanOrEqual(0);
     }
-    // Sales match orders: each line is one sale of its quantity.
-    const sold = aggregate(inv, [{ $match: { update_type: 'sale' } }, { $group: { _id: null, units: { $sum: '$stock_change' } } }]) as Doc[];
-    expect(-(sold[0].units as number)).toBe(tx.reduce((a, t) => a + (t.quantity as number), 0));
+    // Sales match orders: each line is one sale of its quantity. Sales follow their order's lines,
+    // so only the last order may have none, when --limit cut the run right after its lines.
+    const soldUnits = aggregate(inv, [{ $match: { update_type: 'sale' } }, { $group: { _id: { order: '$order_id', product: '$product_id' }, units: { $sum: '$stock_change' } } }]) as Doc[];
+    const sold = new Map(soldUnits.map((r) => [JSON.stringify(r._id), -(r.units as number)]));
+    const unsold = tx.filter((t) => sold.get(JSON.stringify({ order: t.order_id, product: t.product_id })) !== t.quantity);
+    for (const t of unsold) {
+      expect(sold.has(JSON.stringify({ order: t.order_id, product: t.product_id }))).toBe(false);
+      expect(t.order_id).toBe(tx[tx.length - 1].order_id);
+    }
+    expect(sold.size).toBe(tx.length - unsold.length);
 
     // Every reference resolves in its catalog.
     for (const t of tx) expect(productIds.has(t.product_id) && userIds.has(t.user_id)).toBe(true);
@@ -186,6 +194,23 @@ describe('its configuration and its stored catalog', () => {
     expect((JSON.parse(ours.stdout.trim().split('\n').pop()!) as typeof report).counts.products.written).toBe(12);
     const plain = await runCli(['seed', '--sink', 'jsonl', '--out', join(cwd, 'plain'), '--json'], { cwd });
     expect((JSON.parse(plain.stdout.trim().split('\n').pop()!) as typeof report).counts.products.written).toBe(100);
+  });
+
+  it('etl stream on an empty target seeds a catalog of MAX_PRODUCTS / MAX_USERS (or --products / --users, under either profile)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'etl-abi-size-'));
+    const r = await runCli(['stream', '--profile', 'adaptive-bi', '--sink', 'jsonl', '--out', out, '--from', '2026-03-02T00:00:00Z', '--limit', '500'], { env: { MAX_USERS: '5000' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('seeded one first (100 products, 5,000 users, seed 42)');
+    expect([lines(out, 'products').length, lines(out, 'users').length]).toEqual([100, 5000]);
+    // The stream sells that catalog: users beyond the default thousand come.
+    expect(docs(out, 'user_activities').some((a) => Number(String(a.user_id).slice(4)) > 1000)).toBe(true);
+    const ours = mkdtempSync(join(tmpdir(), 'etl-ours-size-'));
+    const o = await runCli(['stream', '--sink', 'jsonl', '--out', ours, '--from', '2026-03-02T00:00:00Z', '--limit', '50', '--products', '40', '--users', '300']);
+    expect(o.code, o.stderr).toBe(0);
+    expect([lines(ours, 'products').length, lines(ours, 'users').length]).toEqual([40, 300]);
+    // A target that keeps no catalog uses one of that size in memory.
+    const mem = await runCli(['stream', '--sink', 'null', '--from', '2026-03-02T00:00:00Z', '--limit', '50'], { env: { ETL_USERS: '300' } });
+    expect(mem.stdout).toContain('using one in memory (100 products, 300 users, seed 42)');
   });
 
   it('a bad value under its name is named in the error, exit 2', async () => {

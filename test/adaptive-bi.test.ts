@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abiPopulation } from '../src/profiles/adaptive-bi/catalog-documents.js';
+import { abiPopulation, abiRegions } from '../src/profiles/adaptive-bi/catalog-documents.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { eventSchemas } from '../src/events/schemas.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
@@ -42,6 +42,20 @@ describe('--profile adaptive-bi: its validators and indexes', () => {
     }
     expect(checked).toBe(19);
   });
+});
+
+describe('--profile adaptive-bi: its users', () => {
+  it('a 10,000-user catalog has users in every world region of its vocabulary, each region from its own countries', async () => {
+    for (const seed of [42, 7]) {
+      const users = (await abi.catalog.shape(seed)).users(0, 10_000);
+      const countriesOf = new Map<string, Set<string>>();
+      for (const u of users) countriesOf.set(u.region as string, (countriesOf.get(u.region as string) ?? new Set()).add(u.country as string));
+      expect(new Set(countriesOf.keys()), `seed ${seed}`).toEqual(new Set(abiRegions));
+      expect(countriesOf.get('Middle East')).toEqual(new Set(['UAE', 'Saudi Arabia']));
+      expect(countriesOf.get('Africa')).toEqual(new Set(['South Africa', 'Nigeria', 'Egypt', 'Kenya']));
+      expect(countriesOf.get('North America')).toEqual(new Set(['USA', 'Canada']));
+    }
+  }, 30_000);
 });
 
 describe('--profile adaptive-bi: the engine underneath', () => {

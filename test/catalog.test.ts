@@ -59,7 +59,10 @@ describe('catalog invariants', () => {
     expect(share(products, (p) => p.category, 'Electronics')).toBeGreaterThan(0.15);
     expect(share(products, (p) => p.category, 'Health')).toBeLessThan(0.08);
     expect(new Set(products.map((p) => p.category)).size).toBe(categories.length);
-    expect(share(users, (u) => u.country, 'US')).toBeGreaterThan(0.3);
+    // The US is the heaviest country (34 of 109); every country with a weight has users, the Middle East's and Africa's too.
+    expect(share(users, (u) => u.country, 'US')).toBeGreaterThan(0.28);
+    expect(new Set(users.map((u) => u.country))).toEqual(new Set(countries.filter((c) => c.weight > 0).map((c) => c.code)));
+    for (const code of ['AE', 'SA', 'ZA', 'NG', 'EG', 'KE']) expect(countryByCode.get(code)?.weight, code).toBeGreaterThan(0);
     expect(share(users, (u) => u.customer_segment, 'regular')).toBeGreaterThan(share(users, (u) => u.customer_segment, 'vip'));
     expect(new Set(users.map((u) => u.customer_segment))).toEqual(new Set(customerSegments));
     const ages = users.map((u) => u.age).sort((a, b) => a - b);

@@ -337,4 +337,53 @@ describe('the adaptive-bi profile through the real driver', () => {
     // The case the issue found: whole ratings (4.0), sent as doubles.
     expect(wholeDoubles).toBeGreaterThan(0);
   }, 60_000);
+
+  it('its _ids are ObjectIds made from the records: stamped with their second, in time order, read back and replayed as the same', async () => {
+    const db = client.db('adaptive_bi');
+    await ensureCollections(db, abiSpecs);
+    const target = MongoSink.over(db as unknown as MongoLike, fast, abi.stored);
+    await seedCatalog({ profile: abi, seed: 3, products: 300, users: 2000, reset: false, chunkSize: 1000, sink: target });
+    // The stream reads the stored catalog back through the driver ({_id: {$gt: last}}, sorted): in the order it was generated.
+    const { loadCatalog } = await import('../src/run/catalog-source.js');
+    const loaded = await loadCatalog(target, abi);
+    expect(loaded.source).toBe('stored');
+    const generated = new CatalogGenerator(3, abiPopulation);
+    const catalog = buildStoreCatalog(generated.products(0, 300), generated.users(0, 2000));
+    expect([...loaded.catalog.productNumber]).toEqual([...catalog.productNumber]);
+    expect([...loaded.catalog.userNumber]).toEqual([...catalog.userNumber]);
+    const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 20_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
+    expect((await new PartitionPipeline(loaded.catalog, abi, target, job, new AbortController().signal).run()).reason).toBe('limit');
+
+    const stored: Record<string, Array<{ id: BSON.ObjectId; at: number; key: string }>> = {};
+    for (const { collection, bytes } of peer.rawDocuments) {
+      if (!design.validators[collection]) continue;
+      const sent = BSON.deserialize(bytes);
+      const doc = (collection === 'products' || collection === 'users' ? sent.u : sent) as Record<string, unknown>;
+      expect(doc._id, collection).toBeInstanceOf(BSON.ObjectId);
+      const time = collection === 'products' ? doc.created_at : collection === 'users' ? doc.signup_date : doc.timestamp;
+      (stored[collection] ??= []).push({ id: doc._id as BSON.ObjectId, at: (time as Date).getTime(), key: String(doc.product_id ?? doc.user_id ?? '') });
+    }
+    for (const c of ['transactions', 'user_activities', 'inventory_updates']) {
+      const docs = stored[c];
+      expect(docs.length, c).toBeGreaterThan(1000);
+      for (const d of docs) expect(d.id.getTimestamp().getTime(), c).toBe(Math.floor(d.at / 1000) * 1000);
+      // sort({_id: -1}) is the time order, newest first.
+      const newestFirst = [...docs].sort((a, b) => b.id.toHexString().localeCompare(a.id.toHexString())).map((d) => d.at);
+      expect(newestFirst, c).toEqual([...newestFirst].sort((a, b) => b - a));
+      expect(new Set(docs.map((d) => d.id.toHexString())).size, c).toBe(docs.length);
+    }
+    // The catalog's: one fixed second (the end of the catalog's window), in product_id / user_id order.
+    for (const c of ['products', 'users']) {
+      const docs = stored[c];
+      expect(new Set(docs.map((d) => d.id.getTimestamp().toISOString())), c).toEqual(new Set(['2025-12-31T23:59:59.000Z']));
+      expect([...docs].sort((a, b) => a.id.toHexString().localeCompare(b.id.toHexString())).map((d) => d.key), c).toEqual(docs.map((d) => d.key).sort());
+    }
+
+    // A replay of the same records (a resumed backfill) is absorbed: every one a duplicate of its ObjectId.
+    const again = new PartitionPipeline(loaded.catalog, abi, target, { ...job, runId: 'peer-again', endSeq: 3000 }, new AbortController().signal);
+    expect((await again.run()).reason).toBe('limit');
+    const counts = Object.values(again.counters.snapshot().collections);
+    expect(counts.reduce((n, x) => n + x.duplicates, 0)).toBe(3000);
+    expect(counts.reduce((n, x) => n + x.written, 0)).toBe(0);
+  }, 60_000);
 });

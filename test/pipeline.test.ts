@@ -175,7 +175,8 @@ describe('runStream', () => {
   });
 
   it('live time: resumed from a checkpoint, the stream continues its open visits and pending effects, records equal to one run but for the pause in their timestamps', async () => {
-    const live = { ...settings, from: undefined, rate: 3000, limit: 4000, dirtyRate: 0 };
+    // Long enough for visits to take their next steps after the stop (seconds apart).
+    const live = { ...settings, from: undefined, rate: 500, limit: 5000, dirtyRate: 0 };
     const sinkOptions = { sink: 'null' as const, stored: ours.stored, out: '', db: 'x', dataDir: '' };
     const clockOrigin = new Date(Date.now() - 1000);
     const whole = new SlowSink(0);
@@ -184,18 +185,18 @@ describe('runStream', () => {
     expect(one.status).toBe('completed');
     expect(one.clockOrigin).toEqual(clockOrigin);
     // Latency was measured for every record stored, and is stored with the run.
-    expect(one.latency!.count).toBe(4000);
+    expect(one.latency!.count).toBe(5000);
     expect(one.latency!.p50).toBeLessThanOrEqual(one.latency!.p99);
     expect(one.latency!.p99).toBeLessThanOrEqual(one.latency!.max);
     expect(whole.records.at(-1)!.latency_ms).toMatchObject({ p99: one.latency!.p99 });
     expect(whole.records.at(-1)!.clock_origin).toEqual(clockOrigin);
     const first = new SlowSink(0);
-    await runStream({ command: 'stream', profile: ours, settings: { ...live, limit: 1500 }, seed: 8, sink: first, sinkOptions, catalog, signal: new AbortController().signal, options: {}, clockOrigin });
+    await runStream({ command: 'stream', profile: ours, settings: { ...live, limit: 2500 }, seed: 8, sink: first, sinkOptions, catalog, signal: new AbortController().signal, options: {}, clockOrigin });
     const rest = new SlowSink(0);
-    await runStream({ command: 'stream', profile: ours, settings: live, seed: 8, sink: rest, sinkOptions, catalog, signal: new AbortController().signal, options: {}, clockOrigin, startSeqs: { '0.1': 1500 } });
+    await runStream({ command: 'stream', profile: ours, settings: live, seed: 8, sink: rest, sinkOptions, catalog, signal: new AbortController().signal, options: {}, clockOrigin, startSeqs: { '0.1': 2500 } });
     const ended = Date.now();
     const strip = (d: Doc) => JSON.stringify({ ...d, timestamp: 0 });
-    const sessionsBefore = new Set((first.stored.get('user_activities') ?? []).map((d) => d.session_id));
+    const sessionsBefore = new Set([...first.stored.values()].flat().map((d) => d.session_id).filter(Boolean));
     let continued = 0;
     for (const c of ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates']) {
       const union = [...(first.stored.get(c) ?? []), ...(rest.stored.get(c) ?? [])];

@@ -114,7 +114,8 @@ describe('stats pipelines over generated data (mingo), checked against independe
     for (const c of report.sales.byCountry) expect(cents(c.revenue)).toBe(byCountry.get(c.country));
     const best = [...byProduct.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
     expect(report.sales.topByRevenue[0].product_id).toBe(best[0]);
-    expect(report.sales.topByRevenue).toHaveLength(10);
+    // Ten at most: the products sold in the window, when fewer.
+    expect(report.sales.topByRevenue).toHaveLength(Math.min(10, byProduct.size));
   });
 
   it('cart abandonment = abandoned carts / (abandoned + checked out), and the funnel narrows', () => {

@@ -182,7 +182,7 @@ describe('etl stream through the stdout and null sinks', () => {
     expect(lines).toHaveLength(200);
     for (const l of lines) expect(eventFiles).toContain(l.collection);
     expect(r.stderr).toMatch(/completed at [0-9-]+ [0-9:]+Z: 200 records/);
-    expect(r.stderr).toMatch(/default one in memory/);
+    expect(r.stderr).toContain('keeps no catalog: using one in memory (100 products, 1,000 users, seed 42)');
   });
 
   it('--sink null with --json prints ticks and a reconciled summary', async () => {

@@ -131,6 +131,37 @@ export const countries: readonly CountrySpec[] = [
       { name: 'Puebla', timeZone: 'America/Mexico_City', cities: ['Puebla', 'Tehuacán', 'Cholula'] },
       { name: 'Yucatán', timeZone: 'America/Merida', cities: ['Mérida', 'Valladolid', 'Progreso'] },
     ] },
+  // The Middle East and Africa (the adaptive-bi profile's world regions have users in each).
+  { code: 'AE', name: 'United Arab Emirates', weight: 2, taxRate: 0.05, shippingCents: 799, freeShippingFromCents: 7500, regions: [
+      { name: 'Dubai', timeZone: 'Asia/Dubai', cities: ['Dubai', 'Jebel Ali', 'Hatta'] },
+      { name: 'Abu Dhabi', timeZone: 'Asia/Dubai', cities: ['Abu Dhabi', 'Al Ain', 'Ruwais'] },
+      { name: 'Sharjah', timeZone: 'Asia/Dubai', cities: ['Sharjah', 'Khor Fakkan', 'Kalba'] },
+    ] },
+  { code: 'SA', name: 'Saudi Arabia', weight: 2, taxRate: 0.15, shippingCents: 899, freeShippingFromCents: 8000, regions: [
+      { name: 'Riyadh', timeZone: 'Asia/Riyadh', cities: ['Riyadh', 'Al Kharj', 'Diriyah'] },
+      { name: 'Makkah', timeZone: 'Asia/Riyadh', cities: ['Jeddah', 'Mecca', 'Taif'] },
+      { name: 'Eastern Province', timeZone: 'Asia/Riyadh', cities: ['Dammam', 'Khobar', 'Dhahran'] },
+    ] },
+  { code: 'ZA', name: 'South Africa', weight: 2, taxRate: 0.15, shippingCents: 999, freeShippingFromCents: 10000, regions: [
+      { name: 'Gauteng', timeZone: 'Africa/Johannesburg', cities: ['Johannesburg', 'Pretoria', 'Soweto'] },
+      { name: 'Western Cape', timeZone: 'Africa/Johannesburg', cities: ['Cape Town', 'Stellenbosch', 'Paarl'] },
+      { name: 'KwaZulu-Natal', timeZone: 'Africa/Johannesburg', cities: ['Durban', 'Pietermaritzburg', 'Richards Bay'] },
+    ] },
+  { code: 'NG', name: 'Nigeria', weight: 1, taxRate: 0.075, shippingCents: 999, freeShippingFromCents: 12000, regions: [
+      { name: 'Lagos', timeZone: 'Africa/Lagos', cities: ['Lagos', 'Ikeja', 'Lekki'] },
+      { name: 'Federal Capital Territory', timeZone: 'Africa/Lagos', cities: ['Abuja', 'Gwagwalada', 'Kuje'] },
+      { name: 'Rivers', timeZone: 'Africa/Lagos', cities: ['Port Harcourt', 'Bonny', 'Obio-Akpor'] },
+    ] },
+  { code: 'EG', name: 'Egypt', weight: 1, taxRate: 0.14, shippingCents: 899, freeShippingFromCents: 10000, regions: [
+      { name: 'Cairo', timeZone: 'Africa/Cairo', cities: ['Cairo', 'New Cairo', 'Helwan'] },
+      { name: 'Alexandria', timeZone: 'Africa/Cairo', cities: ['Alexandria', 'Borg El Arab', 'Abu Qir'] },
+      { name: 'Giza', timeZone: 'Africa/Cairo', cities: ['Giza', '6th of October City', 'Sheikh Zayed City'] },
+    ] },
+  { code: 'KE', name: 'Kenya', weight: 1, taxRate: 0.16, shippingCents: 999, freeShippingFromCents: 12000, regions: [
+      { name: 'Nairobi', timeZone: 'Africa/Nairobi', cities: ['Nairobi', 'Westlands', 'Karen'] },
+      { name: 'Mombasa', timeZone: 'Africa/Nairobi', cities: ['Mombasa', 'Likoni', 'Nyali'] },
+      { name: 'Kisumu', timeZone: 'Africa/Nairobi', cities: ['Kisumu', 'Maseno', 'Ahero'] },
+    ] },
   // Not drawn for the default catalog (weight 0): the adaptive-bi profile's users live here too.
   { code: 'CN', name: 'China', weight: 0, taxRate: 0.13, shippingCents: 499, freeShippingFromCents: 9900, regions: [
       { name: 'Beijing', timeZone: 'Asia/Shanghai', cities: ['Beijing'] },

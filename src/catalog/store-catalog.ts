@@ -228,7 +228,9 @@ export class CatalogBuilder {
   ) {}
 
   private invalid(kind: string, doc: Record<string, unknown>, why: string): never {
-    throw new EtlError('CATALOG_INVALID', `The stored ${kind} document ${String(doc._id)} in ${this.where} is not a valid catalog document (${why}). ${remedy}`);
+    // An ObjectId read from a file as plain JSON is {"$oid": …}: its key names the document then.
+    const name = doc._id !== null && typeof doc._id === 'object' ? `${String(doc.product_id ?? doc.user_id)} (_id ${JSON.stringify(doc._id)})` : String(doc._id);
+    throw new EtlError('CATALOG_INVALID', `The stored ${kind} document ${name} in ${this.where} is not a valid catalog document (${why}). ${remedy}`);
   }
 
   /** @throws EtlError CATALOG_INVALID naming the document */

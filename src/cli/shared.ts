@@ -47,9 +47,12 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
   }
 }
 
-/** Reads the catalog the stream sells, saying so first (a large catalog takes a while to read). */
-export async function readCatalog(out: Output, sink: Sink, sinkName: string, profile: Profile) {
-  const { loadCatalog } = await import('../run/catalog-source.js');
+/**
+ * Reads the catalog the stream sells, saying so first (a large catalog takes a while to read);
+ * where the target has none, one of --products and --users is made.
+ */
+export async function readCatalog(out: Output, sink: Sink, s: Pick<Settings, 'sink' | 'products' | 'users'>, profile: Profile) {
+  const { loadCatalog, defaultCatalog } = await import('../run/catalog-source.js');
   if (sink.catalog) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
   // A large catalog takes seconds: a progress line every 2 s meanwhile.
   let lastLine = performance.now();
@@ -58,16 +61,18 @@ export async function readCatalog(out: Output, sink: Sink, sinkName: string, pro
     if (now - lastLine < 2000) return;
     lastLine = now;
     out.line(out.c.dim(`  … ${documents.toLocaleString('en-US')} ${collection} read`));
-  });
-  announceCatalog(out, catalog.source, sink.target, sinkName);
+  }, { products: s.products, users: s.users });
+  announceCatalog(out, catalog.source, sink.target, s.sink, `${fmt(s.products)} products, ${fmt(s.users)} users, seed ${defaultCatalog.seed}`);
   if (catalog.loadMs >= 1000 || catalog.read.users >= 100_000) {
     out.line(out.c.dim(`Catalog: ${catalog.catalog.productCount.toLocaleString('en-US')} products, ${catalog.catalog.userCount.toLocaleString('en-US')} users in ${(catalog.loadMs / 1000).toFixed(1)} s`));
   }
   return catalog;
 }
 
+const fmt = (n: number) => n.toLocaleString('en-US');
+
 /** Says where the catalog of a stream came from, when it was not already in the target. */
-export function announceCatalog(out: Output, source: 'stored' | 'seeded' | 'memory', target: string, sink: string): void {
-  if (source === 'seeded') out.line(out.c.yellow(`No catalog in ${target} yet: seeded the defaults first (100 products, 1,000 users, seed 42).`));
-  if (source === 'memory') out.line(out.c.dim(`--sink ${sink} keeps no catalog: using the default one in memory (100 products, 1,000 users, seed 42).`));
+function announceCatalog(out: Output, source: 'stored' | 'seeded' | 'memory', target: string, sink: string, made: string): void {
+  if (source === 'seeded') out.line(out.c.yellow(`No catalog in ${target} yet: seeded one first (${made}).`));
+  if (source === 'memory') out.line(out.c.dim(`--sink ${sink} keeps no catalog: using one in memory (${made}).`));
 }

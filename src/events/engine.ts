@@ -332,8 +332,11 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     const qty = Math.max(1, Math.min(wanted, available));
     const existing = s.cart.find((l) => l.product === p);
     if (existing) {
-      existing.qty = Math.min(existing.qty + qty, Math.max(qty, available));
-      this.cartEvent(s, 'add', p, qty, existing.unitCents);
+      // The cart may hold every unit there is already: the event says what was added, if anything.
+      const added = Math.min(existing.qty + qty, available) - existing.qty;
+      if (added <= 0) return;
+      existing.qty += added;
+      this.cartEvent(s, 'add', p, added, existing.unitCents);
     } else {
       const line = { product: p, qty, unitCents: this.shelf.priceCents(p, this.sessionCount) };
       s.cart.push(line);

@@ -32,8 +32,9 @@ export class FileStatsSource implements StatsSource {
   private async load(collection: string): Promise<Array<Record<string, unknown>>> {
     let docs = this.cache.get(collection);
     if (!docs) {
-      const byId = new Map<unknown, Record<string, unknown>>();
-      for await (const doc of readJsonl(join(this.dir, `${collection}.jsonl`))) byId.set(doc._id, doc);
+      const byId = new Map<string, Record<string, unknown>>();
+      // By value: an ObjectId read back is a new object on every line (its hex names it).
+      for await (const doc of readJsonl(join(this.dir, `${collection}.jsonl`))) byId.set(String(doc._id), doc);
       docs = [...byId.values()];
       this.cache.set(collection, docs);
     }

@@ -9,6 +9,12 @@ import type { DefaultCatalogJob } from './default-catalog-worker.js';
 
 export const defaultCatalog = { seed: 42, products: 100, users: 1000 } as const;
 
+/** How many products and users the catalog a stream makes itself has (--products, --users). */
+export interface CatalogSize {
+  products: number;
+  users: number;
+}
+
 export interface LoadedCatalog {
   /** The engine's columns (shared with worker threads). */
   catalog: StoreCatalog;
@@ -26,16 +32,16 @@ export type CatalogProgress = (read: { collection: 'products' | 'users'; documen
 /**
  * The catalog `etl stream` sells: the one stored in the target, read once with a projection of
  * the fields the engine uses and built straight into columns (no document is kept); where there
- * is none, the defaults are seeded first. Sinks that store nothing (stdout, null) use the
- * default catalog in memory.
+ * is none, one of `size` (seed 42) is seeded first. Sinks that store nothing (stdout, null) use
+ * that catalog in memory.
  * @throws EtlError CATALOG_INVALID for a stored document the engine cannot use
  */
-export async function loadCatalog(sink: Sink, profile: Profile, progress?: CatalogProgress): Promise<LoadedCatalog> {
+export async function loadCatalog(sink: Sink, profile: Profile, progress?: CatalogProgress, size: CatalogSize = defaultCatalog): Promise<LoadedCatalog> {
   const started = performance.now();
   const reader = sink.catalog;
   if (!reader) {
-    const catalog = await defaultCatalogInThread(profile.catalog.population);
-    return { catalog, source: 'memory', read: { products: defaultCatalog.products, users: defaultCatalog.users }, loadMs: performance.now() - started };
+    const catalog = await defaultCatalogInThread(profile.catalog.population, size);
+    return { catalog, source: 'memory', read: { products: size.products, users: size.users }, loadMs: performance.now() - started };
   }
   const builder = new CatalogBuilder(profile.catalog.reading, sink.target);
   const fields = profile.catalog.reading.fields;
@@ -54,14 +60,14 @@ export async function loadCatalog(sink: Sink, profile: Profile, progress?: Catal
   }
   if (read.products > 0 && read.users > 0) return { catalog: builder.finish(), source: 'stored', read, loadMs: performance.now() - started };
   const { seedCatalog } = await import('./seed.js');
-  await seedCatalog({ ...defaultCatalog, profile, reset: false, chunkSize: 10_000, sink });
-  const again = await loadCatalog(sink, profile, progress);
+  await seedCatalog({ seed: defaultCatalog.seed, products: size.products, users: size.users, profile, reset: false, chunkSize: 10_000, sink });
+  const again = await loadCatalog(sink, profile, progress, size);
   return { ...again, source: 'seeded', loadMs: performance.now() - started };
 }
 
 /** The default catalog, generated in a thread that then ends (faker does not stay in this one's heap). */
-async function defaultCatalogInThread(population: PopulationWeights): Promise<StoreCatalog> {
-  const worker = new Worker(workerScript(import.meta.url, './default-catalog-worker.js'), { workerData: { population, ...defaultCatalog } satisfies DefaultCatalogJob });
+async function defaultCatalogInThread(population: PopulationWeights, size: CatalogSize): Promise<StoreCatalog> {
+  const worker = new Worker(workerScript(import.meta.url, './default-catalog-worker.js'), { workerData: { population, seed: defaultCatalog.seed, products: size.products, users: size.users } satisfies DefaultCatalogJob });
   try {
     const ended = (what: string) => (args: unknown[]) => Promise.reject(what === 'error' ? (args[0] as Error) : new Error('the default catalog thread ended without a catalog'));
     const [catalog] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(ended('error')), once(worker, 'exit').then(ended('exit'))])) as [StoreCatalog];

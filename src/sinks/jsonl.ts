@@ -1,6 +1,7 @@
 import { appendFile, access, readdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { constants } from 'node:fs';
+import { ObjectId } from 'bson';
 import { join, resolve } from 'node:path';
 import { EtlError } from '../errors.js';
 import { parseId } from '../events/ids.js';
@@ -8,6 +9,7 @@ import { logger } from '../log.js';
 import { ensureDir } from '../shared/fs.js';
 import type { RunRecord } from '../shared/records.js';
 import { typedDocs } from './encoding.js';
+import { partitionKeyTag, recordIdentity, recordOfObjectId } from './object-ids.js';
 import { eachJsonLine, readJsonl, repairTail, toJsonLine } from './jsonl-files.js';
 import type { CatalogBuilder } from '../catalog/store-catalog.js';
 import type { CatalogReader, Doc, PreEncodedWrites, RunFilter, RunStore, Sink, StoredDocuments, WriteResult } from './types.js';
@@ -32,7 +34,7 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
       if (bytes.length > 0) await this.append(collection, () => appendFile(this.file(collection), bytes));
     },
   };
-  /** Ids already in the files (found by a resume scan): writing them again is absorbed. */
+  /** Records already in the files (found by a resume scan, by `recordIdentity`): writing them again is absorbed. */
   private readonly present = new Set<string>();
   /** The last pending append of each file: the next one waits for it. */
   private readonly tails = new Map<string, Promise<void>>();
@@ -102,7 +104,7 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     let written = 0;
     let duplicates = 0;
     for (const doc of typedDocs(this.stored, collection, docs)) {
-      if (this.present.size > 0 && typeof doc._id === 'string' && this.present.delete(doc._id)) {
+      if (this.present.size > 0 && this.present.delete(recordIdentity(doc._id))) {
         duplicates++;
         continue;
       }
@@ -141,13 +143,27 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
    */
   async prepareResume(seed: number, checkpoint: Record<string, number>): Promise<number> {
     let n = 0;
+    // A record stored with an ObjectId names its partition by a tag of seed and partition.
+    const byTag = new Map(Object.keys(checkpoint).map((key) => [partitionKeyTag(seed, key), key]));
     for (const collection of [...this.stored.eventCollections, 'dead_letters']) {
       for await (const doc of this.read(collection)) {
-        const id = parseId(String(doc._id));
-        if (!id || id.seed !== seed) continue;
-        const cp = checkpoint[id.partition];
-        if (cp !== undefined && id.seq >= cp) {
-          this.present.add(String(doc._id));
+        let partition: string | undefined;
+        let seq: number;
+        // Typed as the record's string id; read back from the file, it may be the ObjectId it was stored as.
+        const stored: unknown = doc._id;
+        if (stored instanceof ObjectId) {
+          const r = recordOfObjectId(stored);
+          partition = byTag.get(r.tag);
+          seq = r.seq;
+        } else {
+          const id = parseId(String(doc._id));
+          if (!id || id.seed !== seed) continue;
+          partition = id.partition;
+          seq = id.seq;
+        }
+        const cp = partition === undefined ? undefined : checkpoint[partition];
+        if (cp !== undefined && seq >= cp) {
+          this.present.add(recordIdentity(doc._id));
           n++;
         }
       }

@@ -4,7 +4,11 @@ import type { SinkName } from '../config/values.js';
 import type { CatalogBuilder } from '../catalog/store-catalog.js';
 import type { CollectionSpec } from './mongo/collection-spec.js';
 
-/** Every stored record has a string _id (business key or derived event id). */
+/**
+ * Every record has a string _id (business key or derived event id). A target stores it as an
+ * ObjectId where the profile says so (`StoredDocuments.objectIds`, applied by `typedDocs` as
+ * it encodes): a document it hands back (a refused one) may carry that ObjectId.
+ */
 export type Doc = { _id: string; [field: string]: unknown };
 
 /** A record the target refused (server-side validation): it goes to dead letters. */
@@ -132,7 +136,16 @@ export interface StoredDocuments {
   doubles: Readonly<Record<string, readonly string[]>>;
   /** Its collections' validators and indexes, as MongoDB sets them up. */
   collections: readonly CollectionSpec[];
+  /** Collections whose `_id` is stored as an ObjectId made from the document (sinks/object-ids.ts); the others keep theirs. */
+  objectIds?: Readonly<Record<string, StoredId>>;
 }
+
+/** How a collection's ObjectId `_id` is made. */
+export type StoredId =
+  /** From a derived record id: the second of the date field `time`, then the record's sequence and partition. */
+  | { from: 'record'; time: string }
+  /** From a catalog key (`PRD_0042`): the fixed second `at` (s since the epoch), then the key's number. */
+  | { from: 'key'; at: number };
 
 /** An encoding of whole batches that can run on any thread (`encodeBatch` in sinks/encoding.ts). */
 export type BatchEncoding = 'jsonl';

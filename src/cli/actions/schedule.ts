@@ -20,7 +20,7 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
     const { runOptions } = await import('../run-options.js');
     const { findResumePoint, refuseSeedInUse } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
-    const catalog = await readCatalog(out, sink, s.sink, profile);
+    const catalog = await readCatalog(out, sink, s, profile);
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
     const { randomInt } = await import('node:crypto');
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);

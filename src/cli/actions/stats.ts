@@ -204,11 +204,14 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
   }
   section(out, 'Last runs');
   // The run id stays whole (an id cut short names nothing); the start time is in it, so `started` goes first.
+  // Live runs add their p99 latency (timestamp to stored write); a report of backfills has no such column.
+  const latency = r.runs.some((x) => x.p99Ms !== null);
+  const ms = (v: number | null) => (v === null ? c.dim('—') : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(1)} s`);
   out.summary(
     r.runs.length
       ? fitTable(
           columns,
-          ['run', 'command', 'status', 'started', 'generated', 'written', 'dupes', 'dead', 'reconciled', 'p99'],
+          ['run', 'command', 'status', 'started', 'generated', 'written', 'dupes', 'dead', 'reconciled', ...(latency ? ['p99'] : [])],
           r.runs.map((x) => [
             x.id,
             x.command,
@@ -219,11 +222,10 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
             x.duplicates,
             x.deadLettered,
             x.reconciled ? c.green('yes') : c.red('no'),
-            // Live runs: the latency from a record's timestamp to its stored write.
-            x.p99Ms === null ? c.dim('—') : x.p99Ms < 1000 ? `${x.p99Ms} ms` : `${(x.p99Ms / 1000).toFixed(1)} s`,
+            ...(latency ? [ms(x.p99Ms)] : []),
           ]),
           c,
-          { drop: [3, 6, 7, 1, 5, 9, 4] },
+          { drop: latency ? [3, 6, 7, 1, 5, 9, 4] : [3, 6, 7, 1, 5, 4] },
         )
       : c.dim('no runs recorded'),
   );

@@ -169,7 +169,7 @@ export async function streamAction(ctx: RunContext): Promise<void> {
     const { findResumePoint, refuseSeedInUse, resumedBounds } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions, resumeCommand } = await import('../run-options.js');
-    const catalog = await readCatalog(out, sink, s.sink, profile);
+    const catalog = await readCatalog(out, sink, s, profile);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
       const { firstSignupMs } = await import('../../catalog/store-catalog.js');

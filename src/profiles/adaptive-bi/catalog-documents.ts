@@ -21,7 +21,11 @@ const categoryNameOf: Record<string, string> = {
 };
 export const abiCategories = categories.map((c) => categoryNameOf[c.name] ?? c.name);
 
-/** Its countries (config.py COUNTRIES) by our country code. */
+/**
+ * Its countries (config.py COUNTRIES) by our country code; then countries of the Middle East and
+ * Africa, two of its world regions that none of its ten lies in (its data_generator.py drew the
+ * region apart from the country; here every region has users of a country in it).
+ */
 const countryNameOf: Record<string, string> = {
   US: 'USA',
   CA: 'Canada',
@@ -33,6 +37,12 @@ const countryNameOf: Record<string, string> = {
   BR: 'Brazil',
   IN: 'India',
   CN: 'China',
+  AE: 'UAE',
+  SA: 'Saudi Arabia',
+  ZA: 'South Africa',
+  NG: 'Nigeria',
+  EG: 'Egypt',
+  KE: 'Kenya',
 };
 export const abiCountries = Object.values(countryNameOf);
 
@@ -52,6 +62,15 @@ const worldRegionOf: Record<string, (typeof abiRegions)[number]> = {
   IN: 'Asia Pacific',
   CN: 'Asia Pacific',
   BR: 'South America',
+  AE: 'Middle East',
+  SA: 'Middle East',
+  ZA: 'Africa',
+  NG: 'Africa',
+  EG: 'Africa',
+  KE: 'Africa',
+  // Not among its users (weight 0 below), named for completeness.
+  ES: 'Europe',
+  MX: 'North America',
 };
 
 /** Its three segments; ours has four. Budget shoppers are our occasional ones (new); vip is not drawn. */
@@ -97,7 +116,7 @@ export function abiUserId(n: number): string {
  * Who its users are. data_generator.py draws countries, genders and segments uniformly; these
  * are the same vocabularies with a real store's proportions.
  */
-const countryWeightOf: Record<string, number> = { US: 30, CN: 14, IN: 10, GB: 9, DE: 8, JP: 8, FR: 6, CA: 6, BR: 5, AU: 4 };
+const countryWeightOf: Record<string, number> = { US: 30, CN: 14, IN: 10, GB: 9, DE: 8, JP: 8, FR: 6, CA: 6, BR: 5, AU: 4, AE: 2, SA: 2, ZA: 2, NG: 2, EG: 1, KE: 1 };
 export const abiPopulation: PopulationWeights = {
   country: countries.map((c) => countryWeightOf[c.code] ?? 0),
   segment: customerSegments.map((s) => ({ new: 30, regular: 50, premium: 20, vip: 0 })[s]),

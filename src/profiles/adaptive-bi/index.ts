@@ -4,6 +4,17 @@ import { abiCatalog } from './catalog.js';
 import { abiCollectionSpecs } from './collections.js';
 import { abiEventDoubles, abiEvents } from './events.js';
 import { abiStatsPlan } from './stats.js';
+import { catalogWindow } from '../../catalog/reference.js';
+import type { StoredId } from '../../sinks/types.js';
+
+/**
+ * Its `_id`s are ObjectIds, as its service's driver gave them, but made from the record
+ * (sinks/object-ids.ts): an event's lead with its timestamp's second; a catalog document's
+ * with the end of the catalog's window (after every created_at and signup_date), then its
+ * number, so `_id` order is product_id / user_id order.
+ */
+const catalogIds: StoredId = { from: 'key', at: Math.floor(catalogWindow.to.getTime() / 1000) };
+const eventIds: StoredId = { from: 'record', time: 'timestamp' };
 
 /** The Adaptive-BI Phase 1 service's documents (seeds/000), so that its consumers work unchanged. */
 export const profile: Profile = {
@@ -11,5 +22,10 @@ export const profile: Profile = {
   catalog: abiCatalog,
   events: abiEvents,
   stats: abiStatsPlan,
-  stored: { eventCollections: abiEvents.collections, doubles: { ...abiCatalogDoubles, ...abiEventDoubles }, collections: abiCollectionSpecs(abiEvents.collections) },
+  stored: {
+    eventCollections: abiEvents.collections,
+    doubles: { ...abiCatalogDoubles, ...abiEventDoubles },
+    collections: abiCollectionSpecs(abiEvents.collections),
+    objectIds: { products: catalogIds, users: catalogIds, ...Object.fromEntries(abiEvents.collections.map((c) => [c, eventIds])) },
+  },
 };
