@@ -39,7 +39,10 @@ interface Payload {
   issues: unknown[];
 }
 interface Check {
-  _zod: { def: { check: string; when?: (payload: Payload) => boolean }; check: (payload: Payload) => unknown };
+  _zod: {
+    def: { check: string; when?: (payload: Payload) => boolean; format?: string; pattern?: RegExp; value?: unknown; inclusive?: boolean };
+    check: (payload: Payload) => unknown;
+  };
 }
 
 /** Check kinds that only read the value (no `overwrite`, which changes it). */
@@ -60,24 +63,57 @@ function compileNode(node: Node, payload: Payload): Test | undefined {
   if (checks.some((c) => !readOnlyChecks.has(c._zod.def.check))) return undefined;
   const base = compileType(node, payload);
   if (!base || checks.length === 0) return base;
+  // As zod's runChecks on a value without issues: every check, in order (none can be skipped as aborted).
+  const passes = checks.map((c) => checkTest(c, payload));
+  if (passes.length === 1) {
+    const [a] = passes;
+    return (value) => base(value) && a(value);
+  }
+  if (passes.length === 2) {
+    const [a, b] = passes;
+    return (value) => base(value) && a(value) && b(value);
+  }
   return (value) => {
     if (!base(value)) return false;
-    // As zod's runChecks on a value without issues: each check whose `when` agrees, in order.
+    for (const pass of passes) if (!pass(value)) return false;
+    return true;
+  };
+}
+
+/**
+ * One check as a test of a value of the right type: zod's own check function on the reused
+ * payload; the most frequent ones (a regex, a bound, an integer) as the same comparison made
+ * directly, exactly as zod's check makes it (checks.js), without the payload round trip.
+ */
+function checkTest(check: Check, payload: Payload): Test {
+  const def = check._zod.def;
+  if (!def.when) {
+    if (def.check === 'string_format' && (def.format === 'regex' || def.format === 'ipv4') && def.pattern instanceof RegExp && !def.pattern.global && !def.pattern.sticky) {
+      const pattern = def.pattern;
+      return (v) => pattern.test(v as string);
+    }
+    if ((def.check === 'greater_than' || def.check === 'less_than') && typeof def.value === 'number') {
+      const bound = def.value;
+      if (def.check === 'greater_than') return def.inclusive ? (v) => (v as number) >= bound : (v) => (v as number) > bound;
+      return def.inclusive ? (v) => (v as number) <= bound : (v) => (v as number) < bound;
+    }
+    if (def.check === 'number_format' && def.format === 'safeint') return (v) => Number.isSafeInteger(v);
+  }
+  const run = check._zod.check;
+  const when = def.when;
+  return (value) => {
     payload.value = value;
-    for (const check of checks) {
-      const when = check._zod.def.when;
-      if (when && !when(payload)) continue;
-      const result = check._zod.check(payload);
-      if (result instanceof Promise) {
-        // An async check: zod's synchronous parse throws on it, and says so.
-        result.catch(() => undefined);
-        payload.issues.length = 0;
-        return false;
-      }
-      if (payload.issues.length > 0) {
-        payload.issues.length = 0;
-        return false;
-      }
+    if (when && !when(payload)) return true;
+    const result = run(payload);
+    if (result instanceof Promise) {
+      // An async check: zod's synchronous parse throws on it, and says so.
+      result.catch(() => undefined);
+      payload.issues.length = 0;
+      return false;
+    }
+    if (payload.issues.length > 0) {
+      payload.issues.length = 0;
+      return false;
     }
     return true;
   };
@@ -145,7 +181,11 @@ function compileObject(def: Internals['def'], payload: Payload): Test | undefine
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
     const o = v as Record<string, unknown>;
     for (let i = 0; i < keys.length; i++) if (!tests[i](o[keys[i]])) return false;
-    if (strict) for (const key in o) if (!known.has(key)) return false;
+    if (strict) {
+      // A record's keys usually come in the shape's order: equal to the key there, no lookup.
+      let i = 0;
+      for (const key in o) if (key !== keys[i++] && !known.has(key)) return false;
+    }
     return true;
   };
 }
