@@ -230,8 +230,8 @@ try {
 log(`  CPU s per million records: MongoDB ${cpuPerMillion.mongo.map((x) => x.toFixed(2)).join(', ')}; null ${cpuPerMillion.null.map((x) => x.toFixed(2)).join(', ')}`);
 rows.peerCpu = { mongo: stats(cpuPerMillion.mongo), null: stats(cpuPerMillion.null) };
 log(`  memory: 1 M and 10 M records to null, ${cores} workers both`);
-const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2036-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
-const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2036-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
+const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2100-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
+const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2100-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
 // Into MongoDB, against mongoimport on the same data: only where a server (and mongoimport) exists.
 const benchUri = process.env.BENCH_MONGODB_URI ?? process.env.MONGODB_TEST_URI;
 const hasMongoimport = spawnSync('mongoimport', ['--version'], { encoding: 'utf8' }).status === 0;
