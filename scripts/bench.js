@@ -1,7 +1,7 @@
 // npm run bench [-- --json FILE] [--quick]
 // Measures ecom-etl side by side with what a user would otherwise use, in one run on one
 // machine: warm-up first, several repetitions, median/min/max. See README "Performance".
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,13 +42,15 @@ function repeat(name, fn, n = reps) {
   return stats(xs);
 }
 
-/** `etl ... --json`, returning the summary object and the child's peak RSS (kB, from GNU time). */
+/** `etl ... --json`, returning the summary object, the child's peak RSS (kB) and CPU time (user + system, s), from GNU time, and its wall time (s). */
 function etl(argv) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...argv, '--json', '--quiet'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 28 });
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, bin, ...argv, '--json', '--quiet'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 28 });
+  const wallSeconds = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`etl ${argv.join(' ')} failed: ${r.stderr}`);
   const summary = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((o) => o.type === 'summary');
-  const rssKb = Number(r.stderr.trim().split('\n').pop());
-  return { summary, rssKb };
+  const [rssKb, user, system] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { summary, rssKb, cpuSeconds: user + system, wallSeconds };
 }
 
 function streamRate(workers, limit = N, profile = 'ecom-etl') {
@@ -154,30 +156,82 @@ rows.seed = repeat('seeding users to null', (warm) => {
   const { summary } = etl(['seed', '--sink', 'null', '--products', '100', '--users', String(users)]);
   return summary.counts.users.generated / (summary.elapsedMs / 1000);
 });
-// ---- the GlobalMart scale: a stored jsonl catalog of 250 k products and 1 M / 10 M users ----
+// ---- the GlobalMart scale: a stored jsonl catalog of 250 k products and 2 M users ------------
 const { mkdtempSync: mkdtemp, rmSync } = await import('node:fs');
 const { tmpdir: tmpDir } = await import('node:os');
 const { join: joinPath } = await import('node:path');
+/** A naive reader of the same files: one thread, every line read and JSON.parse'd (a child process, as the tool is). */
+const naiveParse = `import { createReadStream } from 'node:fs';
+let n = 0;
+for (const f of ['products.jsonl', 'users.jsonl']) {
+  let carry = '';
+  for await (const chunk of createReadStream(process.argv[1] + '/' + f, { encoding: 'utf8', highWaterMark: 4 << 20 })) {
+    const lines = (carry + chunk).split('\\n');
+    carry = lines.pop();
+    for (const l of lines) if (l) { JSON.parse(l); n++; }
+  }
+}
+if (n === 0) process.exit(1);`;
 const scale = {};
-for (const users of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
+for (const users of quick ? [500_000] : [2_000_000]) {
   const dir = mkdtemp(joinPath(tmpDir(), 'etl-bench-scale-'));
   try {
     log(`  seeding 250,000 products and ${fmt(users)} users into jsonl`);
     const seeded = etl(['seed', '--sink', 'jsonl', '--out', dir, '--products', '250000', '--users', String(users)]);
     const row = { seedUsersPerSecond: Math.round(seeded.summary.counts.users.generated / (seeded.summary.elapsedMs / 1000)), seedPeakRssMB: Math.round(seeded.rssKb / 1024) };
+    // First record: a whole `etl stream --limit 1` (start-up, catalog, one record written), against the naive parse, alternating.
+    const naiveRuns = [];
+    const firstRuns = { 1: [], 2: [] };
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      execFileSync(process.execPath, ['--input-type=module', '-e', naiveParse, dir], { stdio: 'ignore' });
+      naiveRuns.push((performance.now() - t) / 1000);
+      // A new seed each run: a stream refuses a seed that already has records in the target.
+      for (const workers of [1, 2]) firstRuns[workers].push(etl(['stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-03-01', '--limit', '1', '--seed', String(100 + 10 * i + workers), '--workers', String(workers)]).wallSeconds);
+    }
+    row.naiveParseSeconds = stats(naiveRuns);
     for (const workers of [1, 2]) {
       log(`  stream --workers ${workers} --limit 1,000,000 over that catalog`);
       const run = etl(['stream', '--sink', 'jsonl', '--out', dir, '--from', '2026-03-01', '--to', '2036-01-01', '--limit', '1000000', '--seed', '3', '--workers', String(workers)]);
-      row[`workers${workers}`] = { catalogLoadSeconds: run.summary.catalogLoadMs / 1000, peakRssMB: Math.round(run.rssKb / 1024) };
+      row[`workers${workers}`] = { firstRecordSeconds: stats(firstRuns[workers]), firstRecordOverNaive: stats(firstRuns[workers]).median / row.naiveParseSeconds.median, catalogLoadSeconds: run.summary.catalogLoadMs / 1000, peakRssMB: Math.round(run.rssKb / 1024) };
     }
     scale[users] = row;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+// ---- CPU into MongoDB through the scripted wire peer, against the null sink ---------------
+// The peer (scripts/bench-peer.ts, another process) counts the events without keeping them; what
+// is compared is this tool's own CPU time (user + system) per million records, alternating runs.
+const peerRecords = quick ? 200_000 : 1_000_000;
+const peerProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bench-peer.ts', import.meta.url))], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const peerUri = await new Promise((resolve, reject) => {
+  let out = '';
+  peerProcess.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('\n')) resolve(out.split('\n')[0]);
+  });
+  peerProcess.once('exit', (code) => reject(new Error(`the wire peer ended (${code})`)));
+});
+const cpuPerMillion = { mongo: [], null: [] };
+try {
+  log(`  CPU per million records, ${cores} workers: into MongoDB through the wire peer, and into null (${fmt(peerRecords)} records a run)`);
+  execFileSync(process.execPath, [bin, 'seed', '--uri', peerUri, '--quiet'], { cwd: root });
+  for (let i = 0; i < reps; i++) {
+    for (const target of ['mongo', 'null']) {
+      const where = target === 'mongo' ? ['--uri', peerUri] : ['--sink', 'null'];
+      const run = etl(['stream', ...where, '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(peerRecords), '--seed', String(10 + i), '--workers', String(cores)]);
+      cpuPerMillion[target].push((run.cpuSeconds * 1e6) / peerRecords);
+    }
+  }
+} finally {
+  peerProcess.kill('SIGTERM');
+}
+log(`  CPU s per million records: MongoDB ${cpuPerMillion.mongo.map((x) => x.toFixed(2)).join(', ')}; null ${cpuPerMillion.null.map((x) => x.toFixed(2)).join(', ')}`);
+rows.peerCpu = { mongo: stats(cpuPerMillion.mongo), null: stats(cpuPerMillion.null) };
 log(`  memory: 1 M and 10 M records to null, ${cores} workers both`);
-const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2036-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
-const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2036-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
+const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2100-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
+const mem10 = quick ? mem1 : etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2100-01-01', '--limit', '10000000', '--seed', '1', '--workers', String(cores)]);
 // Into MongoDB, against mongoimport on the same data: only where a server (and mongoimport) exists.
 const benchUri = process.env.BENCH_MONGODB_URI ?? process.env.MONGODB_TEST_URI;
 const hasMongoimport = spawnSync('mongoimport', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -229,6 +283,7 @@ const result = {
   seedUsersPerSecond: rows.seed,
   scale,
   peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), workers: cores },
+  cpuSecondsPerMillion: rows.peerCpu,
   startupMs: rows.startup,
   bareNodeMs: rows.bareNode,
   startupOverBareNode: Math.round((rows.startup.median / rows.bareNode.median) * 100) / 100,
@@ -237,6 +292,8 @@ const result = {
     ecomAllOverMgeneratejs: rows.ecomAll.median / rows.mgeneratejs.median,
     ecom1OverCeiling: rows.ecom1.median / rows.ceiling.median,
     ecomAllOverCeiling: rows.ecomAll.median / rows.ceiling.median,
+    mongoPeerCpuOverNull: rows.peerCpu.mongo.median / rows.peerCpu.null.median,
+    firstRecordOverNaiveParse: Object.fromEntries(Object.entries(scale).map(([users, r]) => [users, { workers1: r.workers1.firstRecordOverNaive, workers2: r.workers2.firstRecordOverNaive }])),
   },
   seconds: Math.round((Date.now() - started) / 1000),
 };
@@ -262,14 +319,19 @@ const ratios = [
   `ecom-etl (${cores} workers) ÷ mgeneratejs: ${result.ratios.ecomAllOverMgeneratejs.toFixed(2)}`,
   `ecom-etl (1 worker) ÷ ceiling: ${result.ratios.ecom1OverCeiling.toFixed(2)}; (${cores} workers) ÷ ceiling: ${result.ratios.ecomAllOverCeiling.toFixed(2)}`,
   ...(rows.mongo ? [`ecom-etl ÷ mongoimport into MongoDB: ${(rows.mongo.median / rows.mongoimport.median).toFixed(2)}`] : ['ecom-etl ÷ mongoimport: not measured (no MongoDB server here)']),
+  `CPU per record into MongoDB through the wire peer ÷ into null (${cores} workers): ${result.ratios.mongoPeerCpuOverNull.toFixed(2)} (${rows.peerCpu.mongo.median.toFixed(2)} ÷ ${rows.peerCpu.null.median.toFixed(2)} CPU s per million; goal ≤ 1.3)`,
+  ...Object.entries(scale).map(([users, r]) => `first record ÷ naive one-thread read+JSON.parse (${fmt(Number(users))} users, 250 k products): ${r.workers1.firstRecordOverNaive.toFixed(2)} (1 worker), ${r.workers2.firstRecordOverNaive.toFixed(2)} (2 workers; ${r.workers2.firstRecordSeconds.median.toFixed(2)} s ÷ ${r.naiveParseSeconds.median.toFixed(2)} s; goal ≤ 0.35)`),
   `engine alone ÷ 1,000,000/s target: ${(rows.engine.median / 1e6).toFixed(2)}`,
   `\`etl --help\` ÷ bare \`node -e 0\`, side by side: ${result.startupOverBareNode.toFixed(2)} (goal ≤ 1.5)`,
   `peak RSS (whole process, ${cores} workers): ${result.peakRssMB['1M']} MB for 1 M records, ${result.peakRssMB['10M']} MB for 10 M records${quick ? ' (quick: 10 M not run)' : ''}`,
 ].join('\n');
 const scaleTable = [
-  '| catalog (jsonl, 250 k products) | seeding users/s (peak RSS) | 1 worker: catalog load, peak RSS | 2 workers: catalog load, peak RSS |',
-  '|---|---:|---:|---:|',
-  ...Object.entries(scale).map(([users, r]) => `| ${fmt(Number(users))} users | ${fmt(r.seedUsersPerSecond)} (${r.seedPeakRssMB} MB) | ${r.workers1.catalogLoadSeconds.toFixed(1)} s, ${r.workers1.peakRssMB} MB | ${r.workers2.catalogLoadSeconds.toFixed(1)} s, ${r.workers2.peakRssMB} MB |`),
+  '| catalog (jsonl, 250 k products) | seeding users/s (peak RSS) | naive parse | 1 worker: first record, catalog load, peak RSS | 2 workers: first record, catalog load, peak RSS |',
+  '|---|---:|---:|---:|---:|',
+  ...Object.entries(scale).map(
+    ([users, r]) =>
+      `| ${fmt(Number(users))} users | ${fmt(r.seedUsersPerSecond)} (${r.seedPeakRssMB} MB) | ${r.naiveParseSeconds.median.toFixed(2)} s | ${r.workers1.firstRecordSeconds.median.toFixed(2)} s, ${r.workers1.catalogLoadSeconds.toFixed(2)} s, ${r.workers1.peakRssMB} MB | ${r.workers2.firstRecordSeconds.median.toFixed(2)} s, ${r.workers2.catalogLoadSeconds.toFixed(2)} s, ${r.workers2.peakRssMB} MB |`,
+  ),
 ].join('\n');
 console.log(`${table}\n\n${ratios}\n\n${scaleTable}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(result, null, 2)}\n`);

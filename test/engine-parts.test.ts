@@ -181,4 +181,45 @@ describe('LocalTime', () => {
       }
     }
   });
+
+  it('keeps the offsets of the week-by-week rule while the clock walks forward, jumps ahead and goes back', async () => {
+    const { LocalTime } = await import('../src/events/local-time.js');
+    const { timeZones } = await import('../src/catalog/store-catalog.js');
+    // The rule spelt out, with nothing cached but Intl's answers: a week whose ends agree has
+    // that offset throughout; in a week whose ends differ, the offset at the start of each UTC hour.
+    const hourMs = 3_600_000;
+    const weekMs = 168 * hourMs;
+    const answers = new Map<string, number>();
+    const formats = timeZones.map((timeZone) => new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }));
+    const offsetAt = (z: number, at: number): number => {
+      const key = `${z}@${at}`;
+      let offset = answers.get(key);
+      if (offset === undefined) {
+        const p = Object.fromEntries(formats[z].formatToParts(at).map((x) => [x.type, x.value]));
+        offset = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - at;
+        answers.set(key, offset);
+      }
+      return offset;
+    };
+    const rule = (z: number, t: number): number => {
+      const week = Math.floor(t / weekMs) * weekMs;
+      const first = offsetAt(z, week);
+      return first === offsetAt(z, week + weekMs) ? first : offsetAt(z, Math.floor(t / hourMs) * hourMs);
+    };
+    const rng = new Rng(26);
+    const from = Date.UTC(2025, 9, 1);
+    for (let z = 0; z < timeZones.length; z++) {
+      const local = new LocalTime(timeZones);
+      let t = from;
+      // Forward in steps of up to 5 hours for two years, with a jump back a season now and then.
+      for (let i = 0; i < 7000; i++) {
+        t += Math.floor(rng.next() * 5 * hourMs);
+        if (i % 1500 === 1499) t -= 120 * 24 * hourMs;
+        const offset = rule(z, t);
+        expect(local.offset(z, t), `${timeZones[z]} ${new Date(t).toISOString()}`).toBe(offset);
+        const d = new Date(t + offset);
+        expect(local.hourOfWeek(z, t)).toBe(d.getUTCDay() * 24 + d.getUTCHours());
+      }
+    }
+  });
 });

@@ -9,6 +9,12 @@ export { visitsPerMonth };
 const dayMs = 86_400_000;
 const hourMs = 3_600_000;
 
+/** Activity by local hour of the week (weekday × 24 + hour): the hour curve, busier at weekends. */
+const weekCurve = Float64Array.from({ length: 7 * 24 }, (_, h) => {
+  const weekday = Math.floor(h / 24);
+  return hourCurve[h % 24] * (weekday === 0 || weekday === 6 ? weekendFactor : 1);
+});
+
 /**
  * Where traffic comes from: every active user visits at their segment's rate, in their own
  * time zone's hour and weekday curve, and only once they have signed up. Sessions arrive as
@@ -52,8 +58,7 @@ export class Population {
         this.weights[z] = 0;
         continue;
       }
-      const { hour, weekday } = this.local.at(z, t);
-      const w = hourCurve[hour] * (weekday === 0 || weekday === 6 ? weekendFactor : 1) * this.existing(z, t).rate;
+      const w = weekCurve[this.local.hourOfWeek(z, t)] * this.existing(z, t).rate;
       this.weights[z] = w;
       sum += w;
     }

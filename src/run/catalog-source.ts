@@ -1,11 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import type { PopulationWeights } from '../catalog/population.js';
-import { CatalogBuilder, type StoreCatalog } from '../catalog/store-catalog.js';
+import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Profile } from '../profiles/index.js';
+import { logger } from '../log.js';
 import { workerScript } from '../shared/worker-script.js';
 import type { Sink } from '../sinks/types.js';
 import type { DefaultCatalogJob } from './default-catalog-worker.js';
+import { type CatalogProgress, readStoredCatalog } from './catalog-read.js';
+
+export type { CatalogProgress };
+
+const log = logger('catalog');
 
 export const defaultCatalog = { seed: 42, products: 100, users: 1000 } as const;
 
@@ -26,9 +32,6 @@ export interface LoadedCatalog {
   loadMs: number;
 }
 
-/** Told how far a catalog read has got (every 100,000 documents). */
-export type CatalogProgress = (read: { collection: 'products' | 'users'; documents: number }) => void;
-
 /**
  * The catalog `etl stream` sells: the one stored in the target, read once with a projection of
  * the fields the engine uses and built straight into columns (no document is kept); where there
@@ -43,22 +46,15 @@ export async function loadCatalog(sink: Sink, profile: Profile, progress?: Catal
     const catalog = await defaultCatalogInThread(profile.catalog.population, size);
     return { catalog, source: 'memory', read: { products: size.products, users: size.users }, loadMs: performance.now() - started };
   }
-  const builder = new CatalogBuilder(profile.catalog.reading, sink.target);
-  const fields = profile.catalog.reading.fields;
-  const read = { products: 0, users: 0 };
-  await reader.eachDocument('products', fields.products, (doc) => {
-    builder.addProduct(doc);
-    if (++read.products % 100_000 === 0) progress?.({ collection: 'products', documents: read.products });
-  });
-  const built = await reader.buildUsers?.(builder);
-  if (built !== undefined) read.users = built;
-  else {
-    await reader.eachDocument('users', fields.users, (doc) => {
-      builder.addUser(doc);
-      if (++read.users % 100_000 === 0) progress?.({ collection: 'users', documents: read.users });
-    });
+  // Columns saved by the seed beside the documents, while those are what they were built from.
+  const saved = await reader.columns?.(profile.catalog.reading);
+  if (saved) return { catalog: saved.catalog, source: 'stored', read: saved.read, loadMs: performance.now() - started };
+  const { catalog, read } = await readStoredCatalog(reader, profile, sink.target, progress);
+  if (catalog) {
+    // Saved for the next run (a target that keeps catalog columns, of a catalog seeded without them).
+    await reader.saveColumns?.(profile.catalog.reading, { catalog, read }).catch((err: unknown) => log('catalog columns not saved: %s', (err as Error).message));
+    return { catalog, source: 'stored', read, loadMs: performance.now() - started };
   }
-  if (read.products > 0 && read.users > 0) return { catalog: builder.finish(), source: 'stored', read, loadMs: performance.now() - started };
   const { seedCatalog } = await import('./seed.js');
   await seedCatalog({ seed: defaultCatalog.seed, products: size.products, users: size.users, profile, reset: false, chunkSize: 10_000, sink });
   const again = await loadCatalog(sink, profile, progress, size);

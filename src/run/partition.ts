@@ -8,7 +8,7 @@ import { logger } from '../log.js';
 import { Counters } from '../reporting/counters.js';
 import type { DeadLetter } from '../shared/records.js';
 import { type Doc, LostBatchError, type Sink, type SinkHealth } from '../sinks/types.js';
-import { reasonsOf } from '../validation/validate.js';
+import { type Validator, validatorOf } from '../validation/validate.js';
 import { Pacer, type Pacing } from './pacer.js';
 
 const log = logger('pipeline');
@@ -76,7 +76,7 @@ export class PartitionPipeline {
   readonly counters = new Counters();
   readonly pacer: Pacer;
   private readonly engine: EventEngine<Doc>;
-  private readonly schemas: Profile['events']['schemas'];
+  private readonly validators = new Map<EventCollection, Validator>();
   private pending: Pending[] = [];
   private acked: number;
   private failure: unknown;
@@ -104,7 +104,7 @@ export class PartitionPipeline {
       visitsPerSecond: job.live?.visitsPerSecond,
       events: profile.events,
     });
-    this.schemas = profile.events.schemas;
+    for (const [collection, schema] of Object.entries(profile.events.schemas)) this.validators.set(collection as EventCollection, validatorOf(schema));
     if (job.live) this.engine.warmUp(job.live.originMs);
     if (job.startSeq > 0) this.engine.skipTo(job.startSeq);
     this.acked = job.startSeq;
@@ -238,13 +238,13 @@ export class PartitionPipeline {
     for (const rec of records) {
       const c = counters.get(rec.collection);
       c.generated++;
-      const result = this.schemas[rec.collection]!.safeParse(rec.doc);
-      if (result.success) {
+      const reasons = this.validators.get(rec.collection)!(rec.doc);
+      if (reasons === undefined) {
         let list = byCollection.get(rec.collection);
         if (!list) byCollection.set(rec.collection, (list = []));
         list.push(rec.doc);
       } else {
-        dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasonsOf(result.error), rec.dirty, now));
+        dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasons, rec.dirty, now));
         if (rec.dirty) counters.injectedDirty++;
         else counters.unexpectedRejects++;
       }

@@ -8,6 +8,7 @@ import type { SeedChunkJob, SeedChunkResult, SeedWorkerData } from './seed-worke
 import type { CollectionCounts } from '../shared/records.js';
 import type { Doc, PreEncodedWrites, Sink } from '../sinks/types.js';
 import { checkAll } from '../validation/validate.js';
+import { readStoredCatalog } from './catalog-read.js';
 
 const log = logger('seed');
 
@@ -127,6 +128,18 @@ export async function seedCatalog(o: SeedOptions): Promise<SeedReport> {
   // A large catalog into a target that takes encoded batches: generated, checked and encoded on every core.
   if (o.sink.preEncoded && total >= parallelFrom) await seedInWorkers(o, report, total, o.sink.preEncoded);
   else await seedInThisThread(o, report, total);
+  // A target that keeps the engine's columns beside the documents gets them now, so that a
+  // stream starts without reading the documents (the files' own parse, saved; jsonl-columns.ts).
+  const keeper = o.sink.catalog;
+  if (!report.interrupted && keeper?.saveColumns) {
+    try {
+      const { catalog, read } = await readStoredCatalog(keeper, o.profile, o.sink.target);
+      if (catalog) await keeper.saveColumns(o.profile.catalog.reading, { catalog, read });
+    } catch (err) {
+      // Without them a stream reads the documents, as it always could: the seed itself succeeded.
+      log('catalog columns not saved: %s', (err as Error).message);
+    }
+  }
   report.elapsedMs = performance.now() - started;
   report.rate = (report.counts.products.generated + report.counts.users.generated) / Math.max(report.elapsedMs / 1000, 1e-9);
   return report;

@@ -11,8 +11,8 @@ import type { RunRecord } from '../shared/records.js';
 import { typedDocs } from './encoding.js';
 import { partitionKeyTag, recordIdentity, recordOfObjectId } from './object-ids.js';
 import { eachJsonLine, readJsonl, repairTail, toJsonLine } from './jsonl-files.js';
-import type { CatalogBuilder } from '../catalog/store-catalog.js';
-import type { CatalogReader, Doc, PreEncodedWrites, RunFilter, RunStore, Sink, StoredDocuments, WriteResult } from './types.js';
+import type { CatalogBuilder, CatalogReading } from '../catalog/store-catalog.js';
+import type { CatalogReader, Doc, PreEncodedWrites, RunFilter, RunStore, SavedColumns, Sink, StoredDocuments, WriteResult } from './types.js';
 
 const log = logger('sink');
 
@@ -192,6 +192,17 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     if (size < 32 << 20) return undefined;
     const { readUsersParallel } = await import('./jsonl-catalog.js');
     return readUsersParallel(path, builder, this.target, Math.min(4, availableParallelism()));
+  }
+
+  /** The catalog saved as columns beside the files (jsonl-columns.ts), while the files are what it was built from. */
+  async columns(reading: CatalogReading): Promise<SavedColumns | undefined> {
+    const { readColumns } = await import('./jsonl-columns.js');
+    return readColumns(this.dir, reading);
+  }
+
+  async saveColumns(reading: CatalogReading, saved: SavedColumns): Promise<void> {
+    const { writeColumns } = await import('./jsonl-columns.js');
+    await writeColumns(this.dir, reading, saved);
   }
 
   /** Streams a collection's documents; whole lines only (a torn tail is skipped). */

@@ -1,7 +1,7 @@
 import { EtlError, type ErrorCode } from '../errors.js';
 import type { Reason, RunRecord } from '../shared/records.js';
 import type { SinkName } from '../config/values.js';
-import type { CatalogBuilder } from '../catalog/store-catalog.js';
+import type { CatalogBuilder, CatalogReading, StoreCatalog } from '../catalog/store-catalog.js';
 import type { CollectionSpec } from './mongo/collection-spec.js';
 
 /**
@@ -85,6 +85,20 @@ export interface CatalogReader {
    * into the builder, returning the documents read; undefined when `eachDocument` is as good.
    */
   buildUsers?(builder: CatalogBuilder): Promise<number | undefined>;
+  /**
+   * The engine's catalog as saved by `saveColumns` beside the stored documents, when those are
+   * still exactly what it was built from; undefined when there is none or it is stale (the
+   * documents are then read).
+   */
+  columns?(reading: CatalogReading): Promise<SavedColumns | undefined>;
+  /** Saves the engine's catalog, built from the documents stored now, for `columns` to give back. */
+  saveColumns?(reading: CatalogReading, saved: SavedColumns): Promise<void>;
+}
+
+/** An engine catalog saved beside the documents it was read from, and how many documents those were. */
+export interface SavedColumns {
+  catalog: StoreCatalog;
+  read: { products: number; users: number };
 }
 
 /** What a target that retries knows of itself right now, before the batches settle. */

@@ -145,6 +145,11 @@ export class WirePeer {
   /** Retried statements answered from the session record instead of being applied again. */
   readonly deduplicated: DeduplicatedWrite[];
   cuts = 0;
+  /**
+   * Collections whose inserts are only counted and acknowledged: their documents are not
+   * decoded, logged, scripted or kept (a benchmark sends a million of them).
+   */
+  readonly countOnly = new Set<string>();
   /** Why listening again after `refuseFor` failed, if it did. */
   relistenError: unknown;
 
@@ -322,12 +327,19 @@ export class WirePeer {
     let body: Document = {};
     const sequences: Record<string, Document[]> = {};
     const rawSequences: Uint8Array[][] = [];
+    let counted = -1;
     while (offset < end) {
       const kind = message[offset++];
       if (kind === 0) {
         const size = message.readInt32LE(offset);
         body = BSON.deserialize(message.subarray(offset, offset + size));
         offset += size;
+        // The body comes before the documents (the driver sends it first).
+        if (typeof body.insert === 'string' && this.countOnly.has(body.insert)) counted = 0;
+      } else if (counted >= 0) {
+        const stop = offset + message.readInt32LE(offset);
+        for (let p = message.indexOf(0, offset + 4) + 1; p < stop; p += message.readInt32LE(p)) counted++;
+        offset = stop;
       } else {
         const size = message.readInt32LE(offset);
         const stop = offset + size;
@@ -345,6 +357,10 @@ export class WirePeer {
         sequences[identifier] = docs;
         offset = stop;
       }
+    }
+    if (counted >= 0) {
+      if (!(flags & MORE_TO_COME)) socket.write(opMsg(requestId, { ok: 1, n: counted }));
+      return;
     }
     Object.assign(body, sequences);
     const name = Object.keys(body)[0];

@@ -18,9 +18,32 @@ import { type CartEvent, type EventDoc, type InventoryUpdate, type ProductView, 
 
 type Out = RenderOutput<EventDoc>;
 
+/**
+ * The id strings of the users and products last rendered, by index (a slot per index modulo
+ * the size): a visit's records share its user's id and mostly a few products', so most ids are
+ * formatted once instead of once per record, and records in flight share their id strings.
+ */
+class RecentIds {
+  private readonly index = new Int32Array(4096).fill(-1);
+  private readonly ids: string[] = new Array<string>(4096).fill('');
+  constructor(private readonly format: (i: number) => string) {}
+  of(i: number): string {
+    const slot = i & 4095;
+    if (this.index[slot] === i) return this.ids[slot];
+    this.index[slot] = i;
+    return (this.ids[slot] = this.format(i));
+  }
+}
+
 /** ecom-etl's own documents: one record per fact, in its five event collections. */
 export class EcomEtlRenderer implements EventRenderer<EventDoc> {
-  constructor(private readonly catalog: StoreCatalog) {}
+  private readonly users: RecentIds;
+  private readonly products: RecentIds;
+
+  constructor(private readonly catalog: StoreCatalog) {
+    this.users = new RecentIds((u) => userIdOf(catalog, u));
+    this.products = new RecentIds((p) => productIdOf(catalog, p));
+  }
 
   visitStarted(f: VisitStarted, out: Out): void {
     this.activityDoc(f.visit, 'login', '/login', null, null, f.at, out);
@@ -39,13 +62,13 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
     const doc: ProductView = {
       _id: out.nextId(),
       session_id: f.visit.id,
-      user_id: userIdOf(c, f.visit.user),
+      user_id: this.users.of(f.visit.user),
       event_type: f.kind,
-      product_id: productIdOf(c, f.product),
+      product_id: this.products.of(f.product),
       category: categories[c.productCategory[f.product]].name,
       price_shown: f.priceCents / 100,
       search_query: f.searchQuery,
-      compared_product_id: f.compared === null ? null : productIdOf(c, f.compared),
+      compared_product_id: f.compared === null ? null : this.products.of(f.compared),
       duration_seconds: f.seconds,
       device_type: f.visit.device,
       timestamp: new Date(f.at),
@@ -57,9 +80,9 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
     const doc: CartEvent = {
       _id: out.nextId(),
       session_id: f.visit.id,
-      user_id: userIdOf(this.catalog, f.visit.user),
+      user_id: this.users.of(f.visit.user),
       event_type: f.type,
-      product_id: f.product === null ? null : productIdOf(this.catalog, f.product),
+      product_id: f.product === null ? null : this.products.of(f.product),
       quantity: f.qty,
       unit_price: f.unitCents === null ? null : f.unitCents / 100,
       cart_items: f.cartItems,
@@ -77,7 +100,7 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       _id: f.orderId,
       transaction_id: f.orderId,
       session_id: f.visit.id,
-      user_id: userIdOf(c, u),
+      user_id: this.users.of(u),
       items: money.items,
       item_count: money.itemCount,
       subtotal: money.subtotal / 100,
@@ -102,7 +125,7 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
   stockMoved(f: StockMoved, out: Out): void {
     const doc: InventoryUpdate = {
       _id: out.nextId(),
-      product_id: productIdOf(this.catalog, f.product),
+      product_id: this.products.of(f.product),
       warehouse_id: f.warehouse,
       update_type: f.type,
       previous_stock: f.previous,
@@ -118,10 +141,10 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
     const doc: UserActivity = {
       _id: out.nextId(),
       session_id: v.id,
-      user_id: userIdOf(this.catalog, v.user),
+      user_id: this.users.of(v.user),
       activity_type: type,
       page,
-      product_id: product === null ? null : productIdOf(this.catalog, product),
+      product_id: product === null ? null : this.products.of(product),
       duration_seconds: seconds,
       device_type: v.device,
       browser: v.browser,

@@ -1,4 +1,3 @@
-import pRetry, { AbortError } from 'p-retry';
 import { type AnyBulkWriteOperation, BSON, type Collection, type Filter } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
@@ -8,17 +7,11 @@ import { type CatalogReader, type Doc, LostBatchError, type Rejected, type RunFi
 import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
 import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, splitBulkError } from './errors.js';
+import { type RetryPolicy, StopRetrying, retry } from './retry.js';
+
+export type { RetryPolicy };
 
 const log = logger('sink');
-
-/** Retry policy for transient errors: capped, jittered exponential backoff. */
-export interface RetryPolicy {
-  retries: number;
-  minTimeout: number;
-  maxTimeout: number;
-  /** Give up on a batch after this long of continuous failure. */
-  maxRetryTime: number;
-}
 
 /** How long one checkpoint save of etl_runs is retried (ms): about a tick. */
 const checkpointRetryMs = 1500;
@@ -145,28 +138,16 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         }
       }
     };
-    await pRetry(attempt, this.retryOptions((e) => {
-      result.retries++;
-      this.failing();
-      log('retry %s attempt %d: %s', collection, e.attemptNumber, e.message);
-    })).catch((err: unknown) => {
+    try {
+      await retry(attempt, this.policy, (e, n) => {
+        result.retries++;
+        this.failing();
+        log('retry %s attempt %d: %s', collection, n, e.message);
+      });
+    } catch (err) {
       throw this.lost(collection, pending.length, err, result);
-    });
+    }
     return result;
-  }
-
-  private retryOptions(onRetry: (e: Error & { attemptNumber: number }) => void, policy: RetryPolicy = this.policy) {
-    return {
-      retries: policy.retries,
-      minTimeout: policy.minTimeout,
-      maxTimeout: policy.maxTimeout,
-      maxRetryTime: policy.maxRetryTime,
-      randomize: true,
-      onFailedAttempt: (e: Error & { attemptNumber: number }) => {
-        if (e instanceof AbortError || (e as { kind?: string }).kind) return;
-        onRetry(e);
-      },
-    };
   }
 
   /**
@@ -177,7 +158,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   private async retrying<T>(what: string, step: () => Promise<T>, policy: RetryPolicy = this.policy): Promise<T> {
     let failing = '';
     try {
-      return await pRetry(
+      return await retry(
         async () => {
           if (this.closed) throw closedAbort();
           try {
@@ -185,15 +166,16 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
             this.answered();
             return value;
           } catch (err) {
-            if (err instanceof EtlError) throw new AbortError(err);
+            if (err instanceof EtlError) throw new StopRetrying(err);
             throw this.asRetryable(err);
           }
         },
-        this.retryOptions((e) => {
+        policy,
+        (e, n) => {
           failing = e.message;
           this.failing();
-          log('retry %s attempt %d: %s', what, e.attemptNumber, e.message);
-        }, policy),
+          log('retry %s attempt %d: %s', what, n, e.message);
+        },
       );
     } catch (err) {
       if (err instanceof EtlError) throw err;
@@ -227,7 +209,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     this.state.retries = 0;
   }
 
-  /** Non-transient errors must not be retried: wrap them so p-retry stops at once. */
+  /** Non-transient errors must not be retried: wrap them so the retry loop stops at once. */
   private asRetryable(err: unknown): Error {
     const kind = classifyError(err);
     const message = redactText(err instanceof Error ? err.message : String(err));
@@ -236,7 +218,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
       e.name = 'TransientMongoError';
       return e;
     }
-    return new AbortError(Object.assign(new Error(message), { kind }));
+    return new StopRetrying(Object.assign(new Error(message), { kind }));
   }
 
   /** The error for a batch given up on; what of it was settled before is in `settled`, to be counted. */
@@ -295,8 +277,8 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
 }
 
 /** Stops a retry loop at once: this process closed its own client (a retry on it cannot succeed). */
-function closedAbort(): AbortError {
-  return new AbortError(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
+function closedAbort(): StopRetrying {
+  return new StopRetrying(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
 }
 
 /** The first line of an error's message, password removed, without a trailing period. */

@@ -1,0 +1,89 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { StoreCatalog } from '../src/catalog/store-catalog.js';
+import { readStoredCatalog } from '../src/run/catalog-read.js';
+import { loadCatalog } from '../src/run/catalog-source.js';
+import { seedCatalog } from '../src/run/seed.js';
+import { JsonlSink } from '../src/sinks/jsonl.js';
+import { columnsFileName, readColumns } from '../src/sinks/jsonl-columns.js';
+import { abi, ours } from './helpers/profiles.js';
+
+/** Every column as plain arrays, to compare two catalogs whole. */
+const plain = (c: StoreCatalog) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : Array.isArray(v) ? v.map((x) => (ArrayBuffer.isView(x) ? Array.from(x as Int32Array) : x)) : v]));
+
+async function seeded(profile = ours, products = 120, users = 1500): Promise<{ dir: string; sink: JsonlSink }> {
+  const dir = mkdtempSync(join(tmpdir(), 'etl-columns-'));
+  const sink = new JsonlSink(dir, profile.stored);
+  await sink.open();
+  await seedCatalog({ profile, seed: 42, products, users, reset: false, chunkSize: 500, sink });
+  return { dir, sink };
+}
+
+describe('catalog columns saved beside a jsonl catalog', () => {
+  for (const profile of [ours, abi]) {
+    it(`${profile.name}: the seed saves them, and they are the columns the files give when parsed`, async () => {
+      const { dir, sink } = await seeded(profile);
+      expect(existsSync(join(dir, columnsFileName))).toBe(true);
+      const saved = await readColumns(dir, profile.catalog.reading);
+      const parsed = await readStoredCatalog(sink, profile, dir);
+      expect(saved?.read).toEqual(parsed.read);
+      expect(plain(saved!.catalog)).toEqual(plain(parsed.catalog!));
+      // One shared buffer: worker threads share the columns as they share a catalog built from the files.
+      expect(saved!.catalog.userNumber.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(saved!.catalog.zoneCumRate.buffer).toBe(saved!.catalog.userNumber.buffer);
+      const loaded = await loadCatalog(sink, profile);
+      expect(loaded.source).toBe('stored');
+      expect(plain(loaded.catalog)).toEqual(plain(parsed.catalog!));
+    });
+  }
+
+  it('the same catalog seeded twice saves the same columns, byte for byte after the header', async () => {
+    const a = await seeded();
+    const b = await seeded();
+    const payload = (dir: string) => {
+      const bytes = readFileSync(join(dir, columnsFileName));
+      const head = bytes.readUInt32LE(8);
+      return bytes.subarray(Math.ceil((12 + head) / 8) * 8);
+    };
+    expect(payload(a.dir).equals(payload(b.dir))).toBe(true);
+  });
+
+  it('is ignored once a catalog file changed since (another size or time), and loading parses the files again and saves new columns', async () => {
+    const { dir, sink } = await seeded();
+    const users = join(dir, 'users.jsonl');
+    const lines = readFileSync(users, 'utf8').trim().split('\n');
+    writeFileSync(users, `${lines.slice(0, 1000).join('\n')}\n`);
+    expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+    const loaded = await loadCatalog(sink, ours);
+    expect(loaded.read.users).toBe(1000);
+    // Saved again for the files as they are now.
+    expect((await readColumns(dir, ours.catalog.reading))?.read.users).toBe(1000);
+    // Same size, another time: stale too.
+    utimesSync(join(dir, 'products.jsonl'), new Date(), new Date(Date.now() + 5000));
+    expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+  });
+
+  it('is ignored when its payload does not match its checksum, when it is torn, of another format or of another profile', async () => {
+    const { dir } = await seeded();
+    const path = join(dir, columnsFileName);
+    const good = readFileSync(path);
+    expect(await readColumns(dir, ours.catalog.reading)).toBeDefined();
+    expect(await readColumns(dir, abi.catalog.reading)).toBeUndefined();
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 100] ^= 1;
+    writeFileSync(path, flipped);
+    expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+    writeFileSync(path, good.subarray(0, good.length - 8));
+    expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+    writeFileSync(path, Buffer.from(good.toString('latin1').replace('"version":1', '"version":0'), 'latin1'));
+    expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+    writeFileSync(path, good);
+    expect(await readColumns(dir, ours.catalog.reading)).toBeDefined();
+    rmSync(path);
+    expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+    appendFileSync(path, 'ETLCOLS\n');
+    expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+  });
+});
