@@ -214,6 +214,8 @@ const peerUri = await new Promise((resolve, reject) => {
   peerProcess.once('exit', (code) => reject(new Error(`the wire peer ended (${code})`)));
 });
 const cpuPerMillion = { mongo: [], null: [] };
+/** Live latency rows: target, pace, records/s and p50/p99/max ms. */
+const latency = [];
 try {
   log(`  CPU per million records, ${cores} workers: into MongoDB through the wire peer, and into null (${fmt(peerRecords)} records a run)`);
   execFileSync(process.execPath, [bin, 'seed', '--uri', peerUri, '--quiet'], { cwd: root });
@@ -223,6 +225,26 @@ try {
       const run = etl(['stream', ...where, '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(peerRecords), '--seed', String(10 + i), '--workers', String(cores)]);
       cpuPerMillion[target].push((run.cpuSeconds * 1e6) / peerRecords);
     }
+  }
+  // Live time: latency from a record's timestamp to the acknowledgement of the write that stored
+  // it, per target, at --rate 2000 and at --interval 1 --batch-size 500, over a catalog of the
+  // size such traffic needs (2,000 products, 100,000 users).
+  const liveSeconds = quick ? 5 : 15;
+  const liveDir = mkdtemp(joinPath(tmpDir(), 'etl-bench-live-'));
+  try {
+    execFileSync(process.execPath, [bin, 'seed', '--sink', 'jsonl', '--out', liveDir, '--products', '2000', '--users', '100000', '--quiet'], { cwd: root });
+    execFileSync(process.execPath, [bin, 'seed', '--uri', peerUri, '--db', 'etl_live', '--products', '2000', '--users', '100000', '--quiet'], { cwd: root });
+    const targets = { jsonl: ['--sink', 'jsonl', '--out', liveDir], null: ['--sink', 'null', '--products', '2000', '--users', '100000'], 'MongoDB (wire peer)': ['--uri', peerUri, '--db', 'etl_live'] };
+    const paces = { '--rate 2000': ['--rate', '2000'], '--interval 1 --batch-size 500': ['--interval', '1', '--batch-size', '500'] };
+    log(`  live latency, ${liveSeconds} s a run: ${Object.keys(targets).join(', ')} × ${Object.keys(paces).join(', ')}`);
+    for (const [pace, paceArgs] of Object.entries(paces)) {
+      for (const [target, targetArgs] of Object.entries(targets)) {
+        const { summary } = etl(['stream', ...targetArgs, ...paceArgs, '--duration', `${liveSeconds}s`]);
+        latency.push({ target, pace, recordsPerSecond: Math.round(summary.rate), ...summary.latency });
+      }
+    }
+  } finally {
+    rmSync(liveDir, { recursive: true, force: true });
   }
 } finally {
   peerProcess.kill('SIGTERM');
@@ -284,6 +306,7 @@ const result = {
   scale,
   peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), workers: cores },
   cpuSecondsPerMillion: rows.peerCpu,
+  liveLatencyMs: latency,
   startupMs: rows.startup,
   bareNodeMs: rows.bareNode,
   startupOverBareNode: Math.round((rows.startup.median / rows.bareNode.median) * 100) / 100,
@@ -333,5 +356,10 @@ const scaleTable = [
       `| ${fmt(Number(users))} users | ${fmt(r.seedUsersPerSecond)} (${r.seedPeakRssMB} MB) | ${r.naiveParseSeconds.median.toFixed(2)} s | ${r.workers1.firstRecordSeconds.median.toFixed(2)} s, ${r.workers1.catalogLoadSeconds.toFixed(2)} s, ${r.workers1.peakRssMB} MB | ${r.workers2.firstRecordSeconds.median.toFixed(2)} s, ${r.workers2.catalogLoadSeconds.toFixed(2)} s, ${r.workers2.peakRssMB} MB |`,
   ),
 ].join('\n');
-console.log(`${table}\n\n${ratios}\n\n${scaleTable}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
+const latencyTable = [
+  '| live latency, timestamp to stored | pace | records/s | p50 | p99 | max |',
+  '|---|---|---:|---:|---:|---:|',
+  ...latency.map((l) => `| ${l.target} | \`${l.pace}\` | ${fmt(l.recordsPerSecond)} | ${l.p50} ms | ${l.p99} ms | ${l.max} ms |`),
+].join('\n');
+console.log(`${table}\n\n${ratios}\n\n${scaleTable}\n\n${latencyTable}\n\n(${result.machine.cpu}, ${cores} cores, node ${process.version}; ${result.seconds} s)`);
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(result, null, 2)}\n`);

@@ -33,12 +33,13 @@ async function seededPeer(): Promise<WirePeer> {
 const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Summary;
 
 describe('a failed partition stops the run', () => {
-  it('--workers 2 with no --limit or --duration: partition 0 refused ends the run within 10 s, exit 1, counts = what the peer acknowledged', async () => {
+  it('--workers 2, a ten-year backfill: partition 0 refused ends the run within 10 s, exit 1, counts = what the peer acknowledged', async () => {
     peer = await seededPeer();
     // Every write of partition 0 of 2 meets an error no retry can fix.
     peer.use((cmd) => (cmd.name === 'insert' && (cmd.body.documents as Array<{ _id: string }>).some((d) => d._id.startsWith('9-0.2-')) ? { error: 2, errmsg: 'BadValue: refused by the test' } : undefined));
     const started = Date.now();
-    const r = await runCli(['stream', '--uri', peer.uri(), '--db', 'shop', '--seed', '9', '--workers', '2', '--rate', '2000', '--json']);
+    // A backfill over ten years: without the failure it would run for minutes (both partitions write at once).
+    const r = await runCli(['stream', '--uri', peer.uri(), '--db', 'shop', '--seed', '9', '--workers', '2', '--from', '2026-03-01', '--to', '2036-01-01', '--json']);
     const elapsed = Date.now() - started;
     expect(r.code, r.stderr).toBe(1);
     expect(elapsed).toBeLessThan(10_000);
