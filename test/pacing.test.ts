@@ -129,6 +129,40 @@ describe('Pacer on an injected clock', () => {
     expect(pacer.sinkBound).toBe(true);
   });
 
+  it('live: simulated time is now from startLive on; what became due is flushed every flushMs; a deadline is the last flush', async () => {
+    const c = clock();
+    const pacer = new Pacer({ mode: 'live', flushMs: 50 }, c.now);
+    const signal = new AbortController().signal;
+    const sim = Date.UTC(2026, 0, 5);
+    pacer.startLive(sim);
+    expect(pacer.offsetMs).toBe(c.now() - sim);
+    // The engine is at now: nothing is due before the next flush, 50 ms later.
+    expect(pacer.dueAt(0, c.now())).toBe(c.now() + 50);
+    // Behind the flush: due at once, and the batch ends at the flush.
+    expect(pacer.dueAt(0, c.now() - 10)).toBe(0);
+    expect(pacer.horizon()).toBe(c.now());
+    // A deadline between flushes: the run ends with a flush at the deadline.
+    const start = c.now();
+    pacer.flushUntil(start + 20);
+    expect(pacer.horizon()).toBe(start + 20);
+    expect(await pacer.wait(0, start + 20, signal, start + 20)).toBe(true);
+    expect(pacer.sinkBound).toBe(false);
+  });
+
+  it('live: more than a second behind (writes held back), the simulation moves on to now instead of bursting: the offset grows by the lag', async () => {
+    const c = clock();
+    const pacer = new Pacer({ mode: 'live', flushMs: 50 }, c.now);
+    pacer.startLive(0);
+    const before = pacer.offsetMs;
+    c.advance(5000);
+    // The engine is still where it was 5 s ago (its stamp: 0 + offset).
+    expect(await pacer.wait(0, before, new AbortController().signal)).toBe(true);
+    // Moved on by how far it trails the wall clock beyond one flush.
+    expect(pacer.offsetMs).toBe(before + 5000 - 50);
+    expect(pacer.sinkBound).toBe(true);
+    expect(pacer.horizon()).toBe(c.now());
+  });
+
   it('a rate is held, not made up: after 5 s without progress the schedule moves on instead of bursting', async () => {
     const c = clock();
     const pacer = new Pacer({ mode: 'rate', perSecond: 100 }, c.now);

@@ -88,8 +88,8 @@ export class Pacer {
   }
 
   /** Waits until the next batch is due; resolves false if aborted meanwhile. */
-  async wait(recordsDone: number, simMs: number, signal: AbortSignal): Promise<boolean> {
-    if (this.pacing.mode === 'live') return this.waitLive(simMs, signal);
+  async wait(recordsDone: number, simMs: number, signal: AbortSignal, deadline?: number): Promise<boolean> {
+    if (this.pacing.mode === 'live') return this.waitLive(this.pacing.flushMs, simMs, signal, deadline);
     if (this.pacing.mode === 'speed') {
       // Behind: the wall time the simulated time not yet generated stands for.
       const behind = (this.horizon()! - simMs) / this.pacing.x;
@@ -120,9 +120,10 @@ export class Pacer {
    * the limit (the target held writes back), the simulation is moved on to now instead of
    * catching up in a burst: the offset grows by the lag, as a pause.
    */
-  private async waitLive(clockMs: number, signal: AbortSignal): Promise<boolean> {
+  private async waitLive(flushMs: number, clockMs: number, signal: AbortSignal, deadline = Infinity): Promise<boolean> {
     const now = this.wall();
-    this.lagMs = clockMs < this.flushAt ? Math.max(0, now - clockMs) : 0;
+    // Behind: how far the engine's clock trails the wall clock, beyond one flush.
+    this.lagMs = Math.max(0, now - clockMs - flushMs);
     if (this.lagMs > this.behindLimitMs) {
       this.offsetMs += this.lagMs;
       this.flushAt = now;
@@ -134,13 +135,19 @@ export class Pacer {
       if (due !== 0) this.flushAt = now;
       return !signal.aborted;
     }
+    // A --duration ends between flushes: its last one is at the deadline.
     try {
-      await sleep(due - now, undefined, { signal });
+      await sleep(Math.min(due, deadline) - now, undefined, { signal });
     } catch {
       return false;
     }
-    this.flushAt = Math.max(due, this.wall());
+    this.flushAt = Math.min(Math.max(due, this.wall()), deadline);
     return true;
+  }
+
+  /** Live time: the run ends at `deadline`; what became due up to it is written first. */
+  flushUntil(deadline: number): void {
+    this.flushAt = Math.max(this.flushAt, deadline);
   }
 
   /** True when generation runs behind its schedule because writes hold it back. */

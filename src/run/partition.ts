@@ -151,7 +151,8 @@ export class PartitionPipeline {
         break;
       }
       if (this.signal.aborted) break;
-      if (deadline !== undefined && Date.now() >= deadline) {
+      // Live, a run that reached its --duration writes what became due up to it first (below).
+      if (!this.live && deadline !== undefined && Date.now() >= deadline) {
         reason = 'duration';
         break;
       }
@@ -161,15 +162,17 @@ export class PartitionPipeline {
         reason = 'limit';
         break;
       }
-      if (!(await this.pacer.wait(generated, this.engine.clockMs, this.halt.signal))) {
+      if (!(await this.pacer.wait(generated, this.engine.clockMs, this.halt.signal, deadline))) {
         if (this.failure !== undefined) reason = 'failed';
         break;
       }
       if (this.live) this.engine.offsetMs = this.pacer.offsetMs;
-      if (deadline !== undefined && Date.now() >= deadline) {
+      const closing = deadline !== undefined && Date.now() >= deadline;
+      if (closing && !this.live) {
         reason = 'duration';
         break;
       }
+      if (closing) this.pacer.flushUntil(deadline!);
       // Under --speed a batch ends where simulated time has got to; otherwise at --to.
       const horizon = this.pacer.horizon();
       const until = horizon === undefined ? job.toMs : Math.min(horizon, job.toMs ?? Infinity);
@@ -186,6 +189,10 @@ export class PartitionPipeline {
       }
       if (records.length < room && job.toMs !== undefined && until === job.toMs) {
         reason = 'to';
+        break;
+      }
+      if (closing && records.length < room) {
+        reason = 'duration';
         break;
       }
     }
