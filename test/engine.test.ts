@@ -296,6 +296,15 @@ describe('live time: a shop on the wall clock (issue 22), 90 s simulated at --ra
     expect(open[open.length >> 1]).toBeGreaterThanOrEqual(10);
   });
 
+  it('a fast rate is reached too: visits are not held to whole milliseconds apart (--rate 20000 on one partition)', () => {
+    const fast = planLiveRate(catalog, { ...options, from: new Date(origin) }, 20_000);
+    expect(fast.visitsPerSecond).toBeGreaterThan(1000);
+    const f = engine({ ...options, from: new Date(origin), visitsPerSecond: fast.visitsPerSecond }, catalog);
+    f.take(10_000_000, origin + 5000);
+    // Visits started in 5 s of simulated time: the arrival rate asked for (Poisson noise ≈ 1 %).
+    expect(Math.abs(f.visits / 5 - fast.visitsPerSecond) / fast.visitsPerSecond).toBeLessThan(0.05);
+  });
+
   it('a rate far beyond what the users make on their own is flagged, with the catalog size that would make it', () => {
     expect(plan.ownVisitsPerSecond).toBeGreaterThan(0);
     const small = planLiveRate(testCatalog(200, 1000), { ...options, from: new Date(origin) }, 500);

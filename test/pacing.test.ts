@@ -147,6 +147,15 @@ describe('Pacer on an injected clock', () => {
     expect(pacer.horizon()).toBe(start + 20);
     expect(await pacer.wait(0, start + 20, signal, start + 20)).toBe(true);
     expect(pacer.sinkBound).toBe(false);
+    // Caught up with that flush: the next is due a flush later, but the deadline comes first.
+    const c2 = clock();
+    const paced = new Pacer({ mode: 'live', flushMs: 1000 }, c2.now);
+    paced.startLive(0);
+    const t0 = c2.now();
+    expect(paced.dueAt(0, paced.offsetMs)).toBe(t0 + 1000);
+    expect(await paced.wait(0, paced.offsetMs, signal, t0)).toBe(true);
+    // Woken at the deadline (already passed: no wait), its flush ends there.
+    expect(paced.horizon()).toBe(t0);
   });
 
   it('live: more than a second behind (writes held back), the simulation moves on to now instead of bursting: the offset grows by the lag', async () => {

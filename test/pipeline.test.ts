@@ -178,7 +178,8 @@ describe('runStream', () => {
     // Long enough for visits to take their next steps after the stop (seconds apart).
     const live = { ...settings, from: undefined, rate: 500, limit: 5000, dirtyRate: 0 };
     const sinkOptions = { sink: 'null' as const, stored: ours.stored, out: '', db: 'x', dataDir: '' };
-    const clockOrigin = new Date(Date.now() - 1000);
+    // Hours before now: a record stamped with simulated time alone (not moved to the wall clock) would show.
+    const clockOrigin = new Date(Date.now() - 5 * 3_600_000);
     const whole = new SlowSink(0);
     const began = Date.now();
     const one = await runStream({ command: 'stream', profile: ours, settings: live, seed: 8, sink: whole, sinkOptions, catalog, signal: new AbortController().signal, options: {}, clockOrigin });
@@ -190,6 +191,8 @@ describe('runStream', () => {
     expect(one.latency!.p99).toBeLessThanOrEqual(one.latency!.max);
     expect(whole.records.at(-1)!.latency_ms).toMatchObject({ p99: one.latency!.p99 });
     expect(whole.records.at(-1)!.clock_origin).toEqual(clockOrigin);
+    // Every record was stored within seconds of its timestamp.
+    expect(one.latency!.max).toBeLessThan(5000);
     const first = new SlowSink(0);
     await runStream({ command: 'stream', profile: ours, settings: { ...live, limit: 2500 }, seed: 8, sink: first, sinkOptions, catalog, signal: new AbortController().signal, options: {}, clockOrigin });
     const rest = new SlowSink(0);

@@ -333,6 +333,9 @@ function checkCombinations(s: Settings, p: Provenance, command: CommandName, now
     throw conflict(`${named('to', p)} must be after ${named('from', p)}: give a --to later than --from`, 'to');
   }
   if (s.speed !== undefined && !s.from) throw conflict(`${named('speed', p)} applies to a backfill: add --from <date>`, 'speed');
+  if (s.sessionsPerDay !== undefined && !s.from && s.rate !== 'population') {
+    throw conflict(`${named('sessionsPerDay', p)} sets a backfill's traffic (or a live stream's under --rate population): add --from <date>, or --rate population`, 'sessionsPerDay');
+  }
   if (s.rate === 'population' && s.from) {
     throw conflict(`${named('rate', p)} is for a live stream: a backfill follows the users' own rate already (leave --rate out, or --speed 1 for real time)`, 'rate');
   }

@@ -90,7 +90,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   /** Visits arrive at this steady rate (per ms) instead of the population's own. */
   private readonly arrivalsPerMs: number | undefined;
   /** Added to simulated time to stamp records (live time: where simulated time is on the wall clock). */
-  offsetMs = 0;
+  private offset = 0;
 
   constructor(
     private readonly catalog: StoreCatalog,
@@ -120,9 +120,23 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     return this.out.sequence;
   }
 
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  /**
+   * Moves where simulated time is on the wall clock (a live run's start, a resume, a rebase);
+   * records already made but not yet taken move with it, so the stream's timestamps never go back.
+   */
+  set offsetMs(ms: number) {
+    if (ms === this.offset) return;
+    this.out.shiftQueued(ms - this.offset);
+    this.offset = ms;
+  }
+
   /** Current time of the engine as its records are stamped (simulated time + offsetMs), ms. */
   get clockMs(): number {
-    return this.sim + this.offsetMs;
+    return this.sim + this.offset;
   }
 
   /** Visits started so far. */
@@ -159,13 +173,14 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
 
   /** The timestamp of something happening at simulated time `sim`. */
   private stamp(sim: number): number {
-    return sim + this.offsetMs;
+    return sim + this.offset;
   }
 
   /** When the next visit starts: a steady Poisson process at --rate's visit rate, or the population's own. */
   private nextArrival(): number {
     if (this.arrivalsPerMs === undefined) return this.population.nextArrival(this.sim, this.arrivalRng);
-    return this.sim + Math.max(1, Math.round(this.arrivalRng.exp(1 / this.arrivalsPerMs)));
+    // Not rounded to whole milliseconds: a partition can take more than 1,000 visits a second.
+    return this.sim + this.arrivalRng.exp(1 / this.arrivalsPerMs);
   }
 
   // ---- time ---------------------------------------------------------------------------------

@@ -86,6 +86,14 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
     return parseInt(id.slice(this.prefix.length), 36);
   }
 
+  /** Moves the timestamps of the records made but not yet taken by `deltaMs` (the engine's clock moved on the wall clock). */
+  shiftQueued(deltaMs: number): void {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const doc = this.queue[i].doc as { timestamp?: unknown };
+      if (doc.timestamp instanceof Date) doc.timestamp = new Date(doc.timestamp.getTime() + deltaMs);
+    }
+  }
+
   /**
    * The next `n` records, calling `more` whenever none is queued. With `until` (ms), stops
    * before the first record stamped at or after it (the batch is then shorter than n).

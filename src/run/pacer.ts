@@ -137,7 +137,7 @@ export class Pacer {
     }
     // A --duration ends between flushes: its last one is at the deadline.
     try {
-      await sleep(Math.min(due, deadline) - now, undefined, { signal });
+      await sleep(Math.max(0, Math.min(due, deadline) - now), undefined, { signal });
     } catch {
       return false;
     }

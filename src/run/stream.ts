@@ -390,6 +390,10 @@ function liveJobs(req: StreamRequest, partitions: Partition[], started: number):
   const s = req.settings;
   if (s.from) return undefined;
   const recorded = req.resume?.clock_origin;
+  // A live run recorded before its clock origin was kept cannot be made again record for record.
+  if (req.resume && !recorded && !req.clockOrigin) {
+    throw new EtlError('CONFIG_INVALID', `--resume: run ${req.resume._id} is a live run recorded without its clock origin (by an older version): it cannot be continued record for record. Start a new run (another --seed, or none for a random one).`);
+  }
   const origin = req.clockOrigin ?? (recorded ? new Date(recorded) : new Date(started));
   const recordsPerSecond = s.rate ?? s.batchSize / s.interval;
   const plan = planLiveRate(
