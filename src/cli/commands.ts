@@ -34,8 +34,11 @@ export function makeStreamCommand(holder: ContextHolder): Command {
     .addHelpText(
       'after',
       `
-Pacing: --rate N (records/s, held steadily; what fell due during an outage is
-not made up in a burst) or --interval S --batch-size N (default: 500 every 1 s).
+Live (no --from): the shop runs on the wall clock. Visits arrive at random, at
+the rate that gives --rate N records/s on average (--rate population: the
+users' own), each step when it happens; what became due is written 20 times a
+second, or every --interval S in batches of at most --batch-size N (default:
+500 every 1 s). Nothing that fell due during an outage comes in a burst.
 A backfill (--from, optionally --to) runs on a simulated clock as fast as the
 target takes, unless --rate or --speed paces it; without --to it stops at now.
 --duration and --limit bound a run; otherwise it runs until Ctrl-C (a second
