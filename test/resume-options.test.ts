@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
-import { findResumePoint } from '../src/run/resume.js';
+import { findResumePoint, recordedClockOrigin } from '../src/run/resume.js';
 import type { RunRecord } from '../src/shared/records.js';
 import type { Sink } from '../src/sinks/types.js';
 
@@ -47,5 +47,11 @@ describe('--resume keeps the options that decide the records', () => {
     await expect(findResumePoint(byInterval, { partitions: ['0.1'], options: { ...base, interval: 1, batchSize: 500 } })).rejects.toThrow(/used --interval 2 --batch-size 10/);
     const backfill = targetWith({ ...base, from: '2026-01-01T00:00:00.000Z', rate: 300 });
     await expect(findResumePoint(backfill, { partitions: ['0.1'], options: { ...base, from: '2026-01-01T00:00:00.000Z', rate: 900 } })).resolves.toMatchObject({ seed: 5 });
+  });
+
+  it('a live run continues from its recorded clock origin; one recorded without it (an older version) is refused, naming the run (issue 22)', () => {
+    const origin = new Date('2026-11-30T16:30:00Z');
+    expect(recordedClockOrigin({ _id: 'run-1', clock_origin: origin } as unknown as RunRecord)).toEqual(origin);
+    expect(() => recordedClockOrigin({ _id: 'run-old' } as unknown as RunRecord)).toThrow(/run run-old is a live run recorded without its clock origin .* Start a new run/);
   });
 });

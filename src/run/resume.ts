@@ -140,3 +140,15 @@ function describeLayout(run: RunRecord): string {
   if (typeof o.partition === 'string') parts.push(`--partition ${o.partition}`);
   return parts.join(' ');
 }
+
+/**
+ * Where a recorded live run's simulated time started: a resumed run (or a restarted schedule)
+ * regenerates the stream from it.
+ * @throws EtlError CONFIG_INVALID for a live run recorded without it (by an older version).
+ */
+export function recordedClockOrigin(run: RunRecord): Date {
+  if (!run.clock_origin) {
+    throw new EtlError('CONFIG_INVALID', `--resume: run ${run._id} is a live run recorded without its clock origin (by an older version): it cannot be continued record for record. Start a new run (another --seed, or none for a random one).`);
+  }
+  return new Date(run.clock_origin);
+}

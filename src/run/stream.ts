@@ -6,6 +6,7 @@ import { partitionKey } from '../events/ids.js';
 import { logger } from '../log.js';
 import { Counters, type CountersSnapshot, emptySnapshot } from '../reporting/counters.js';
 import { type LatencySummary, summarizeLatency } from '../reporting/latency.js';
+import { recordedClockOrigin } from './resume.js';
 import { type LiveRatePlan, planLiveRate } from '../events/live-rate.js';
 import { unaccounted } from '../shared/counts.js';
 import type { RunRecord } from '../shared/records.js';
@@ -389,12 +390,7 @@ const maxWarmUpMs = 30 * 60_000;
 function liveJobs(req: StreamRequest, partitions: Partition[], started: number): { origin: Date; jobs: LiveJob[] } | undefined {
   const s = req.settings;
   if (s.from) return undefined;
-  const recorded = req.resume?.clock_origin;
-  // A live run recorded before its clock origin was kept cannot be made again record for record.
-  if (req.resume && !recorded && !req.clockOrigin) {
-    throw new EtlError('CONFIG_INVALID', `--resume: run ${req.resume._id} is a live run recorded without its clock origin (by an older version): it cannot be continued record for record. Start a new run (another --seed, or none for a random one).`);
-  }
-  const origin = req.clockOrigin ?? (recorded ? new Date(recorded) : new Date(started));
+  const origin = req.clockOrigin ?? (req.resume ? recordedClockOrigin(req.resume) : new Date(started));
   const recordsPerSecond = s.rate ?? s.batchSize / s.interval;
   const plan = planLiveRate(
     req.catalog.catalog,

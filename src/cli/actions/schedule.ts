@@ -18,7 +18,7 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
     const { runStream, planPartitions } = await import('../../run/stream.js');
     const { runSchedule } = await import('../../run/schedule.js');
     const { runOptions } = await import('../run-options.js');
-    const { findResumePoint, refuseSeedInUse } = await import('../../run/resume.js');
+    const { findResumePoint, recordedClockOrigin, refuseSeedInUse } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const catalog = await readCatalog(out, sink, s, profile);
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
@@ -32,7 +32,7 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
       const resume = await findResumePoint(sink, { seed: s.seed, partitions, options: runOptions(config, seed) });
       seed = resume.seed;
       startSeqs = resume.startSeqs;
-      clockOrigin = resume.previous?.clock_origin ?? undefined;
+      clockOrigin = resume.previous && !s.from ? recordedClockOrigin(resume.previous) : undefined;
       if (resume.previous) out.line(out.c.dim(`Resuming run ${resume.previous._id} (seed ${seed}) after its checkpoint ${JSON.stringify(startSeqs)}`));
     } else {
       await refuseSeedInUse(sink, { seed, partitions, options: runOptions(config, seed) });
