@@ -129,6 +129,10 @@ describe('architecture', () => {
     expect(packages.filter((p) => !p.startsWith('node:'))).toEqual(['commander']);
   });
 
+  it('the engine keeps to its one job: src/events/engine.ts within 400 lines (its parts are modules of their own)', () => {
+    expect(readFileSync(join(src, 'events/engine.ts'), 'utf8').split('\n').length - 1).toBeLessThanOrEqual(400);
+  });
+
   it('the circle check finds a circle through several modules, and none in a chain', () => {
     const chain = new Map([['a', ['b']], ['b', ['c']], ['c', []]]);
     expect(importCircles(chain)).toEqual([]);

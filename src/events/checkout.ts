@@ -11,6 +11,17 @@ export interface CartLine {
 }
 
 /** Extra discount by customer segment (new, regular, premium, vip). */
+/** Units and value of a cart. */
+export function cartTotals(lines: readonly CartLine[]): { items: number; valueCents: number } {
+  let items = 0;
+  let valueCents = 0;
+  for (const l of lines) {
+    items += l.qty;
+    valueCents += l.qty * l.unitCents;
+  }
+  return { items, valueCents };
+}
+
 export const segmentDiscount = [0, 0, 0.05, 0.1];
 
 /**

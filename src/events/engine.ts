@@ -2,16 +2,17 @@ import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Mix, Partition } from '../config/values.js';
 import { TimeHeap } from '../shared/heap.js';
 import { Rng, cumulative, mixSeed } from '../shared/rng.js';
-import { type CartLine, priceOrder } from './checkout.js';
+import { Arrivals } from './arrivals.js';
+import { type CartLine, cartTotals, priceOrder } from './checkout.js';
 import { type EventRenderer, type EventShape, type RenderedDoc, silentRenderer } from './facts.js';
 import { Replenishment } from './replenishment.js';
-import { FraudPlanner } from './fraud-planner.js';
+import { FraudPlanner, fraudCart } from './fraud-planner.js';
 import { CART, ORDER, type StepChooser, VIEW, stepChooser } from './mix-controller.js';
 import { Population } from './population.js';
 import { type EngineRecord, RecordSequence } from './record-sequence.js';
 import { type AnomalyType, type CartEvent, type EventDoc, type InventoryUpdate, type ProductView, type UserActivity, paymentMethods } from './schemas.js';
 import { Shelf } from './shelf.js';
-import { type Session, startVisit } from './visit.js';
+import { type Session, pageBetweenSteps, startVisit } from './visit.js';
 import { StockLedger } from './stock-ledger.js';
 
 export type { EngineRecord } from './record-sequence.js';
@@ -56,7 +57,7 @@ const paymentWeights = cumulative([42, 18, 20, 10, 6, 4]);
  * the record sequence (ids, dirty records) are their own modules.
  *
  * Deterministic: the same options give the same record sequence with the same timestamps.
- * Records are stamped with simulated time plus `offsetMs` (0 in a backfill; in live time the
+ * Records are stamped with simulated time plus an offset (0 in a backfill; in live time the
  * run maps simulated time onto the wall clock with it, run/pacer.ts), so a visit's records
  * are as far apart as its steps, whichever clock it runs on.
  *
@@ -65,7 +66,7 @@ const paymentWeights = cumulative([42, 18, 20, 10, 6, 4]);
  */
 export class EventEngine<D extends RenderedDoc = EventDoc> {
   private readonly rng: Rng;
-  private readonly arrivalRng: Rng;
+  private readonly arrivals: Arrivals;
   private readonly sessionPrefix: string;
   private readonly ledger: StockLedger;
   private readonly chooser: StepChooser;
@@ -87,8 +88,6 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   private nextArrivalAt: number;
   /** Timestamp of the records being emitted. */
   private now = 0;
-  /** Visits arrive at this steady rate (per ms) instead of the population's own. */
-  private readonly arrivalsPerMs: number | undefined;
   /** Added to simulated time to stamp records (live time: where simulated time is on the wall clock). */
   private offset = 0;
 
@@ -98,7 +97,6 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   ) {
     const p = o.partition;
     this.rng = new Rng(mixSeed(o.seed, p.index, p.count, 0xe1));
-    this.arrivalRng = new Rng(mixSeed(o.seed, p.index, p.count, 0xc1));
     // This partition's warehouse holds its share of every product's stock.
     this.ledger = new StockLedger(catalog.initialStock, `WH-${p.index}.${p.count}`, p.index, p.count);
     this.chooser = stepChooser(o.mix);
@@ -109,10 +107,10 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     this.renderer = o.events.renderer(catalog, p);
     this.out = new RecordSequence<D>(o.seed, p, o.dirtyRate, o.events.dirtyFields, (product) => this.ledger.level(product));
     this.sessionPrefix = `SES-${this.out.idPrefix}`;
-    this.arrivalsPerMs = o.visitsPerSecond === undefined ? undefined : o.visitsPerSecond / 1000;
+    this.arrivals = new Arrivals(this.population, new Rng(mixSeed(o.seed, p.index, p.count, 0xc1)), o.visitsPerSecond);
     this.sim = o.from.getTime();
     this.now = this.sim;
-    this.nextArrivalAt = this.nextArrival();
+    this.nextArrivalAt = this.arrivals.next(this.sim);
   }
 
   /** Sequence number the next record will get. */
@@ -120,23 +118,23 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     return this.out.sequence;
   }
 
-  get offsetMs(): number {
-    return this.offset;
-  }
-
   /**
-   * Moves where simulated time is on the wall clock (a live run's start, a resume, a rebase);
-   * records already made but not yet taken move with it, so the stream's timestamps never go back.
+   * Puts simulated time `offsetMs` later on the wall clock (a live run's start, a resume, a
+   * rebase); records made but not yet taken move with it, so timestamps never go back.
    */
-  set offsetMs(ms: number) {
-    if (ms === this.offset) return;
-    this.out.shiftQueued(ms - this.offset);
-    this.offset = ms;
+  moveClock(offsetMs: number): void {
+    this.out.shiftQueued(offsetMs - this.offset);
+    this.offset = offsetMs;
   }
 
-  /** Current time of the engine as its records are stamped (simulated time + offsetMs), ms. */
+  /** Current time of the engine as its records are stamped (simulated time + the clock's offset), ms. */
   get clockMs(): number {
     return this.sim + this.offset;
+  }
+
+  /** Simulated time of the step being processed, ms. */
+  get simMs(): number {
+    return this.sim;
   }
 
   /** Visits started so far. */
@@ -161,7 +159,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     const renderer = this.renderer;
     this.renderer = silentRenderer;
     this.out.setDiscarding(true);
-    while (this.nextAt() < untilMs) this.step();
+    while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt()) < untilMs) this.step();
     this.out.setDiscarding(false);
     this.renderer = renderer;
   }
@@ -171,25 +169,9 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     while (this.sequence < seq) this.take(Math.min(10_000, seq - this.sequence));
   }
 
-  /** The timestamp of something happening at simulated time `sim`. */
-  private stamp(sim: number): number {
-    return sim + this.offset;
-  }
 
-  /** When the next visit starts: a steady Poisson process at --rate's visit rate, or the population's own. */
-  private nextArrival(): number {
-    if (this.arrivalsPerMs === undefined) return this.population.nextArrival(this.sim, this.arrivalRng);
-    // Not rounded to whole milliseconds: a partition can take more than 1,000 visits a second.
-    return this.sim + this.arrivalRng.exp(1 / this.arrivalsPerMs);
-  }
 
   // ---- time ---------------------------------------------------------------------------------
-
-  /** Simulated time of the next thing that happens. */
-  private nextAt(): number {
-    const visit = Math.min(this.nextArrivalAt, this.steps.peekAt());
-    return this.effects.size > 0 ? Math.min(visit, this.effects.peekAt()) : visit;
-  }
 
   /** Processes the earliest thing that happens next: a delayed effect, a new visit, or a visit's next step. */
   private step(): void {
@@ -197,20 +179,20 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     if (this.effects.size > 0 && this.effects.peekAt() <= nextVisit) {
       this.sim = this.effects.peekAt();
       const effect = this.effects.pop()!;
-      this.now = this.stamp(this.sim);
+      this.now = this.sim + this.offset;
       this.apply(effect);
       return;
     }
     if (this.nextArrivalAt <= this.steps.peekAt()) {
       this.sim = this.nextArrivalAt;
-      this.now = this.stamp(this.sim);
-      this.nextArrivalAt = this.nextArrival();
+      this.now = this.sim + this.offset;
+      this.nextArrivalAt = this.arrivals.next(this.sim);
       this.arrive(this.startSession());
       return;
     }
     this.sim = this.steps.peekAt();
     const s = this.steps.pop()!;
-    this.now = this.stamp(this.sim);
+    this.now = this.sim + this.offset;
     if (s.leaving) {
       this.leave(s);
       return;
@@ -277,18 +259,8 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   private fraudStep(s: Session): { seconds: number; ends: boolean } {
     const plan = s.fraud!;
     const r = this.rng;
-    const c = this.catalog;
     if (s.cart.length === 0) {
-      if (plan.type === 'high_value') {
-        const n = r.between(2, 4);
-        for (let k = 0; k < n; k++) this.addToCart(s, c.priciest[r.int(c.priciest.length)], r.between(1, 2));
-      } else if (plan.type === 'high_quantity') {
-        this.addToCart(s, this.shelf.popular(), r.between(20, 50));
-      } else if (plan.type === 'card_testing') {
-        this.addToCart(s, c.cheapest[r.int(c.cheapest.length)], 1);
-      } else {
-        this.addToCart(s, this.shelf.popular(), r.between(1, 2));
-      }
+      for (const [product, qty] of fraudCart(plan, r, this.catalog, () => this.shelf.popular())) this.addToCart(s, product, qty);
       return { seconds: r.between(3, 20), ends: false };
     }
     this.checkout(s, plan.type);
@@ -360,16 +332,10 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   }
 
   private cartEvent(s: Session, type: CartEvent['event_type'], product: number | null, qty: number, unitCents: number | null, previousQty?: number): void {
-    let items = 0;
-    let value = 0;
-    if (type !== 'checkout') {
-      for (const l of s.cart) {
-        items += l.qty;
-        value += l.qty * l.unitCents;
-      }
-    }
+    // At checkout the cart became the order: it holds nothing now.
+    const { items, valueCents } = type === 'checkout' ? { items: 0, valueCents: 0 } : cartTotals(s.cart);
     this.chooser.record(CART);
-    this.renderer.cartChanged({ visit: s, type, product, qty, unitCents, cartItems: items, cartValueCents: value, previousQty, at: this.now, sim: this.sim }, this.out);
+    this.renderer.cartChanged({ visit: s, type, product, qty, unitCents, cartItems: items, cartValueCents: valueCents, previousQty, at: this.now, sim: this.sim }, this.out);
   }
 
   /** Checkout: exactly the cart becomes an order; stock moves; the cart is emptied. A return comes days later. */
@@ -427,15 +393,8 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
 
   /** A page view or a review between shopping steps; returns how long the user stays on it. */
   private extraActivity(s: Session): number {
-    const r = this.rng;
-    if (s.viewed.length > 0 && r.chance(0.25)) {
-      const seconds = r.between(30, 180);
-      this.activity(s, 'review_submit', '/reviews/new', s.viewed[r.int(s.viewed.length)], seconds);
-      return seconds;
-    }
-    const pages = ['/', '/deals', '/account', '/orders', '/help', '/categories'];
-    const seconds = r.between(5, 90);
-    this.activity(s, 'page_view', pages[r.int(pages.length)], null, seconds);
-    return seconds;
+    const a = pageBetweenSteps(this.rng, s);
+    this.activity(s, a.type, a.page, a.product, a.seconds);
+    return a.seconds;
   }
 }

@@ -25,7 +25,7 @@ export interface Visit {
   readonly startedAt: number;
 }
 
-/** When a fact happens: the records' timestamp, and the simulated time (they differ in real time). */
+/** When a fact happens: the records' timestamp, and the simulated time (they differ by the offset in live time). */
 interface When {
   /** Timestamp of the records (ms). */
   at: number;

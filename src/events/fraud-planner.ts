@@ -1,3 +1,4 @@
+import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Rng } from '../shared/rng.js';
 import { type AnomalyType, anomalyTypes } from './schemas.js';
 
@@ -49,4 +50,17 @@ export class FraudPlanner {
   get share(): number {
     return this.orders === 0 ? 0 : this.fraudOrders / this.orders;
   }
+}
+
+/** What a fraudulent visit puts in its cart first, as [product, quantity] in the order added. */
+export function fraudCart(plan: FraudPlan, r: Rng, c: StoreCatalog, popular: () => number): Array<[number, number]> {
+  if (plan.type === 'high_value') {
+    const n = r.between(2, 4);
+    const lines: Array<[number, number]> = [];
+    for (let k = 0; k < n; k++) lines.push([c.priciest[r.int(c.priciest.length)], r.between(1, 2)]);
+    return lines;
+  }
+  if (plan.type === 'high_quantity') return [[popular(), r.between(20, 50)]];
+  if (plan.type === 'card_testing') return [[c.cheapest[r.int(c.cheapest.length)], 1]];
+  return [[popular(), r.between(1, 2)]];
 }

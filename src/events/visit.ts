@@ -35,3 +35,15 @@ export function startVisit(r: Rng, id: string, user: number, sim: number, fraud:
     fraud,
   };
 }
+
+const pagesBetweenSteps = ['/', '/deals', '/account', '/orders', '/help', '/categories'];
+
+/** A page the shopper spends time on between shopping steps: a review of something viewed, or a page of the site. */
+export function pageBetweenSteps(r: Rng, s: Session): { type: 'review_submit' | 'page_view'; page: string; product: number | null; seconds: number } {
+  if (s.viewed.length > 0 && r.chance(0.25)) {
+    const seconds = r.between(30, 180);
+    return { type: 'review_submit', page: '/reviews/new', product: s.viewed[r.int(s.viewed.length)], seconds };
+  }
+  const seconds = r.between(5, 90);
+  return { type: 'page_view', page: pagesBetweenSteps[r.int(pagesBetweenSteps.length)], product: null, seconds };
+}

@@ -135,8 +135,8 @@ export class PartitionPipeline {
     let yieldedAt = performance.now();
     // Live time starts now: where the simulation is (the origin, or a resumed run's checkpoint) is now.
     if (this.live) {
-      this.pacer.startLive(this.engine.clockMs - this.engine.offsetMs);
-      this.engine.offsetMs = this.pacer.offsetMs;
+      this.pacer.startLive(this.engine.simMs);
+      this.engine.moveClock(this.pacer.offsetMs);
     }
     const deadline = job.durationMs === undefined ? undefined : Date.now() + job.durationMs;
     for (;;) {
@@ -166,7 +166,7 @@ export class PartitionPipeline {
         if (this.failure !== undefined) reason = 'failed';
         break;
       }
-      if (this.live) this.engine.offsetMs = this.pacer.offsetMs;
+      if (this.live) this.engine.moveClock(this.pacer.offsetMs);
       const closing = deadline !== undefined && Date.now() >= deadline;
       if (closing && !this.live) {
         reason = 'duration';
