@@ -10,6 +10,11 @@ export function fmtInt(n: number): string {
   return nf.format(Math.round(n));
 }
 
+/** Milliseconds as a short figure: 41 ms, 2.1 s. */
+export function fmtMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 export function fmtDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;

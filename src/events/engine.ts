@@ -158,9 +158,9 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   warmUp(untilMs: number): void {
     const renderer = this.renderer;
     this.renderer = silentRenderer;
-    this.out.setDiscarding(true);
+    this.out.setWarmingUp(true);
     while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt()) < untilMs) this.step();
-    this.out.setDiscarding(false);
+    this.out.setWarmingUp(false);
     this.renderer = renderer;
   }
 

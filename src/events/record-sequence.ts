@@ -29,8 +29,8 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
   private queue: Array<EngineRecord<D>> = [];
   private head = 0;
   private nextSeq = 0;
-  /** Warming up: what is rendered is dropped, under ids of their own (see warmUpSeq). */
-  private discarding = false;
+  /** Warming up (engine.warmUp, where nothing is rendered): ids come from a range of their own (see warmUpSeq). */
+  private warmingUp = false;
   private nextWarmUpSeq = warmUpSeq;
 
   constructor(
@@ -57,17 +57,17 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
   }
 
   nextId(): string {
-    return this.prefix + (this.discarding ? this.nextWarmUpSeq++ : this.nextSeq++).toString(36);
+    return this.prefix + (this.warmingUp ? this.nextWarmUpSeq++ : this.nextSeq++).toString(36);
   }
 
   /**
-   * While on, records are dropped and ids take no sequence number: a live stream starts with
-   * the visits already open that a shop has at any moment (engine.warmUp). Such ids come from a
-   * range of their own, so a later record that refers to one (the return of an order placed
+   * While on, ids take no sequence number: a live stream starts with the visits already open
+   * that a shop has at any moment (engine.warmUp renders nothing meanwhile). Such ids come from
+   * a range of their own, so a later record that refers to one (the return of an order placed
    * before the stream started) never names another record of the stream.
    */
-  setDiscarding(on: boolean): void {
-    this.discarding = on;
+  setWarmingUp(on: boolean): void {
+    this.warmingUp = on;
   }
 
   uuid(id: string): string {
@@ -75,7 +75,6 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
   }
 
   emit(collection: EventCollection, doc: D): void {
-    if (this.discarding) return;
     let dirty: DirtyKind | null = null;
     if (this.dirtyRate > 0 && this.dirtyRng.next() < this.dirtyRate) dirty = corrupt(collection, doc, pickDirtyKind(this.dirtyRng), this.dirtyFields);
     this.queue.push({ collection, doc, seq: this.seqOf(doc._id), dirty });

@@ -4,7 +4,7 @@ import type { SettingSource } from '../../config/load.js';
 import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
 import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
-import { fmtInt, table, visibleWidth } from '../format.js';
+import { fmtInt, fmtMs, table, visibleWidth } from '../format.js';
 import { sparkline } from '../sparkline.js';
 
 const refreshSeconds = 5;
@@ -206,7 +206,6 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
   // The run id stays whole (an id cut short names nothing); the start time is in it, so `started` goes first.
   // Live runs add their p99 latency (timestamp to stored write); a report of backfills has no such column.
   const latency = r.runs.some((x) => x.p99Ms !== null);
-  const ms = (v: number | null) => (v === null ? c.dim('—') : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(1)} s`);
   out.summary(
     r.runs.length
       ? fitTable(
@@ -222,7 +221,7 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
             x.duplicates,
             x.deadLettered,
             x.reconciled ? c.green('yes') : c.red('no'),
-            ...(latency ? [ms(x.p99Ms)] : []),
+            ...(latency ? [x.p99Ms === null ? c.dim('—') : fmtMs(x.p99Ms)] : []),
           ]),
           c,
           { drop: latency ? [3, 6, 7, 1, 5, 9, 4] : [3, 6, 7, 1, 5, 4] },

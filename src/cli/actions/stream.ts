@@ -5,13 +5,8 @@ import type { Settings } from '../../config/settings.js';
 import type { LiveRatePlan } from '../../events/live-rate.js';
 import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
-import { fitLine, fmtDuration, fmtInt, table, wrapLine } from '../format.js';
+import { fitLine, fmtDuration, fmtInt, fmtMs, table, wrapLine } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
-
-/** Milliseconds as a short figure: 41 ms, 2.1 s. */
-function fmtMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 /** One tick as a line that fits the terminal: figures that were measured, never a cut-off number. */
 function tickLine(out: Output, t: StreamTick, names: Record<string, string>, live: boolean): string {
