@@ -22,6 +22,10 @@ const requiredField: Record<EventCollection, string> = {
   transactions: 'user_id',
   user_activities: 'activity_type',
   inventory_updates: 'warehouse_id',
+  order_events: 'order_id',
+  price_changes: 'new_price',
+  reviews: 'rating',
+  user_changes: 'user_id',
 };
 
 const numericField: Record<EventCollection, string> = {
@@ -30,6 +34,10 @@ const numericField: Record<EventCollection, string> = {
   transactions: 'final_amount',
   user_activities: 'timestamp',
   inventory_updates: 'quantity_change',
+  order_events: 'version',
+  price_changes: 'old_price',
+  reviews: 'rating',
+  user_changes: 'timestamp',
 };
 
 /** What --dirty-rate breaks in ecom-etl's own documents. */

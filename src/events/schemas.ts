@@ -25,6 +25,13 @@ export const cartEventTypes = ['add', 'remove', 'update_quantity', 'checkout', '
 export const activityTypes = ['login', 'logout', 'page_view', 'wishlist_add', 'review_submit'] as const;
 export const inventoryUpdateTypes = ['restock', 'sale', 'adjustment', 'return'] as const;
 export const paymentMethods = ['credit_card', 'debit_card', 'paypal', 'apple_pay', 'google_pay', 'bank_transfer'] as const;
+export const orderStatuses = ['placed', 'paid', 'packed', 'shipped', 'delivered', 'cancelled', 'return_requested', 'returned', 'refunded'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+export const cancelReasons = ['payment_failed', 'customer_request', 'fraud_review'] as const;
+export const returnReasons = ['damaged', 'not_as_described', 'wrong_size', 'changed_mind', 'arrived_late'] as const;
+export const carriers = ['UPS', 'FedEx', 'DHL', 'USPS', 'national_post'] as const;
+export const priceChangeReasons = ['repricing', 'promotion_start', 'promotion_end'] as const;
+export const userChangeTypes = ['segment_upgrade', 'churned', 'reactivated'] as const;
 export const anomalyTypes = ['high_value', 'high_quantity', 'order_burst', 'country_mismatch', 'card_testing'] as const;
 export type AnomalyType = (typeof anomalyTypes)[number];
 
@@ -80,6 +87,36 @@ export const lineItemSchema = z.strictObject({
 });
 export type LineItem = z.infer<typeof lineItemSchema>;
 
+/**
+ * What an order_events document changes on its order besides status and version: the fields
+ * the order document gains as it moves (each optional: an order has them once it got there).
+ */
+export const orderChangeFields = {
+  warehouse_id: z.string().regex(/^WH-\d+\.\d+$/),
+  carrier: z.enum(carriers),
+  tracking_number: z.string().min(8),
+  delivered_late: z.boolean(),
+  cancel_reason: z.enum(cancelReasons),
+  return_reason: z.enum(returnReasons),
+  refund_amount: money.positive(),
+  is_returned: z.literal(true),
+};
+
+/** The order's current state under the living store: status, its history, a version that every transition raises. */
+const orderStateFields = {
+  status: z.enum(orderStatuses).optional(),
+  status_history: z.array(z.strictObject({ status: z.enum(orderStatuses), at: z.date() })).min(1).optional(),
+  version: z.number().int().positive().optional(),
+  updated_at: z.date().optional(),
+  warehouse_id: orderChangeFields.warehouse_id.optional(),
+  carrier: orderChangeFields.carrier.optional(),
+  tracking_number: orderChangeFields.tracking_number.optional(),
+  delivered_late: orderChangeFields.delivered_late.optional(),
+  cancel_reason: orderChangeFields.cancel_reason.optional(),
+  return_reason: orderChangeFields.return_reason.optional(),
+  refund_amount: orderChangeFields.refund_amount.optional(),
+};
+
 export const transactionSchema = z
   .strictObject({
     _id: eventId,
@@ -108,6 +145,8 @@ export const transactionSchema = z
     anomaly_type: z.enum(anomalyTypes).nullable(),
     is_returned: z.boolean(),
     timestamp: z.date(),
+    // The living store (absent with --lifecycle off): the order's current state, kept by its order_events.
+    ...orderStateFields,
   })
   .superRefine((t, ctx) => {
     if (t._id !== t.transaction_id) ctx.addIssue({ code: 'custom', message: 'transaction_id must equal _id', path: ['transaction_id'] });
@@ -169,6 +208,76 @@ export const inventoryUpdateSchema = z
   .superRefine((u, ctx) => checkStockMove(u, u.quantity_change, 'quantity_change', ctx));
 export type InventoryUpdate = z.infer<typeof inventoryUpdateSchema>;
 
+/**
+ * One transition of an order (the append-only change log of the living store). The order
+ * document holds the fold of its events: `status` = the last `to_status`, `version` = the last
+ * `version` (1 at placement, +1 per transition), `status_history` = every (to_status, timestamp),
+ * `updated_at` = the last timestamp, and each field of `changes` set on it.
+ */
+export const orderEventSchema = z
+  .strictObject({
+    _id: eventId,
+    order_id: eventId,
+    user_id: userRef,
+    from_status: z.enum(orderStatuses).nullable(),
+    to_status: z.enum(orderStatuses),
+    version: z.number().int().positive(),
+    changes: z.strictObject({
+      warehouse_id: orderChangeFields.warehouse_id.optional(),
+      carrier: orderChangeFields.carrier.optional(),
+      tracking_number: orderChangeFields.tracking_number.optional(),
+      delivered_late: orderChangeFields.delivered_late.optional(),
+      cancel_reason: orderChangeFields.cancel_reason.optional(),
+      return_reason: orderChangeFields.return_reason.optional(),
+      refund_amount: orderChangeFields.refund_amount.optional(),
+      is_returned: orderChangeFields.is_returned.optional(),
+    }),
+    timestamp: z.date(),
+  })
+  .refine((e) => (e.from_status === null) === (e.version === 1 && e.to_status === 'placed'), {
+    message: 'only the placement (version 1) has no from_status',
+    path: ['from_status'],
+  });
+export type OrderEvent = z.infer<typeof orderEventSchema>;
+
+/** A product's price moved (repricing, a promotion starting or ending); the product's `price` follows. */
+export const priceChangeSchema = z
+  .strictObject({
+    _id: eventId,
+    product_id: productRef,
+    category,
+    old_price: money.positive(),
+    new_price: money.positive(),
+    reason: z.enum(priceChangeReasons),
+    timestamp: z.date(),
+  })
+  .refine((c) => c.old_price !== c.new_price, { message: 'a price change changes the price', path: ['new_price'] });
+export type PriceChange = z.infer<typeof priceChangeSchema>;
+
+/** A review after a delivery; the product's `rating` and `review_count` follow. */
+export const reviewSchema = z.strictObject({
+  _id: eventId,
+  order_id: eventId,
+  user_id: userRef,
+  product_id: productRef,
+  category,
+  rating: z.number().int().min(1).max(5),
+  delivered_late: z.boolean(),
+  timestamp: z.date(),
+});
+export type Review = z.infer<typeof reviewSchema>;
+
+/** A user's segment or activity changed; the user document follows. */
+export const userChangeSchema = z.strictObject({
+  _id: eventId,
+  user_id: userRef,
+  change: z.enum(userChangeTypes),
+  customer_segment: z.enum(customerSegments),
+  is_active: z.boolean(),
+  timestamp: z.date(),
+});
+export type UserChange = z.infer<typeof userChangeSchema>;
+
 /** The schema of each event collection (the list itself is in shared/collections.ts). */
 export const eventSchemas = {
   product_views: productViewSchema,
@@ -176,7 +285,11 @@ export const eventSchemas = {
   transactions: transactionSchema,
   user_activities: userActivitySchema,
   inventory_updates: inventoryUpdateSchema,
+  order_events: orderEventSchema,
+  price_changes: priceChangeSchema,
+  reviews: reviewSchema,
+  user_changes: userChangeSchema,
 } as const satisfies Record<EventCollection, z.ZodType>;
 
 export { eventCollections, type EventCollection };
-export type EventDoc = ProductView | CartEvent | Transaction | UserActivity | InventoryUpdate;
+export type EventDoc = ProductView | CartEvent | Transaction | UserActivity | InventoryUpdate | OrderEvent | PriceChange | Review | UserChange;

@@ -30,6 +30,23 @@ export interface WriteResult {
 export type WriteMode = 'insert' | 'upsert';
 
 /**
+ * An update of a stored document that a record of a change log implies (the living store: an
+ * order_events record moves its order, a price change its product). Idempotent: it applies
+ * only while `when` holds (e.g. the document's version is below the record's), so a replayed
+ * or resumed update changes nothing.
+ */
+export interface DocUpdate {
+  /** The _id of the record it comes from (a refused update is dead-lettered under it). */
+  source: string;
+  /** The _id of the document to update, as records name it (a target with ObjectId _ids maps it). */
+  target: string;
+  /** What must hold of the document for the update to apply, besides its _id (a query). */
+  when: Record<string, unknown>;
+  /** Update operators (`$set`, `$push`, ...) or an aggregation pipeline. */
+  update: Record<string, unknown> | Array<Record<string, unknown>>;
+}
+
+/**
  * A batch the target gave up on. What of it was settled before (stored, absorbed as
  * duplicates, refused) is in `settled`, so the caller counts it and dead-letters the refusals.
  */
@@ -124,6 +141,14 @@ export interface Sink {
   open(): Promise<void>;
   /** Catalog collections are written with mode 'upsert' (by business key = _id). */
   write(collection: string, docs: Doc[], mode?: WriteMode): Promise<WriteResult>;
+  /**
+   * Present when the target keeps documents current (MongoDB): applies updates to documents of
+   * `collection`, in order. Per update: `written` when it applied, `duplicates` when its
+   * document was not there in the state it requires (already applied: a replay), `rejected`
+   * when the server refused it (validation), with a document naming the update. Only a lost
+   * batch throws. Targets without it store the change log only (files, stdout).
+   */
+  update?(collection: string, updates: DocUpdate[]): Promise<WriteResult>;
   /** Empties these collections (drop and recreate, or truncate files). */
   reset(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
