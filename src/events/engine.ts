@@ -11,6 +11,7 @@ import { CART, ORDER, type StepChooser, VIEW, stepChooser } from './mix-controll
 import { Population } from './population.js';
 import { type EngineRecord, RecordSequence } from './record-sequence.js';
 import { type AnomalyType, type CartEvent, type EventDoc, type InventoryUpdate, type ProductView, type UserActivity, paymentMethods } from './schemas.js';
+import { LivingStore } from './living-store.js';
 import { Shelf } from './shelf.js';
 import { type Session, pageBetweenSteps, startVisit } from './visit.js';
 import { StockLedger } from './stock-ledger.js';
@@ -34,6 +35,8 @@ export interface EngineOptions<D extends RenderedDoc = EventDoc> {
   visitsPerSecond?: number;
   /** The profile's documents: what the engine's facts become. */
   events: EventShape<D>;
+  /** The living store: orders move on after checkout, prices follow their schedule, reviews and user changes follow (off: insert-only). */
+  lifecycle?: boolean;
 }
 
 /** Something that happens later in simulated time, because of what happened now. */
@@ -78,6 +81,8 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   /** Delayed consequences, by the simulated time they happen at. */
   private readonly effects = new TimeHeap<Effect>();
   private readonly replenishment: Replenishment;
+  private readonly living?: LivingStore<D>;
+  private warming = false;
   /** Where facts go: the profile's renderer, or nowhere while warming up. */
   private renderer: EventRenderer<D>;
   /** Where rendered records queue up, with their ids and sequence numbers. */
@@ -101,15 +106,17 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     this.ledger = new StockLedger(catalog.initialStock, `WH-${p.index}.${p.count}`, p.index, p.count);
     this.chooser = stepChooser(o.mix);
     this.fraud = new FraudPlanner(o.fraudRate);
-    this.shelf = new Shelf(catalog, o.seed, this.rng);
     this.population = new Population(catalog, { partitionCount: p.count, sessionsPerDay: o.sessionsPerDay });
     this.replenishment = new Replenishment(catalog.productCount);
     this.renderer = o.events.renderer(catalog, p);
     this.out = new RecordSequence<D>(o.seed, p, o.dirtyRate, o.events.dirtyFields, (product) => this.ledger.level(product));
     this.sessionPrefix = `SES-${this.out.idPrefix}`;
-    this.arrivals = new Arrivals(this.population, new Rng(mixSeed(o.seed, p.index, p.count, 0xc1)), o.visitsPerSecond);
     this.sim = o.from.getTime();
     this.now = this.sim;
+    const host = { renderer: () => this.renderer, out: this.out, stockBack: (p: number, qty: number, id: string) => this.inventory(p, 'return', qty, id) };
+    this.living = o.lifecycle ? new LivingStore(catalog, o.seed, p, this.sim, host) : undefined;
+    this.shelf = new Shelf(catalog, o.seed, this.rng, this.living?.prices);
+    this.arrivals = new Arrivals(this.population, new Rng(mixSeed(o.seed, p.index, p.count, 0xc1)), o.visitsPerSecond);
     this.nextArrivalAt = this.arrivals.next(this.sim);
   }
 
@@ -158,9 +165,9 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   warmUp(untilMs: number): void {
     const renderer = this.renderer;
     this.renderer = silentRenderer;
-    this.out.setWarmingUp(true);
-    while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt()) < untilMs) this.step();
-    this.out.setWarmingUp(false);
+    this.out.setWarmingUp((this.warming = true));
+    while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt(), this.living?.nextAt ?? Infinity) < untilMs) this.step();
+    this.out.setWarmingUp((this.warming = false));
     this.renderer = renderer;
   }
 
@@ -176,6 +183,11 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   /** Processes the earliest thing that happens next: a delayed effect, a new visit, or a visit's next step. */
   private step(): void {
     const nextVisit = Math.min(this.nextArrivalAt, this.steps.peekAt());
+    const livingAt = this.living?.nextAt ?? Infinity;
+    if (livingAt <= nextVisit && livingAt < this.effects.peekAt()) {
+      this.now = (this.sim = livingAt) + this.offset;
+      return this.living!.step(this.sim, this.now);
+    }
     if (this.effects.size > 0 && this.effects.peekAt() <= nextVisit) {
       this.sim = this.effects.peekAt();
       const effect = this.effects.pop()!;
@@ -229,6 +241,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
 
   private arrive(s: Session): void {
     this.renderer.visitStarted({ visit: s, at: this.now, sim: this.sim }, this.out);
+    this.living?.visited(s.user, this.sim, this.now);
     this.schedule(s, this.rng.between(2, 15));
   }
 
@@ -277,7 +290,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     const type = r.weighted(viewTypeWeights);
     const name = this.catalog.productNames[p];
     const seconds = Math.min(600, Math.max(2, Math.round(r.exp(40))));
-    const priceCents = this.shelf.priceCents(p, this.sessionCount);
+    const priceCents = this.shelf.priceCents(p, this.sessionCount, this.now);
     const searchQuery = type === 1 ? name.slice(name.lastIndexOf(' ') + 1).toLowerCase() : null;
     const compared = type === 3 ? this.shelf.popular() : null;
     this.chooser.record(VIEW);
@@ -325,7 +338,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
       existing.qty += added;
       this.cartEvent(s, 'add', p, added, existing.unitCents);
     } else {
-      const line = { product: p, qty, unitCents: this.shelf.priceCents(p, this.sessionCount) };
+      const line = { product: p, qty, unitCents: this.shelf.priceCents(p, this.sessionCount, this.now) };
       s.cart.push(line);
       this.cartEvent(s, 'add', p, qty, line.unitCents);
     }
@@ -359,15 +372,20 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     if (s.cart.length === 0) return;
     const lines = s.cart;
     s.cart = [];
+    // The living catalog: an order is charged the prices in force at checkout.
+    if (this.living) for (const l of lines) l.unitCents = this.shelf.priceCents(l.product, this.sessionCount, this.now);
     this.cartEvent(s, 'checkout', null, lines.reduce((a, l) => a + l.qty, 0), null);
 
     const orderId = this.out.nextId();
     const money = priceOrder(lines, s.user, c, anomaly, r);
-    const returned = anomaly === null && r.chance(0.06);
+    // Drawn with or without the living store, so that the shoppers' draws are the same.
+    const returned = anomaly === null && r.chance(0.06) && !this.living;
+    const tracked = this.living !== undefined && !this.warming;
     const payment = anomaly === 'card_testing' ? 'credit_card' : paymentMethods[r.weighted(paymentWeights)];
     this.chooser.record(ORDER);
     this.fraud.ordered(anomaly);
-    this.renderer.orderPlaced({ visit: s, orderId, lines, money, payment, anomaly, returned, at: this.now, sim: this.sim }, this.out);
+    this.renderer.orderPlaced({ visit: s, orderId, lines, money, payment, anomaly, returned, tracked, at: this.now, sim: this.sim }, this.out);
+    if (tracked) this.living!.placed({ id: orderId, user: s.user, lines, totalCents: money.total, fraud: anomaly !== null, shipTo: money.shipTo.code, warehouse: this.ledger.warehouse }, this.sim, this.now);
     for (const l of lines) {
       this.inventory(l.product, 'sale', -l.qty, orderId);
       const restockIn = this.replenishment.sold(l.product, l.qty, this.ledger.level(l.product), this.sim, r);

@@ -3,7 +3,7 @@ import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Partition } from '../config/values.js';
 import type { CartLine, PricedOrder } from './checkout.js';
 import type { DirtyFields } from './dirty.js';
-import type { AnomalyType, CartEvent, EventCollection, InventoryUpdate, ProductView, Transaction, UserActivity, browsers, deviceTypes, trafficSources } from './schemas.js';
+import type { AnomalyType, CartEvent, EventCollection, InventoryUpdate, OrderEvent, OrderStatus, PriceChange, ProductView, Transaction, UserActivity, UserChange, browsers, deviceTypes, trafficSources } from './schemas.js';
 
 /**
  * What the engine says happened, in the store's terms (catalog indexes, cents, simulated
@@ -84,7 +84,49 @@ export interface OrderPlaced extends When {
   money: PricedOrder;
   payment: Transaction['payment_method'];
   anomaly: AnomalyType | null;
+  /** Without the living store: decided at checkout that it comes back (its stock returns days later). */
   returned: boolean;
+  /** The living store follows the order (its state fields start at placed; order_events tell the rest). */
+  tracked: boolean;
+}
+
+/** What an order transition sets on the order besides its status and version. */
+export type OrderChanges = OrderEvent['changes'];
+
+/** An order moved from one status to the next (from null: placed). */
+export interface OrderChanged extends When {
+  orderId: string;
+  user: number;
+  from: OrderStatus | null;
+  to: OrderStatus;
+  version: number;
+  changes: OrderChanges;
+}
+
+/** A product's price changed (the living catalog's schedule). */
+export interface PriceChanged extends When {
+  product: number;
+  oldCents: number;
+  newCents: number;
+  reason: PriceChange['reason'];
+}
+
+/** A customer reviewed a product of a delivered order. */
+export interface Reviewed extends When {
+  orderId: string;
+  user: number;
+  product: number;
+  rating: number;
+  late: boolean;
+}
+
+/** A user's segment or activity changed. */
+export interface UserChanged extends When {
+  user: number;
+  change: UserChange['change'];
+  /** Index in customerSegments. */
+  segment: number;
+  active: boolean;
 }
 
 export interface StockMoved extends When {
@@ -129,6 +171,11 @@ export interface EventRenderer<D extends RenderedDoc = RenderedDoc> {
   cartChanged(f: CartChanged, out: RenderOutput<D>): void;
   orderPlaced(f: OrderPlaced, out: RenderOutput<D>): void;
   stockMoved(f: StockMoved, out: RenderOutput<D>): void;
+  /** The living store's facts: a profile that renders none of them writes insert-only records. */
+  orderChanged?(f: OrderChanged, out: RenderOutput<D>): void;
+  priceChanged?(f: PriceChanged, out: RenderOutput<D>): void;
+  reviewed?(f: Reviewed, out: RenderOutput<D>): void;
+  userChanged?(f: UserChanged, out: RenderOutput<D>): void;
 }
 
 /** Facts told to nobody: warming up, nothing before a live stream's origin is output. */

@@ -1,6 +1,7 @@
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Rng } from '../shared/rng.js';
 import { dynamicPriceCents } from './checkout.js';
+import type { PriceSchedule } from './price-schedule.js';
 
 /** Prices move every this many visits of a partition. */
 const priceEpochSessions = 500;
@@ -11,6 +12,8 @@ export class Shelf {
     private readonly catalog: StoreCatalog,
     private readonly seed: number,
     private readonly r: Rng,
+    /** The living catalog's prices; without it, prices move every few hundred visits of a partition. */
+    private readonly schedule?: PriceSchedule,
   ) {}
 
   /** A product by popularity (review count and rating). */
@@ -28,8 +31,9 @@ export class Shelf {
     return this.popular();
   }
 
-  /** The product's price after `sessions` visits of this partition. */
-  priceCents(product: number, sessions: number): number {
+  /** The product's price at time `at` (living catalog), or after `sessions` visits of this partition. */
+  priceCents(product: number, sessions: number, at: number): number {
+    if (this.schedule) return this.schedule.priceCents(product, at);
     return dynamicPriceCents(this.seed, this.catalog.basePriceCents[product], product, Math.floor(sessions / priceEpochSessions));
   }
 }

@@ -6,15 +6,32 @@ import type {
   CartChanged,
   EventRenderer,
   EventShape,
+  OrderChanged,
   OrderPlaced,
+  PriceChanged,
   ProductViewed,
+  Reviewed,
   RenderOutput,
   StockMoved,
+  UserChanged,
   Visit,
   VisitEnded,
   VisitStarted,
 } from '../../events/facts.js';
-import { type CartEvent, type EventDoc, type InventoryUpdate, type ProductView, type Transaction, type UserActivity, eventCollections, eventSchemas } from '../../events/schemas.js';
+import {
+  type CartEvent,
+  type EventDoc,
+  type InventoryUpdate,
+  type OrderEvent,
+  type PriceChange,
+  type ProductView,
+  type Review,
+  type Transaction,
+  type UserActivity,
+  type UserChange,
+  eventCollections,
+  eventSchemas,
+} from '../../events/schemas.js';
 
 type Out = RenderOutput<EventDoc>;
 
@@ -119,6 +136,13 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       is_returned: f.returned,
       timestamp: new Date(f.at),
     };
+    if (f.tracked) {
+      // The living store: the order starts at placed; its order_events move it on.
+      doc.status = 'placed';
+      doc.status_history = [{ status: 'placed', at: doc.timestamp }];
+      doc.version = 1;
+      doc.updated_at = doc.timestamp;
+    }
     out.emit('transactions', doc);
   }
 
@@ -135,6 +159,59 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       timestamp: new Date(f.at),
     };
     out.emit('inventory_updates', doc);
+  }
+
+  orderChanged(f: OrderChanged, out: Out): void {
+    const doc: OrderEvent = {
+      _id: out.nextId(),
+      order_id: f.orderId,
+      user_id: this.users.of(f.user),
+      from_status: f.from,
+      to_status: f.to,
+      version: f.version,
+      changes: f.changes,
+      timestamp: new Date(f.at),
+    };
+    out.emit('order_events', doc);
+  }
+
+  priceChanged(f: PriceChanged, out: Out): void {
+    const doc: PriceChange = {
+      _id: out.nextId(),
+      product_id: this.products.of(f.product),
+      category: categories[this.catalog.productCategory[f.product]].name,
+      old_price: f.oldCents / 100,
+      new_price: f.newCents / 100,
+      reason: f.reason,
+      timestamp: new Date(f.at),
+    };
+    out.emit('price_changes', doc);
+  }
+
+  reviewed(f: Reviewed, out: Out): void {
+    const doc: Review = {
+      _id: out.nextId(),
+      order_id: f.orderId,
+      user_id: this.users.of(f.user),
+      product_id: this.products.of(f.product),
+      category: categories[this.catalog.productCategory[f.product]].name,
+      rating: f.rating,
+      delivered_late: f.late,
+      timestamp: new Date(f.at),
+    };
+    out.emit('reviews', doc);
+  }
+
+  userChanged(f: UserChanged, out: Out): void {
+    const doc: UserChange = {
+      _id: out.nextId(),
+      user_id: this.users.of(f.user),
+      change: f.change,
+      customer_segment: customerSegments[f.segment],
+      is_active: f.active,
+      timestamp: new Date(f.at),
+    };
+    out.emit('user_changes', doc);
   }
 
   private activityDoc(v: Visit, type: UserActivity['activity_type'], page: string, product: number | null, seconds: number | null, at: number, out: Out): void {
@@ -161,5 +238,15 @@ export const ecomEtlEvents: EventShape<EventDoc> = {
   schemas: eventSchemas,
   renderer: (catalog) => new EcomEtlRenderer(catalog),
   dirtyFields: ourDirtyFields,
-  labels: { product_views: 'views', cart_events: 'cart', transactions: 'orders', user_activities: 'activity', inventory_updates: 'inventory' },
+  labels: {
+    product_views: 'views',
+    cart_events: 'cart',
+    transactions: 'orders',
+    user_activities: 'activity',
+    inventory_updates: 'inventory',
+    order_events: 'order events',
+    price_changes: 'price changes',
+    reviews: 'reviews',
+    user_changes: 'user changes',
+  },
 };
