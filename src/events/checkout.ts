@@ -10,7 +10,27 @@ export interface CartLine {
   unitCents: number;
 }
 
-/** Extra discount by customer segment (new, regular, premium, vip). */
+/**
+ * Fits a cart to the stock there is now (another shopper may have bought the last units since
+ * a line was added): a line with nothing left is removed (`changed(line)`), one with too few
+ * units is cut to them (`changed(line, quantity before)`).
+ */
+export function fitToStock(cart: CartLine[], level: (product: number) => number, changed: (line: CartLine, before?: number) => void): void {
+  for (let i = cart.length - 1; i >= 0; i--) {
+    const line = cart[i];
+    const available = level(line.product);
+    if (available >= line.qty) continue;
+    if (available === 0) {
+      cart.splice(i, 1);
+      changed(line);
+    } else {
+      const before = line.qty;
+      line.qty = available;
+      changed(line, before);
+    }
+  }
+}
+
 /** Units and value of a cart. */
 export function cartTotals(lines: readonly CartLine[]): { items: number; valueCents: number } {
   let items = 0;
@@ -22,6 +42,7 @@ export function cartTotals(lines: readonly CartLine[]): { items: number; valueCe
   return { items, valueCents };
 }
 
+/** Extra discount by customer segment (new, regular, premium, vip). */
 export const segmentDiscount = [0, 0, 0.05, 0.1];
 
 /**

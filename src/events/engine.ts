@@ -3,7 +3,7 @@ import type { Mix, Partition } from '../config/values.js';
 import { TimeHeap } from '../shared/heap.js';
 import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import { Arrivals } from './arrivals.js';
-import { type CartLine, cartTotals, priceOrder } from './checkout.js';
+import { type CartLine, cartTotals, fitToStock, priceOrder } from './checkout.js';
 import { type EventRenderer, type EventShape, type RenderedDoc, silentRenderer } from './facts.js';
 import { Replenishment } from './replenishment.js';
 import { FraudPlanner, fraudCart } from './fraud-planner.js';
@@ -82,7 +82,6 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   private readonly effects = new TimeHeap<Effect>();
   private readonly replenishment: Replenishment;
   private readonly living?: LivingStore<D>;
-  private warming = false;
   /** Where facts go: the profile's renderer, or nowhere while warming up. */
   private renderer: EventRenderer<D>;
   /** Where rendered records queue up, with their ids and sequence numbers. */
@@ -111,10 +110,9 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     this.renderer = o.events.renderer(catalog, p);
     this.out = new RecordSequence<D>(o.seed, p, o.dirtyRate, o.events.dirtyFields, (product) => this.ledger.level(product));
     this.sessionPrefix = `SES-${this.out.idPrefix}`;
-    this.sim = o.from.getTime();
-    this.now = this.sim;
-    const host = { renderer: () => this.renderer, out: this.out, stockBack: (p: number, qty: number, id: string) => this.inventory(p, 'return', qty, id) };
-    this.living = o.lifecycle ? new LivingStore(catalog, o.seed, p, this.sim, host) : undefined;
+    this.now = this.sim = o.from.getTime();
+    const stockBack = (product: number, qty: number, id: string) => this.inventory(product, 'return', qty, id);
+    this.living = o.lifecycle ? new LivingStore(catalog, o.seed, p, this.sim, { renderer: () => this.renderer, out: this.out, stockBack }) : undefined;
     this.shelf = new Shelf(catalog, o.seed, this.rng, this.living?.prices);
     this.arrivals = new Arrivals(this.population, new Rng(mixSeed(o.seed, p.index, p.count, 0xc1)), o.visitsPerSecond);
     this.nextArrivalAt = this.arrivals.next(this.sim);
@@ -165,9 +163,9 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   warmUp(untilMs: number): void {
     const renderer = this.renderer;
     this.renderer = silentRenderer;
-    this.out.setWarmingUp((this.warming = true));
+    this.out.setWarmingUp(true);
     while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt(), this.living?.nextAt ?? Infinity) < untilMs) this.step();
-    this.out.setWarmingUp((this.warming = false));
+    this.out.setWarmingUp(false);
     this.renderer = renderer;
   }
 
@@ -175,8 +173,6 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   skipTo(seq: number): void {
     while (this.sequence < seq) this.take(Math.min(10_000, seq - this.sequence));
   }
-
-
 
   // ---- time ---------------------------------------------------------------------------------
 
@@ -216,11 +212,6 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
 
   private schedule(s: Session, seconds: number): void {
     this.steps.push(this.sim + seconds * secondMs, s);
-  }
-
-  /** Schedules a delayed effect `delayMs` of simulated time after now. */
-  private later(delayMs: number, effect: Effect): void {
-    this.effects.push(this.sim + delayMs, effect);
   }
 
   private apply(e: Effect): void {
@@ -356,31 +347,18 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     const r = this.rng;
     const c = this.catalog;
     // Another shopper of this warehouse may have bought the last units since the add.
-    for (let i = s.cart.length - 1; i >= 0; i--) {
-      const line = s.cart[i];
-      const available = this.ledger.level(line.product);
-      if (available >= line.qty) continue;
-      if (available === 0) {
-        s.cart.splice(i, 1);
-        this.cartEvent(s, 'remove', line.product, line.qty, line.unitCents);
-      } else {
-        const before = line.qty;
-        line.qty = available;
-        this.cartEvent(s, 'update_quantity', line.product, available, line.unitCents, before);
-      }
-    }
+    fitToStock(s.cart, (p) => this.ledger.level(p), (line, before) => this.cartEvent(s, before === undefined ? 'remove' : 'update_quantity', line.product, line.qty, line.unitCents, before));
     if (s.cart.length === 0) return;
     const lines = s.cart;
     s.cart = [];
     // The living catalog: an order is charged the prices in force at checkout.
     if (this.living) for (const l of lines) l.unitCents = this.shelf.priceCents(l.product, this.sessionCount, this.now);
     this.cartEvent(s, 'checkout', null, lines.reduce((a, l) => a + l.qty, 0), null);
-
     const orderId = this.out.nextId();
     const money = priceOrder(lines, s.user, c, anomaly, r);
     // Drawn with or without the living store, so that the shoppers' draws are the same.
     const returned = anomaly === null && r.chance(0.06) && !this.living;
-    const tracked = this.living !== undefined && !this.warming;
+    const tracked = this.living !== undefined && this.renderer !== silentRenderer;
     const payment = anomaly === 'card_testing' ? 'credit_card' : paymentMethods[r.weighted(paymentWeights)];
     this.chooser.record(ORDER);
     this.fraud.ordered(anomaly);
@@ -389,10 +367,10 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     for (const l of lines) {
       this.inventory(l.product, 'sale', -l.qty, orderId);
       const restockIn = this.replenishment.sold(l.product, l.qty, this.ledger.level(l.product), this.sim, r);
-      if (restockIn !== undefined) this.later(restockIn, { kind: 'restock', product: l.product });
+      if (restockIn !== undefined) this.effects.push(this.sim + restockIn, { kind: 'restock', product: l.product });
     }
     // The goods come back 1-30 days later.
-    if (returned) this.later(dayMs + r.int(29 * dayMs), { kind: 'return', orderId, lines });
+    if (returned) this.effects.push(this.sim + dayMs + r.int(29 * dayMs), { kind: 'return', orderId, lines });
     if (r.chance(0.01)) {
       const p = this.shelf.popular();
       const change = Math.max(-this.ledger.level(p), r.between(-5, 5));
