@@ -74,6 +74,47 @@ const specs = [
           },
           "is_active": {
             "bsonType": "bool"
+          },
+          "price": {
+            "bsonType": "number",
+            "minimum": 0,
+            "exclusiveMinimum": true
+          },
+          "price_updated_at": {
+            "bsonType": "date"
+          },
+          "rating_base": {
+            "bsonType": "object",
+            "properties": {
+              "rating": {
+                "bsonType": "number",
+                "minimum": 1,
+                "maximum": 5
+              },
+              "count": {
+                "bsonType": "number",
+                "minimum": 0,
+                "maximum": 9007199254740991
+              }
+            },
+            "required": [
+              "rating",
+              "count"
+            ],
+            "additionalProperties": false
+          },
+          "review_stars": {
+            "bsonType": "number",
+            "minimum": 0,
+            "maximum": 9007199254740991
+          },
+          "review_seq": {
+            "bsonType": "object",
+            "additionalProperties": {
+              "bsonType": "number",
+              "minimum": 0,
+              "maximum": 9007199254740991
+            }
           }
         },
         "required": [
@@ -216,6 +257,9 @@ const specs = [
           },
           "is_active": {
             "bsonType": "bool"
+          },
+          "updated_at": {
+            "bsonType": "date"
           }
         },
         "required": [
@@ -805,6 +849,104 @@ const specs = [
           },
           "timestamp": {
             "bsonType": "date"
+          },
+          "status": {
+            "bsonType": "string",
+            "enum": [
+              "placed",
+              "paid",
+              "packed",
+              "shipped",
+              "delivered",
+              "cancelled",
+              "return_requested",
+              "returned",
+              "refunded"
+            ]
+          },
+          "status_history": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "object",
+              "properties": {
+                "status": {
+                  "bsonType": "string",
+                  "enum": [
+                    "placed",
+                    "paid",
+                    "packed",
+                    "shipped",
+                    "delivered",
+                    "cancelled",
+                    "return_requested",
+                    "returned",
+                    "refunded"
+                  ]
+                },
+                "at": {
+                  "bsonType": "date"
+                }
+              },
+              "required": [
+                "status",
+                "at"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "version": {
+            "bsonType": "number",
+            "minimum": 0,
+            "exclusiveMinimum": true,
+            "maximum": 9007199254740991
+          },
+          "updated_at": {
+            "bsonType": "date"
+          },
+          "warehouse_id": {
+            "bsonType": "string",
+            "pattern": "^WH-\\d+\\.\\d+$"
+          },
+          "carrier": {
+            "bsonType": "string",
+            "enum": [
+              "UPS",
+              "FedEx",
+              "DHL",
+              "USPS",
+              "national_post"
+            ]
+          },
+          "tracking_number": {
+            "bsonType": "string",
+            "minLength": 8
+          },
+          "delivered_late": {
+            "bsonType": "bool"
+          },
+          "cancel_reason": {
+            "bsonType": "string",
+            "enum": [
+              "payment_failed",
+              "customer_request",
+              "fraud_review"
+            ]
+          },
+          "return_reason": {
+            "bsonType": "string",
+            "enum": [
+              "damaged",
+              "not_as_described",
+              "wrong_size",
+              "changed_mind",
+              "arrived_late"
+            ]
+          },
+          "refund_amount": {
+            "bsonType": "number",
+            "minimum": 0,
+            "exclusiveMinimum": true
           }
         },
         "required": [
@@ -877,6 +1019,13 @@ const specs = [
         "name": "session",
         "key": {
           "session_id": 1
+        }
+      },
+      {
+        "name": "status_time",
+        "key": {
+          "status": 1,
+          "timestamp": -1
         }
       }
     ]
@@ -1119,6 +1268,389 @@ const specs = [
           "warehouse_id": 1,
           "timestamp": -1,
           "_id": -1
+        }
+      }
+    ]
+  },
+  {
+    "name": "order_events",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "properties": {
+          "_id": {
+            "bsonType": "string",
+            "pattern": "^[0-9a-z]+-\\d+\\.\\d+-[0-9a-z]+$"
+          },
+          "order_id": {
+            "bsonType": "string",
+            "pattern": "^[0-9a-z]+-\\d+\\.\\d+-[0-9a-z]+$"
+          },
+          "user_id": {
+            "bsonType": "string",
+            "pattern": "^USR_\\d{7,}$"
+          },
+          "from_status": {
+            "anyOf": [
+              {
+                "bsonType": "string",
+                "enum": [
+                  "placed",
+                  "paid",
+                  "packed",
+                  "shipped",
+                  "delivered",
+                  "cancelled",
+                  "return_requested",
+                  "returned",
+                  "refunded"
+                ]
+              },
+              {
+                "bsonType": "null"
+              }
+            ]
+          },
+          "to_status": {
+            "bsonType": "string",
+            "enum": [
+              "placed",
+              "paid",
+              "packed",
+              "shipped",
+              "delivered",
+              "cancelled",
+              "return_requested",
+              "returned",
+              "refunded"
+            ]
+          },
+          "version": {
+            "bsonType": "number",
+            "minimum": 0,
+            "exclusiveMinimum": true,
+            "maximum": 9007199254740991
+          },
+          "changes": {
+            "bsonType": "object",
+            "properties": {
+              "warehouse_id": {
+                "bsonType": "string",
+                "pattern": "^WH-\\d+\\.\\d+$"
+              },
+              "carrier": {
+                "bsonType": "string",
+                "enum": [
+                  "UPS",
+                  "FedEx",
+                  "DHL",
+                  "USPS",
+                  "national_post"
+                ]
+              },
+              "tracking_number": {
+                "bsonType": "string",
+                "minLength": 8
+              },
+              "delivered_late": {
+                "bsonType": "bool"
+              },
+              "cancel_reason": {
+                "bsonType": "string",
+                "enum": [
+                  "payment_failed",
+                  "customer_request",
+                  "fraud_review"
+                ]
+              },
+              "return_reason": {
+                "bsonType": "string",
+                "enum": [
+                  "damaged",
+                  "not_as_described",
+                  "wrong_size",
+                  "changed_mind",
+                  "arrived_late"
+                ]
+              },
+              "refund_amount": {
+                "bsonType": "number",
+                "minimum": 0,
+                "exclusiveMinimum": true
+              },
+              "is_returned": {
+                "bsonType": "bool",
+                "enum": [
+                  true
+                ]
+              }
+            },
+            "additionalProperties": false
+          },
+          "timestamp": {
+            "bsonType": "date"
+          }
+        },
+        "required": [
+          "_id",
+          "order_id",
+          "user_id",
+          "from_status",
+          "to_status",
+          "version",
+          "changes",
+          "timestamp"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "indexes": [
+      {
+        "name": "time",
+        "key": {
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "order_version",
+        "key": {
+          "order_id": 1,
+          "version": 1
+        }
+      },
+      {
+        "name": "status_time",
+        "key": {
+          "to_status": 1,
+          "timestamp": -1
+        }
+      }
+    ]
+  },
+  {
+    "name": "price_changes",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "properties": {
+          "_id": {
+            "bsonType": "string",
+            "pattern": "^[0-9a-z]+-\\d+\\.\\d+-[0-9a-z]+$"
+          },
+          "product_id": {
+            "bsonType": "string",
+            "pattern": "^PRD_\\d{6,}$"
+          },
+          "category": {
+            "bsonType": "string",
+            "enum": [
+              "Electronics",
+              "Clothing",
+              "Home & Garden",
+              "Sports & Outdoors",
+              "Books",
+              "Beauty",
+              "Toys & Games",
+              "Food & Grocery",
+              "Automotive",
+              "Health"
+            ]
+          },
+          "old_price": {
+            "bsonType": "number",
+            "minimum": 0,
+            "exclusiveMinimum": true
+          },
+          "new_price": {
+            "bsonType": "number",
+            "minimum": 0,
+            "exclusiveMinimum": true
+          },
+          "reason": {
+            "bsonType": "string",
+            "enum": [
+              "repricing",
+              "promotion_start",
+              "promotion_end"
+            ]
+          },
+          "timestamp": {
+            "bsonType": "date"
+          }
+        },
+        "required": [
+          "_id",
+          "product_id",
+          "category",
+          "old_price",
+          "new_price",
+          "reason",
+          "timestamp"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "indexes": [
+      {
+        "name": "time",
+        "key": {
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "product_time",
+        "key": {
+          "product_id": 1,
+          "timestamp": -1
+        }
+      }
+    ]
+  },
+  {
+    "name": "reviews",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "properties": {
+          "_id": {
+            "bsonType": "string",
+            "pattern": "^[0-9a-z]+-\\d+\\.\\d+-[0-9a-z]+$"
+          },
+          "order_id": {
+            "bsonType": "string",
+            "pattern": "^[0-9a-z]+-\\d+\\.\\d+-[0-9a-z]+$"
+          },
+          "user_id": {
+            "bsonType": "string",
+            "pattern": "^USR_\\d{7,}$"
+          },
+          "product_id": {
+            "bsonType": "string",
+            "pattern": "^PRD_\\d{6,}$"
+          },
+          "category": {
+            "bsonType": "string",
+            "enum": [
+              "Electronics",
+              "Clothing",
+              "Home & Garden",
+              "Sports & Outdoors",
+              "Books",
+              "Beauty",
+              "Toys & Games",
+              "Food & Grocery",
+              "Automotive",
+              "Health"
+            ]
+          },
+          "rating": {
+            "bsonType": "number",
+            "minimum": 1,
+            "maximum": 5
+          },
+          "delivered_late": {
+            "bsonType": "bool"
+          },
+          "timestamp": {
+            "bsonType": "date"
+          }
+        },
+        "required": [
+          "_id",
+          "order_id",
+          "user_id",
+          "product_id",
+          "category",
+          "rating",
+          "delivered_late",
+          "timestamp"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "indexes": [
+      {
+        "name": "time",
+        "key": {
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "product_time",
+        "key": {
+          "product_id": 1,
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "order",
+        "key": {
+          "order_id": 1
+        }
+      }
+    ]
+  },
+  {
+    "name": "user_changes",
+    "validator": {
+      "$jsonSchema": {
+        "bsonType": "object",
+        "properties": {
+          "_id": {
+            "bsonType": "string",
+            "pattern": "^[0-9a-z]+-\\d+\\.\\d+-[0-9a-z]+$"
+          },
+          "user_id": {
+            "bsonType": "string",
+            "pattern": "^USR_\\d{7,}$"
+          },
+          "change": {
+            "bsonType": "string",
+            "enum": [
+              "segment_upgrade",
+              "churned",
+              "reactivated"
+            ]
+          },
+          "customer_segment": {
+            "bsonType": "string",
+            "enum": [
+              "new",
+              "regular",
+              "premium",
+              "vip"
+            ]
+          },
+          "is_active": {
+            "bsonType": "bool"
+          },
+          "timestamp": {
+            "bsonType": "date"
+          }
+        },
+        "required": [
+          "_id",
+          "user_id",
+          "change",
+          "customer_segment",
+          "is_active",
+          "timestamp"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "indexes": [
+      {
+        "name": "time",
+        "key": {
+          "timestamp": -1
+        }
+      },
+      {
+        "name": "user_time",
+        "key": {
+          "user_id": 1,
+          "timestamp": -1
         }
       }
     ]

@@ -141,7 +141,7 @@ describe('validators derived from the zod schemas', () => {
 
   it('every collection of docs/DESIGN.md has a unique business key or time index', () => {
     const names = collectionSpecs().map((s) => s.name);
-    expect(names).toEqual(['products', 'users', 'product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates', 'dead_letters', 'etl_runs']);
+    expect(names).toEqual(['products', 'users', 'product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates', 'order_events', 'price_changes', 'reviews', 'user_changes', 'dead_letters', 'etl_runs']);
     const users = collectionSpecs().find((s) => s.name === 'users')!;
     expect(users.indexes.filter((i) => i.unique).map((i) => Object.keys(i.key)[0])).toEqual(['user_id', 'email']);
   });

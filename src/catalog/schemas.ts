@@ -18,6 +18,12 @@ export const productSchema = z
     review_count: z.number().int().nonnegative(),
     created_at: z.date(),
     is_active: z.boolean(),
+    // The living store keeps these current in MongoDB (price_changes and reviews; absent until then).
+    price: money.positive().optional(),
+    price_updated_at: z.date().optional(),
+    rating_base: z.strictObject({ rating: z.number().min(1).max(5), count: z.number().int().nonnegative() }).optional(),
+    review_stars: z.number().int().nonnegative().optional(),
+    review_seq: z.record(z.string(), z.number().int().nonnegative()).optional(),
   })
   .refine((p) => p._id === p.product_id, { message: '_id must equal product_id', path: ['_id'] })
   .refine((p) => p.cost < p.base_price, { message: 'cost must be below base_price', path: ['cost'] });
@@ -40,6 +46,8 @@ export const userSchema = z
     customer_segment: z.enum(customerSegments),
     preferred_category: z.enum(categoryNames as [string, ...string[]]),
     is_active: z.boolean(),
+    /** The living store: when user_changes last changed the user (absent until then). */
+    updated_at: z.date().optional(),
   })
   .refine((u) => u._id === u.user_id, { message: '_id must equal user_id', path: ['_id'] })
   .refine((u) => countryByCode.get(u.country)?.regions.some((r) => r.name === u.region) ?? false, {

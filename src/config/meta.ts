@@ -31,6 +31,7 @@ export const settingKeys = [
   'fraudRate',
   'dirtyRate',
   'mix',
+  'lifecycle',
   'resume',
   'inFlight',
   'since',
@@ -213,6 +214,14 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     default: '0',
     description: 'share of records deliberately corrupted (they go to dead_letters)',
     example: '0.01',
+    commands: streamish,
+  },
+  lifecycle: {
+    flag: '--lifecycle <on|off>',
+    env: 'ETL_LIFECYCLE',
+    default: 'on',
+    description: 'the living store: orders move through their lifecycle (order_events), prices change, reviews and user changes follow; off: insert-only records',
+    example: 'off',
     commands: streamish,
   },
   mix: {

@@ -72,6 +72,14 @@ export const boolValue = z
   .refine((s) => parseSwitch(s) !== undefined, 'must be true or false')
   .transform((s) => parseSwitch(s) === true);
 
+/** `on` or `off` (the living store): parsed to a boolean. */
+export const onOffValue = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => s === 'on' || s === 'off', 'must be on or off')
+  .transform((s) => s === 'on');
+
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** "30s", "5m", "1h", "1.5h", "250ms", "2d", or a bare number of seconds; parsed to milliseconds. */
 export const durationValue = z

@@ -2,7 +2,8 @@ import type { CatalogProfile } from '../catalog/profile.js';
 import type { EventShape } from '../events/facts.js';
 import type { StatsPlan } from '../reporting/stats.js';
 import type { ProfileName } from '../shared/profiles.js';
-import type { StoredDocuments } from '../sinks/types.js';
+import type { Partition } from '../config/values.js';
+import type { DocUpdate, StoredDocuments } from '../sinks/types.js';
 
 /**
  * A document profile: whose shapes, ids and vocabularies the records take, as one
@@ -19,4 +20,21 @@ export interface Profile {
   readonly stored: StoredDocuments;
   /** Where `etl stats` finds what it counts in its documents. */
   readonly stats: StatsPlan;
+  /** The living store: change logs whose records keep documents of another collection current, by collection. */
+  readonly folds?: Readonly<Record<string, Fold>>;
 }
+
+/**
+ * How the records of a change log (order_events, price_changes, ...) keep the documents of
+ * another collection current where a target keeps documents (`Sink.update`): each record
+ * implies one idempotent update, applied after the record is stored, in sequence order.
+ */
+export interface Fold {
+  /** The collection whose documents follow. */
+  readonly into: string;
+  /** The update a stored record implies (null: none, e.g. an order's placement, which is its insert). */
+  update(doc: { _id: string; [field: string]: unknown }, seq: number, partition: Partition): DocUpdate | null;
+}
+
+/** What the counts call the updates of a collection (they reconcile as records do). */
+export const updatesOf = (collection: string): string => `${collection}:updates`;

@@ -23,6 +23,8 @@ export interface PartitionJob {
   mix: Mix;
   fraudRate: number;
   dirtyRate: number;
+  /** The living store (--lifecycle on); absent: insert-only records. */
+  lifecycle?: boolean;
   sessionsPerDay?: number;
   /** Backfill: where simulated time starts. */
   fromMs?: number;
@@ -99,6 +101,7 @@ export class PartitionPipeline {
       mix: job.mix,
       fraudRate: job.fraudRate,
       dirtyRate: job.dirtyRate,
+      lifecycle: job.lifecycle,
       sessionsPerDay: job.sessionsPerDay,
       from: new Date(job.live ? job.live.originMs - job.live.warmUpMs : job.fromMs!),
       visitsPerSecond: job.live?.visitsPerSecond,

@@ -3,9 +3,9 @@ import type { RunRecord } from '../shared/records.js';
 import type { Sink } from '../sinks/types.js';
 
 /** Options that change which records a seed produces: a resumed run must use the same. */
-export const contentOptions = ['profile', 'mix', 'fraudRate', 'dirtyRate', 'from', 'sessionsPerDay'] as const;
+export const contentOptions = ['profile', 'mix', 'fraudRate', 'dirtyRate', 'from', 'sessionsPerDay', 'lifecycle'] as const;
 /** What a run recorded before an option existed used. */
-const before: Partial<Record<(typeof contentOptions)[number], unknown>> = { profile: 'ecom-etl' };
+const before: Partial<Record<(typeof contentOptions)[number], unknown>> = { profile: 'ecom-etl', lifecycle: 'off' };
 
 export interface ResumePoint {
   /** The run continued; null when none was recorded yet (it then starts at the beginning). */

@@ -26,7 +26,8 @@ const log = logger('stream');
 export type StreamSettings = Pick<
   Settings,
   'profile' | 'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'sessionsPerDay' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
-> & { intervalGiven: boolean };
+> &
+  Partial<Pick<Settings, 'lifecycle'>> & { intervalGiven: boolean };
 
 export interface StreamRequest {
   command: 'stream' | 'schedule';
@@ -224,6 +225,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     mix: s.mix,
     fraudRate: s.fraudRate,
     dirtyRate: s.dirtyRate,
+    lifecycle: s.lifecycle,
     sessionsPerDay: s.sessionsPerDay,
     fromMs: s.from?.getTime(),
     // A backfill is history: without --to it stops at the moment the run started.
@@ -394,7 +396,7 @@ function liveJobs(req: StreamRequest, partitions: Partition[], started: number):
   const recordsPerSecond = s.rate ?? s.batchSize / s.interval;
   const plan = planLiveRate(
     req.catalog.catalog,
-    { seed: req.seed, partition: partitions[0], mix: s.mix, fraudRate: s.fraudRate, dirtyRate: s.dirtyRate, from: origin, events: req.profile.events },
+    { seed: req.seed, partition: partitions[0], mix: s.mix, fraudRate: s.fraudRate, dirtyRate: s.dirtyRate, lifecycle: s.lifecycle, from: origin, events: req.profile.events },
     recordsPerSecond,
   );
   const perPartition = (plan.visitsPerSecond * plan.recordsPerVisit) / partitions.length;

@@ -65,6 +65,7 @@ const definitions: Array<{ name: string; schema: z.ZodType; indexes: IndexSpec[]
       { name: 'category', key: { 'items.category': 1 } },
       { name: 'country_time', key: { 'user_snapshot.country': 1, ...ts() } },
       { name: 'session', key: { session_id: 1 } },
+      { name: 'status_time', key: { status: 1, ...ts() } },
     ],
   },
   {
@@ -86,6 +87,40 @@ const definitions: Array<{ name: string; schema: z.ZodType; indexes: IndexSpec[]
       { name: 'type_time', key: { update_type: 1, ...ts() } },
       // etl stats' low-stock figure reads the latest update per product and warehouse in this order.
       { name: 'product_warehouse_time', key: { product_id: 1, warehouse_id: 1, ...ts(), _id: -1 } },
+    ],
+  },
+  {
+    name: 'order_events',
+    schema: eventSchemas.order_events,
+    indexes: [
+      { name: 'time', key: ts() },
+      { name: 'order_version', key: { order_id: 1, version: 1 } },
+      { name: 'status_time', key: { to_status: 1, ...ts() } },
+    ],
+  },
+  {
+    name: 'price_changes',
+    schema: eventSchemas.price_changes,
+    indexes: [
+      { name: 'time', key: ts() },
+      { name: 'product_time', key: { product_id: 1, ...ts() } },
+    ],
+  },
+  {
+    name: 'reviews',
+    schema: eventSchemas.reviews,
+    indexes: [
+      { name: 'time', key: ts() },
+      { name: 'product_time', key: { product_id: 1, ...ts() } },
+      { name: 'order', key: { order_id: 1 } },
+    ],
+  },
+  {
+    name: 'user_changes',
+    schema: eventSchemas.user_changes,
+    indexes: [
+      { name: 'time', key: ts() },
+      { name: 'user_time', key: { user_id: 1, ...ts() } },
     ],
   },
   {
