@@ -1,13 +1,14 @@
 import { type EngineRecord, EventEngine } from '../events/engine.js';
 import type { EventCollection } from '../events/schemas.js';
 import type { Profile } from '../profiles/index.js';
+import { type Fold, updatesOf } from '../profiles/profile.js';
 import type { ProfileName } from '../shared/profiles.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Mix, Partition } from '../config/values.js';
 import { logger } from '../log.js';
 import { Counters } from '../reporting/counters.js';
 import type { DeadLetter } from '../shared/records.js';
-import { type Doc, LostBatchError, type Sink, type SinkHealth } from '../sinks/types.js';
+import { type Doc, type DocUpdate, LostBatchError, type Sink, type SinkHealth, type WriteResult } from '../sinks/types.js';
 import { type Validator, validatorOf } from '../validation/validate.js';
 import { Pacer, type Pacing } from './pacer.js';
 
@@ -86,6 +87,10 @@ export class PartitionPipeline {
   private readonly halt = new AbortController();
   /** Live time: records are stamped on the wall clock, and their latency is measured. */
   private readonly live: boolean;
+  /** The living store's change logs, where the target keeps documents current (none: records only). */
+  private readonly folds: ReadonlyMap<string, Fold>;
+  /** Settles when the updates of every batch dispatched so far are applied: a batch's updates wait for the earlier ones. */
+  private updatesApplied: Promise<void> = Promise.resolve();
 
   constructor(
     catalog: StoreCatalog,
@@ -113,6 +118,7 @@ export class PartitionPipeline {
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
     this.live = job.live !== undefined;
+    this.folds = new Map(sink.update && profile.folds ? Object.entries(profile.folds) : []);
     if (signal.aborted) this.halt.abort();
     else signal.addEventListener('abort', () => this.halt.abort(), { once: true });
   }
@@ -241,8 +247,21 @@ export class PartitionPipeline {
    * @throws the first lost write's error, after all that.
    */
   private async writeBatch(records: Array<EngineRecord<Doc>>): Promise<void> {
+    // Updates apply in sequence order: after this batch's inserts and every earlier batch's updates.
+    const earlier = this.updatesApplied;
+    let applied!: () => void;
+    this.updatesApplied = new Promise((resolve) => (applied = resolve));
+    try {
+      await this.writeRecords(records, earlier);
+    } finally {
+      applied();
+    }
+  }
+
+  private async writeRecords(records: Array<EngineRecord<Doc>>, earlierUpdates: Promise<void>): Promise<void> {
     const byCollection = new Map<EventCollection, Doc[]>();
     const dead: DeadLetter[] = [];
+    const invalid = new Set<Doc>();
     const counters = this.counters;
     const now = new Date();
     for (const rec of records) {
@@ -254,6 +273,7 @@ export class PartitionPipeline {
         if (!list) byCollection.set(rec.collection, (list = []));
         list.push(rec.doc);
       } else {
+        invalid.add(rec.doc);
         dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasons, rec.dirty, now));
         if (rec.dirty) counters.injectedDirty++;
         else counters.unexpectedRejects++;
@@ -268,12 +288,9 @@ export class PartitionPipeline {
     const countedDead: DeadLetter[] = lost === undefined ? [...dead] : [];
     const writeDead: DeadLetter[] = [];
     const ackedAt = Date.now();
-    settled.forEach((s, i) => {
-      const collection = collections[i];
-      if (this.live && s.status === 'fulfilled') for (const doc of byCollection.get(collection)!) this.latency(doc, ackedAt);
-      const result = s.status === 'fulfilled' ? s.value : s.reason instanceof LostBatchError ? s.reason.settled : undefined;
-      if (s.status === 'rejected') lost ??= s.reason;
-      if (!result) return;
+    /** Per collection, the records the target refused (no update follows from them). */
+    const refused = new Map<string, Set<unknown>>();
+    const count = (collection: string, result: WriteResult) => {
       const c = counters.get(collection);
       c.written += result.written;
       c.duplicates += result.duplicates;
@@ -282,7 +299,21 @@ export class PartitionPipeline {
         writeDead.push(deadLetter(this.job.runId, collection, rej.doc, 'write', rej.reasons, null, now));
         counters.unexpectedRejects++;
       }
+    };
+    settled.forEach((s, i) => {
+      const collection = collections[i];
+      if (this.live && s.status === 'fulfilled') for (const doc of byCollection.get(collection)!) this.latency(doc, ackedAt);
+      const result = s.status === 'fulfilled' ? s.value : s.reason instanceof LostBatchError ? s.reason.settled : undefined;
+      if (s.status === 'rejected') lost ??= s.reason;
+      if (!result) return;
+      count(collection, result);
+      if (result.rejected.length > 0) refused.set(collection, new Set(result.rejected.map((r) => String(r.doc._id))));
     });
+    // The living store: stored change-log records move their documents (never after a lost write).
+    if (lost === undefined && this.folds.size > 0) {
+      await earlierUpdates;
+      lost = await this.applyUpdates(records, invalid, refused, count);
+    }
     if (writeDead.length > 0) {
       try {
         await this.writeDeadLetters(writeDead);
@@ -294,6 +325,39 @@ export class PartitionPipeline {
     for (const d of countedDead) counters.get(d.collection).dead_lettered++;
     if (lost !== undefined) throw lost;
     counters.batches++;
+  }
+
+  /**
+   * The updates the batch's stored change-log records imply, applied in sequence order per
+   * target collection and counted under `<collection>:updates`; returns a lost write's error.
+   */
+  private async applyUpdates(
+    records: Array<EngineRecord<Doc>>,
+    invalid: ReadonlySet<Doc>,
+    refused: ReadonlyMap<string, Set<unknown>>,
+    count: (collection: string, result: WriteResult) => void,
+  ): Promise<unknown> {
+    const byTarget = new Map<string, DocUpdate[]>();
+    for (const rec of records) {
+      const fold = this.folds.get(rec.collection);
+      // Only from records stored: valid, and not refused by the target.
+      if (!fold || invalid.has(rec.doc) || refused.get(rec.collection)?.has(String(rec.doc._id))) continue;
+      const update = fold.update(rec.doc, rec.seq, this.job.partition);
+      if (!update) continue;
+      let list = byTarget.get(fold.into);
+      if (!list) byTarget.set(fold.into, (list = []));
+      list.push(update);
+    }
+    const targets = [...byTarget.keys()];
+    for (const t of targets) this.counters.get(updatesOf(t)).generated += byTarget.get(t)!.length;
+    const settled = await Promise.allSettled(targets.map((t) => this.sink.update!(t, byTarget.get(t)!)));
+    let lost: unknown;
+    settled.forEach((s, i) => {
+      const result = s.status === 'fulfilled' ? s.value : s.reason instanceof LostBatchError ? s.reason.settled : undefined;
+      if (s.status === 'rejected') lost ??= s.reason;
+      if (result) count(updatesOf(targets[i]), result);
+    });
+    return lost;
   }
 
   /** A stored record's latency: from its timestamp to the acknowledgement of its write. */
