@@ -54,7 +54,7 @@ describe('one-partition jsonl backfill, byte for byte', () => {
   async function backfill(profile: string): Promise<Fingerprint> {
     const out = mkdtempSync(join(tmpdir(), 'etl-golden-'));
     dirs.push(out);
-    const args = ['stream', '--profile', profile, '--sink', 'jsonl', '--out', out, '--from', '2026-03-02T00:00:00Z', '--limit', '20000', '--seed', '9', '--fraud-rate', '0.05', '--dirty-rate', '0.01', '--quiet'];
+    const args = ['stream', '--profile', profile, '--sink', 'jsonl', '--out', out, '--from', '2026-03-02T00:00:00Z', '--limit', '20000', '--seed', '9', '--fraud-rate', '0.05', '--dirty-rate', '0.01', '--lifecycle', 'off', '--quiet'];
     const r = await runCli(args);
     expect(r.code, r.stderr).toBe(0);
     const files: Fingerprint = {};

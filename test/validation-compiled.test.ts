@@ -23,9 +23,26 @@ function samples(): Array<{ name: string; schema: z.ZodType; doc: Doc; collectio
       out.push({ name: `${profile.name} ${r.collection}`, schema: profile.events.schemas[r.collection]!, doc: r.doc as Doc, collection: r.collection, profile });
     }
   }
+  // The living store's records (order events, price changes, reviews, user changes, orders with their state), up to 80 of each.
+  const living = new Map<string, number>();
+  for (const r of engine({ fraudRate: 0.2, lifecycle: true, sessionsPerDay: 40_000 }).take(30_000)) {
+    const n = living.get(r.collection) ?? 0;
+    if (n >= 80 || (r.collection !== 'transactions' && !['order_events', 'price_changes', 'reviews', 'user_changes'].includes(r.collection))) continue;
+    living.set(r.collection, n + 1);
+    out.push({ name: `ecom-etl ${r.collection} (living store)`, schema: ours.events.schemas[r.collection]!, doc: r.doc as Doc, collection: r.collection, profile: ours });
+  }
   const g = new CatalogGenerator(7);
   for (const doc of g.products(0, 40)) out.push({ name: 'products', schema: productSchema, doc: doc as unknown as Doc });
   for (const doc of g.users(0, 40)) out.push({ name: 'users', schema: userSchema, doc: doc as unknown as Doc });
+  // Catalog documents as the living store keeps them in MongoDB (price, rating sums, per-partition review marks).
+  const [product] = g.products(40, 1);
+  out.push({
+    name: 'products (living store)',
+    schema: productSchema,
+    doc: { ...product, price: 12.5, price_updated_at: new Date(0), rating_base: { rating: 4.1, count: 12 }, review_stars: 9, review_seq: { p0_1: 4, p1_2: 7 } } as unknown as Doc,
+  });
+  const [user] = g.users(40, 1);
+  out.push({ name: 'users (living store)', schema: userSchema, doc: { ...user, updated_at: new Date(0) } as unknown as Doc });
   return out;
 }
 

@@ -56,7 +56,8 @@ const streamCommands: Array<RunRecord['command']> = ['stream', 'schedule'];
 function changedContent(previous: RunRecord, options: Record<string, unknown>): Array<{ key: string; then: string; now: string }> {
   const changed: Array<{ key: string; then: string; now: string }> = contentOptions.flatMap((key) => {
     const then = previous.options[key] ?? before[key] ?? null;
-    const now = options[key] ?? null;
+    // Absent now means what it meant then (a stream without the living store is insert-only).
+    const now = options[key] ?? before[key] ?? null;
     return JSON.stringify(then) === JSON.stringify(now) ? [] : [{ key, then: asFlag(key, then), now: asFlag(key, now) }];
   });
   // Live, the pace sets how often visits arrive: it decides the records too.

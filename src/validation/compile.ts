@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { util } from 'zod/v4/core';
 
 /**
  * A test compiled once from a zod schema that accepts exactly what the schema's `safeParse`
@@ -25,6 +26,9 @@ interface Internals {
     element?: Node;
     shape?: Record<string, Node>;
     catchall?: Node;
+    keyType?: Node;
+    valueType?: Node;
+    mode?: string;
   };
   traits: Set<string>;
   values?: Set<unknown>;
@@ -154,9 +158,36 @@ function compileType(node: Node, payload: Payload): Test | undefined {
     }
     case 'object':
       return compileObject(def, payload);
+    case 'optional': {
+      // An optional key may be absent (undefined) or hold a valid value; zod's object does the same.
+      const inner = def.innerType && compileNode(def.innerType, payload);
+      return inner && ((v) => v === undefined || inner(v));
+    }
+    case 'record':
+      return compileRecord(def, payload);
     default:
       return undefined;
   }
+}
+
+/**
+ * A record with plain string keys (`z.record(z.string(), V)`), as zod's parse walks it: a plain
+ * object whose own enumerable keys (but __proto__) are strings with values V; a symbol key is refused.
+ */
+function compileRecord(def: Internals['def'], payload: Payload): Test | undefined {
+  const key = def.keyType?._zod;
+  if (!key || key.def.type !== 'string' || (key.def.checks?.length ?? 0) > 0 || key.values || (def.mode !== undefined && def.mode !== 'strict')) return undefined;
+  const value = def.valueType && compileNode(def.valueType, payload);
+  if (!value) return undefined;
+  return (v) => {
+    if (!util.isPlainObject(v)) return false;
+    const o = v as Record<PropertyKey, unknown>;
+    for (const k of Reflect.ownKeys(o)) {
+      if (k === '__proto__' || !Object.prototype.propertyIsEnumerable.call(o, k)) continue;
+      if (typeof k !== 'string' || !value(o[k])) return false;
+    }
+    return true;
+  };
 }
 
 function compileObject(def: Internals['def'], payload: Payload): Test | undefined {
@@ -167,8 +198,8 @@ function compileObject(def: Internals['def'], payload: Payload): Test | undefine
   const tests: Test[] = [];
   for (const key of keys) {
     const field = shape[key];
-    // Optional keys (absent or undefined) follow rules of their own: zod decides those.
-    if (field._zod.optin !== undefined || field._zod.optout !== undefined) return undefined;
+    // Optional keys: only z.X().optional() (absent or undefined, or a valid value); other kinds are zod's.
+    if ((field._zod.optin !== undefined || field._zod.optout !== undefined) && field._zod.def.type !== 'optional') return undefined;
     const test = compileNode(field, payload);
     if (!test) return undefined;
     tests.push(test);
