@@ -142,8 +142,6 @@ function isSocketError(err: unknown): boolean {
 export interface BulkOutcome {
   inserted: number;
   duplicates: number;
-  /** The batch indexes of the duplicates. */
-  duplicateIndexes: number[];
   /** Documents the server's validator refused, by batch index, with its explanation. */
   invalid: Array<{ index: number; code: number; message: string; details: unknown }>;
   /** Documents that failed for a transient reason and should be sent again. */
@@ -173,13 +171,10 @@ function writeErrorsOf(err: MongoBulkWriteError): WriteError[] {
 /** Splits a MongoBulkWriteError of an unordered insert into per-document outcomes. */
 export function splitBulkError(err: MongoBulkWriteError, batchSize: number, mode: 'insert' | 'upsert'): BulkOutcome {
   const writeErrors = writeErrorsOf(err);
-  const out: BulkOutcome = { inserted: 0, duplicates: 0, duplicateIndexes: [], invalid: [], retryIndexes: [], fatal: [] };
+  const out: BulkOutcome = { inserted: 0, duplicates: 0, invalid: [], retryIndexes: [], fatal: [] };
   for (const we of writeErrors) {
     const kind = writeErrorKind(we.code);
-    if (kind === 'duplicate') {
-      out.duplicates++;
-      out.duplicateIndexes.push(we.index);
-    }
+    if (kind === 'duplicate') out.duplicates++;
     else if (kind === 'invalid') out.invalid.push({ index: we.index, code: we.code, message: we.errmsg ?? 'Document failed validation', details: we.errInfo });
     else if (kind === 'transient') out.retryIndexes.push(we.index);
     else out.fatal.push({ index: we.index, code: we.code, message: we.errmsg ?? `write error ${we.code}` });

@@ -24,19 +24,6 @@ export interface MongoLike {
   collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'drop'>;
 }
 
-/** An insert waiting for the command in flight to its collection. */
-interface WaitingWrite {
-  docs: Doc[];
-  resolve: (r: WriteResult) => void;
-  reject: (err: unknown) => void;
-}
-
-/** A document not yet settled, and which caller's (of the writes sent together) it is. */
-interface Pending {
-  doc: Doc;
-  part: number;
-}
-
 /** For a fake database: documents as they are given, no collection set-up. */
 const asGiven: StoredDocuments = { eventCollections: [], doubles: {}, collections: [] };
 
@@ -52,8 +39,6 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   private db?: MongoLike;
   private closed = false;
   private readonly state: SinkHealth = { retries: 0, failedMs: 0 };
-  /** Collections with an insert in flight, and the writes waiting to go in the next one. */
-  private readonly inserting = new Map<string, WaitingWrite[]>();
 
   constructor(
     private readonly connect: () => Promise<MongoTarget>,
@@ -103,64 +88,25 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     if (conn && this.setup) await this.retrying('set up the collections', () => ensureCollections(conn.db, this.stored.collections));
   }
 
-  /**
-   * Inserts to one collection are sent one command at a time: writes that come while one is in
-   * flight wait and go together in the next (a group commit). Each caller still gets its own
-   * result once its documents are settled, or its own LostBatchError. The driver's and the
-   * socket's work is mostly per command (~0.3 ms of CPU here, against a few µs per document),
-   * and the pipeline has several batches in flight, so most writes find one going.
-   */
-  write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
-    if (mode !== 'insert') return this.send(collection, [docs], mode).then(([r]) => (r instanceof Error ? Promise.reject(r) : r));
-    return new Promise((resolve, reject) => {
-      const entry: WaitingWrite = { docs, resolve, reject };
-      const waiting = this.inserting.get(collection);
-      if (waiting) waiting.push(entry);
-      else {
-        this.inserting.set(collection, []);
-        void this.insertInTurn(collection, [entry]);
-      }
-    });
-  }
-
-  /** Sends `first`, then whatever waited meanwhile, until nothing waits for `collection`. */
-  private async insertInTurn(collection: string, first: WaitingWrite[]): Promise<void> {
-    for (let group = first; group.length > 0; ) {
-      const outcomes = await this.send(collection, group.map((w) => w.docs), 'insert');
-      group.forEach((w, i) => {
-        const o = outcomes[i];
-        if (o instanceof Error) w.reject(o);
-        else w.resolve(o);
-      });
-      group = this.inserting.get(collection) ?? [];
-      this.inserting.set(collection, []);
-    }
-    this.inserting.delete(collection);
-  }
-
-  /**
-   * Writes the documents of several callers as one batch; per caller, its result, or the
-   * LostBatchError of what of its documents was not settled (never rejects).
-   */
-  private async send(collection: string, parts: Doc[][], mode: WriteMode): Promise<Array<WriteResult | LostBatchError | EtlError>> {
-    const results: WriteResult[] = parts.map(() => ({ written: 0, duplicates: 0, rejected: [], retries: 0 }));
-    // What is not yet settled, each document with the caller it came from. A whole-batch failure
-    // (network, outage, failover) sends it all again, which is safe: records already stored come
-    // back as duplicates and are absorbed. Per-document transient failures send just those
-    // documents again, with the same backoff and within the same time budget.
-    let pending: Pending[] = [];
-    parts.forEach((docs, part) => {
-      for (const doc of typedDocs(this.stored, collection, docs)) pending.push({ doc, part });
-    });
+  async write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
+    const result: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
+    // What is not yet settled. A whole-batch failure (network, outage, failover) sends it all
+    // again, which is safe: records already stored come back as duplicates and are absorbed.
+    // Per-document transient failures send just those documents again, with the same backoff
+    // and within the same time budget.
+    let pending = typedDocs(this.stored, collection, docs);
     const attempt = async (): Promise<void> => {
       for (;;) {
         if (this.closed) throw closedAbort();
         const batch = pending;
-        const docs = batch.map((p) => p.doc);
         try {
-          if (mode === 'insert') await this.coll(collection).insertMany(docs, { ordered: false });
-          else await this.coll(collection).bulkWrite(upserts(docs), { ordered: false });
-          for (const p of batch) results[p.part].written++;
+          if (mode === 'insert') {
+            const r = await this.coll(collection).insertMany(batch, { ordered: false });
+            result.written += r.insertedCount;
+          } else {
+            await this.coll(collection).bulkWrite(upserts(batch), { ordered: false });
+            result.written += batch.length;
+          }
           pending = [];
           this.answered();
           return;
@@ -170,7 +116,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
             // BSON size limit (MongoInvalidArgumentError up to 17 MB, bson's RangeError beyond):
             // that document goes to dead letters, the others are sent at once.
             const kind = classifyError(err);
-            const fitting = kind === 'config' || kind === 'fatal' ? batch.filter((p) => fits(p.doc, results[p.part])) : batch;
+            const fitting = kind === 'config' || kind === 'fatal' ? withoutOversized(batch, result) : batch;
             if (fitting.length < batch.length) {
               pending = fitting;
               if (pending.length === 0) return;
@@ -181,19 +127,10 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
           const split = splitBulkError(err, batch.length, mode);
           // Every document refused transiently (10107 in a stepdown) is no answer yet: still failing.
           if (split.retryIndexes.length < batch.length) this.answered();
-          const settledByError = new Set<number>([...split.duplicateIndexes, ...split.retryIndexes]);
-          for (const i of split.duplicateIndexes) results[batch[i].part].duplicates++;
-          for (const inv of split.invalid) {
-            settledByError.add(inv.index);
-            results[batch[inv.index].part].rejected.push({ doc: batch[inv.index].doc, reasons: serverReasons(inv.code, inv.message, inv.details) });
-          }
-          for (const f of split.fatal) {
-            settledByError.add(f.index);
-            results[batch[f.index].part].rejected.push(rejectedByServer(batch[f.index].doc, f.code, f.message));
-          }
-          batch.forEach((p, i) => {
-            if (!settledByError.has(i)) results[p.part].written++;
-          });
+          result.written += split.inserted;
+          result.duplicates += split.duplicates;
+          for (const inv of split.invalid) result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
+          for (const f of split.fatal) result.rejected.push(rejectedByServer(batch[f.index], f.code, f.message));
           pending = split.retryIndexes.map((i) => batch[i]);
           if (pending.length === 0) return;
           const e = new Error(`${pending.length} of ${batch.length} documents failed transiently: ${redactText(err.message)}`);
@@ -204,18 +141,14 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     };
     try {
       await retry(attempt, this.policy, (e, n) => {
-        // Counted once, for the first caller: the callers' results add up to the retries made.
-        results[0].retries++;
+        result.retries++;
         this.failing();
         log('retry %s attempt %d: %s', collection, n, e.message);
       });
     } catch (err) {
-      return results.map((settled, part) => {
-        const left = pending.filter((p) => p.part === part).length;
-        return left === 0 ? settled : this.lost(collection, left, err, settled);
-      });
+      throw this.lost(collection, pending.length, err, result);
     }
-    return results;
+    return result;
   }
 
   /**
@@ -437,11 +370,6 @@ function withoutOversized(batch: Doc[], result: WriteResult): Doc[] {
     });
   }
   return fitting;
-}
-
-/** True when the document is within the size limit; otherwise its summary is added to the result's rejects. */
-function fits(doc: Doc, result: WriteResult): boolean {
-  return withoutOversized([doc], result).length === 1;
 }
 
 /** A per-document refusal that is neither a duplicate nor a validator's: its code, and a summary when it was too large. */
