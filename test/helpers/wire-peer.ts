@@ -69,6 +69,23 @@ export interface DocumentFault {
   errInfo?: Document;
 }
 
+/**
+ * The scripted answer to one statement of an `update` command that is not a replace-by-_id
+ * upsert (an operator or pipeline update): whether its filter matched a document (the peer
+ * cannot evaluate filters or apply operators: the test says), or a per-statement write error.
+ */
+export type UpdateAnswer = { matched: boolean } | DocumentFault;
+
+/** A script of update answers: the first that returns one answers the statement. */
+export type UpdateScript = (statement: { q: Document; u: Document | Document[] }, collection: string) => UpdateAnswer | undefined;
+
+/** An operator or pipeline update statement the peer answered as matched, in the order answered. */
+export interface AppliedUpdate {
+  collection: string;
+  q: Document;
+  u: Document | Document[];
+}
+
 interface CollectionState {
   options: Document;
   indexes: Document[];
@@ -101,6 +118,8 @@ export class PeerStore {
   readonly bodies: Document[] = [];
   readonly rawDocuments: Array<{ collection: string; bytes: Uint8Array }> = [];
   readonly documentFaults: Array<(doc: Document, collection: string) => DocumentFault | undefined> = [];
+  readonly updateAnswers: UpdateScript[] = [];
+  readonly updatesApplied: AppliedUpdate[] = [];
   /** Per session (lsid): the newest txnNumber and which of its statements were applied. */
   readonly sessions = new Map<string, { txnNumber: number; applied: Set<number> }>();
   readonly deduplicated: DeduplicatedWrite[] = [];
@@ -142,6 +161,14 @@ export class WirePeer {
   readonly rawDocuments: PeerStore['rawDocuments'];
   /** Per-document faults of inserts: the first that returns one refuses that document. */
   readonly documentFaults: PeerStore['documentFaults'];
+  /**
+   * Answers to operator and pipeline updates, newest script last: the first that answers a
+   * statement decides it; with none, it matched (a plain acknowledgement). An ordered update
+   * command stops at its first write error, as a server's does.
+   */
+  readonly updateAnswers: PeerStore['updateAnswers'];
+  /** The operator and pipeline update statements answered as matched, in order. */
+  readonly updatesApplied: PeerStore['updatesApplied'];
   /** Retried statements answered from the session record instead of being applied again. */
   readonly deduplicated: DeduplicatedWrite[];
   cuts = 0;
@@ -162,6 +189,8 @@ export class WirePeer {
     this.bodies = store.bodies;
     this.rawDocuments = store.rawDocuments;
     this.documentFaults = store.documentFaults;
+    this.updateAnswers = store.updateAnswers;
+    this.updatesApplied = store.updatesApplied;
     this.deduplicated = store.deduplicated;
   }
 
@@ -544,28 +573,48 @@ export class WirePeer {
         return writeErrors.length ? { n, writeErrors } : { n };
       }
       case 'update': {
-        // Only replace-by-_id upserts, which is all the tool sends.
+        // Replace-by-_id upserts are applied to the store; operator and pipeline updates are
+        // answered from the script (updateAnswers), never evaluated.
         const session = this.session(cmd);
         if (session && 'error' in session) return session.error;
         const c = this.state(cmd.collection);
         const upserted: Document[] = [];
+        const writeErrors: Document[] = [];
+        const ordered = b.ordered !== false;
         let n = 0;
+        let modified = 0;
         let retried = 0;
-        (b.updates as Document[]).forEach((u, index) => {
-          if (index >= applyOnly) return;
+        for (const [index, u] of (b.updates as Document[]).entries()) {
+          if (index >= applyOnly || (ordered && writeErrors.length > 0)) break;
           if (session?.applied.has(index)) {
             retried++;
             n++;
-            return;
+            continue;
           }
-          const id = String((u.q as Document)._id);
-          if (c.docs.has(id)) n++;
-          else if (u.upsert) upserted.push({ index, _id: id });
-          c.docs.set(id, { ...(u.u as Document), _id: (u.q as Document)._id });
+          const q = u.q as Document;
+          const update = u.u as Document | Document[];
+          if (Array.isArray(update) || Object.keys(update).some((k) => k.startsWith('$'))) {
+            const statement = { q, u: update };
+            const answer = this.store.updateAnswers.map((f) => f(statement, cmd.collection)).find(Boolean) ?? { matched: true };
+            if ('code' in answer) writeErrors.push({ index, ...answer });
+            else if (answer.matched) {
+              this.store.updatesApplied.push({ collection: cmd.collection, ...statement });
+              n++;
+              modified++;
+            }
+            if (!('code' in answer)) session?.applied.add(index);
+            continue;
+          }
+          const id = String(q._id);
+          if (c.docs.has(id)) {
+            n++;
+            modified++;
+          } else if (u.upsert) upserted.push({ index, _id: id });
+          c.docs.set(id, { ...update, _id: q._id });
           session?.applied.add(index);
-        });
+        }
         this.noteRetried(cmd, retried);
-        return { n: n + upserted.length, nModified: n - retried, ...(upserted.length ? { upserted } : {}) };
+        return { n: n + upserted.length, nModified: modified, ...(upserted.length ? { upserted } : {}), ...(writeErrors.length ? { writeErrors } : {}) };
       }
       case 'find':
         return this.find(cmd);

@@ -150,19 +150,58 @@ export interface BulkOutcome {
   fatal: Array<{ index: number; code: number; message: string }>;
 }
 
+/**
+ * What one per-document write error means: already stored (a duplicate key), refused by the
+ * validator, worth sending again, or refused for another reason.
+ */
+export type WriteErrorKind = 'duplicate' | 'invalid' | 'transient' | 'refused';
+
+/** The kind of a per-document write error, by its code. */
+export function writeErrorKind(code: number): WriteErrorKind {
+  if (code === DUPLICATE_KEY) return 'duplicate';
+  if (code === DOCUMENT_VALIDATION_FAILURE) return 'invalid';
+  return transientCodes.has(code) ? 'transient' : 'refused';
+}
+
+function writeErrorsOf(err: MongoBulkWriteError): WriteError[] {
+  const we = err.writeErrors as WriteError | readonly WriteError[] | undefined;
+  return Array.isArray(we) ? [...(we as readonly WriteError[])] : we ? [we as WriteError] : [];
+}
+
 /** Splits a MongoBulkWriteError of an unordered insert into per-document outcomes. */
 export function splitBulkError(err: MongoBulkWriteError, batchSize: number, mode: 'insert' | 'upsert'): BulkOutcome {
-  const writeErrors: WriteError[] = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : [];
+  const writeErrors = writeErrorsOf(err);
   const out: BulkOutcome = { inserted: 0, duplicates: 0, invalid: [], retryIndexes: [], fatal: [] };
   for (const we of writeErrors) {
-    if (we.code === DUPLICATE_KEY) out.duplicates++;
-    else if (we.code === DOCUMENT_VALIDATION_FAILURE) out.invalid.push({ index: we.index, code: we.code, message: we.errmsg ?? 'Document failed validation', details: we.errInfo });
-    else if (transientCodes.has(we.code)) out.retryIndexes.push(we.index);
+    const kind = writeErrorKind(we.code);
+    if (kind === 'duplicate') out.duplicates++;
+    else if (kind === 'invalid') out.invalid.push({ index: we.index, code: we.code, message: we.errmsg ?? 'Document failed validation', details: we.errInfo });
+    else if (kind === 'transient') out.retryIndexes.push(we.index);
     else out.fatal.push({ index: we.index, code: we.code, message: we.errmsg ?? `write error ${we.code}` });
   }
   const ok = mode === 'insert' ? err.insertedCount : err.upsertedCount + err.matchedCount;
   out.inserted = Number.isFinite(ok) ? ok : batchSize - writeErrors.length;
   return out;
+}
+
+/** Where an ordered bulk write stopped: the first (for an ordered write, the only) per-document error. */
+export interface OrderedStop {
+  /** The index of the operation the server refused; those before it were done. */
+  index: number;
+  kind: WriteErrorKind;
+  code: number;
+  message: string;
+  details: unknown;
+  /** Operations before `index` that matched a document (the driver's totals of what was done). */
+  matched: number;
+}
+
+/** Where a MongoBulkWriteError of an ordered bulk of updates stopped, and what was matched before. */
+export function orderedStop(err: MongoBulkWriteError): OrderedStop {
+  const first = writeErrorsOf(err).reduce<WriteError | undefined>((a, we) => (a === undefined || we.index < a.index ? we : a), undefined);
+  if (!first) throw new TypeError('orderedStop: a bulk error without write errors');
+  const matched = Number.isFinite(err.matchedCount) ? err.matchedCount : 0;
+  return { index: first.index, kind: writeErrorKind(first.code), code: first.code, message: first.errmsg ?? `write error ${first.code}`, details: first.errInfo, matched };
 }
 
 export { MongoBulkWriteError };

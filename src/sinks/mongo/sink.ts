@@ -3,10 +3,11 @@ import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
-import { type CatalogReader, type Doc, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
+import { type CatalogReader, type Doc, type DocUpdate, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
 import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
-import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, splitBulkError } from './errors.js';
+import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, orderedStop, splitBulkError } from './errors.js';
+import { refusedUpdate, updateOps } from './updates.js';
 import { type RetryPolicy, StopRetrying, retry } from './retry.js';
 
 export type { RetryPolicy };
@@ -146,6 +147,66 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
       });
     } catch (err) {
       throw this.lost(collection, pending.length, err, result);
+    }
+    return result;
+  }
+
+  /**
+   * One ordered bulk of `updateOne`s (filter `{_id: target, ...when}`, no upsert), so updates of
+   * one document apply in the order given. The server stops an ordered write at its first
+   * refusal; what follows the refused update is sent again at once, so nothing after a refusal
+   * is lost. Counts come from the driver's totals: `written` = updates that matched, and
+   * `duplicates` = the others that were not refused (their condition did not hold: a replay).
+   * A transient failure sends again what is not settled, with the backoff and budget of
+   * inserts; that is safe because every update is idempotent, but an update applied by an
+   * attempt whose answer was lost (a cut connection) matches nothing when sent again, and is
+   * then counted as a duplicate, not as written.
+   * @throws LostBatchError when the batch is given up on, with what of it was settled.
+   */
+  async update(collection: string, updates: DocUpdate[]): Promise<WriteResult> {
+    const { ops, sent, unsendable } = updateOps(this.stored, collection, updates);
+    const result: WriteResult = { written: 0, duplicates: 0, rejected: unsendable, retries: 0 };
+    // The first operation not yet settled: everything before it was matched, absorbed or refused.
+    let from = 0;
+    const attempt = async (): Promise<void> => {
+      while (from < ops.length) {
+        if (this.closed) throw closedAbort();
+        const batch = from === 0 ? ops : ops.slice(from);
+        try {
+          const r = await this.coll(collection).bulkWrite(batch, { ordered: true });
+          result.written += r.matchedCount;
+          result.duplicates += batch.length - r.matchedCount;
+          from = ops.length;
+          this.answered();
+          return;
+        } catch (err) {
+          if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) throw this.asRetryable(err);
+          const stop = orderedStop(err);
+          result.written += stop.matched;
+          result.duplicates += stop.index - stop.matched;
+          const at = from + stop.index;
+          from = at;
+          if (stop.kind === 'transient') {
+            // Refused for now (10107 in a stepdown): it and what follows are sent again after a backoff.
+            const e = new Error(`update ${at + 1} of ${ops.length} failed transiently: ${redactText(err.message)}`);
+            e.name = 'TransientMongoError';
+            throw e;
+          }
+          this.answered();
+          const doc = refusedUpdate(sent[at]);
+          result.rejected.push(stop.kind === 'invalid' ? { doc, reasons: serverReasons(stop.code, stop.message, stop.details) } : rejectedByServer(doc, stop.code, stop.message));
+          from = at + 1;
+        }
+      }
+    };
+    try {
+      await retry(attempt, this.policy, (e, n) => {
+        result.retries++;
+        this.failing();
+        log('retry %s updates attempt %d: %s', collection, n, e.message);
+      });
+    } catch (err) {
+      throw this.lost(collection, ops.length - from, err, result);
     }
     return result;
   }
