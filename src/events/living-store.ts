@@ -41,10 +41,10 @@ const transitDays: Record<string, [number, number]> = {
 };
 /** Share of deliveries that come after the promised day (carriers' late tail). */
 const lateChance = 0.1;
-/** Share of delivered orders returned, by category (online retail: electronics ~10 %, clothing ~20 %+, groceries rarely). */
+/** Share of delivered orders returned, by category (US online retail returns 14.5-17.6 % of sales: clothing most, groceries rarely). */
 const returnRateByCategory: Record<string, number> = {
-  Electronics: 0.1, Clothing: 0.22, 'Home & Garden': 0.08, 'Sports & Outdoors': 0.09, Books: 0.03,
-  Beauty: 0.05, 'Toys & Games': 0.07, 'Food & Grocery': 0.02, Automotive: 0.06, Health: 0.04,
+  Electronics: 0.13, Clothing: 0.26, 'Home & Garden': 0.1, 'Sports & Outdoors': 0.11, Books: 0.04,
+  Beauty: 0.07, 'Toys & Games': 0.09, 'Food & Grocery': 0.03, Automotive: 0.08, Health: 0.05,
 };
 /** Star ratings 1-5 after an on-time delivery (J-shaped: most five, then one) and after a late one (~1.7 lower on average). */
 const onTimeStars = cumulative([11, 4, 8, 19, 58]);
@@ -130,7 +130,7 @@ export class LivingStore<D extends RenderedDoc> {
     const order: TrackedOrder = { ...o, status: 'placed', version: 1, late: false };
     this.host.renderer().orderChanged?.({ orderId: order.id, user: order.user, from: null, to: 'placed', version: 1, changes: {}, at, sim }, this.host.out);
     // Payment is authorised (or declined) within seconds.
-    const failed = this.rng.chance(order.fraud ? 0.35 : 0.02);
+    const failed = this.rng.chance(order.fraud ? 0.3 : 0.01);
     this.next(order, sim, this.rng.between(2, 30) * 1000, failed ? 'cancelled' : 'paid', failed ? { cancel_reason: 'payment_failed' } : {});
     if (this.owns(o.user)) this.spent(o.user, o.totalCents, at, sim);
   }
@@ -167,10 +167,10 @@ export class LivingStore<D extends RenderedDoc> {
     this.host.renderer().orderChanged?.({ orderId: order.id, user: order.user, from, to, version: order.version, changes, at, sim }, this.host.out);
     switch (to) {
       case 'paid': {
-        if (order.fraud && r.chance(0.5)) return this.next(order, sim, (0.5 + r.next() * 5.5) * hourMs, 'cancelled', { cancel_reason: 'fraud_review' });
+        if (order.fraud && r.chance(0.4)) return this.next(order, sim, (0.5 + r.next() * 5.5) * hourMs, 'cancelled', { cancel_reason: 'fraud_review' });
         // Packed within hours; now and then the customer cancels first.
         const packIn = Math.min(72 * hourMs, hourMs + r.exp(7 * hourMs));
-        if (r.chance(0.012)) return this.next(order, sim, packIn * (0.1 + 0.8 * r.next()), 'cancelled', { cancel_reason: 'customer_request' });
+        if (r.chance(0.008)) return this.next(order, sim, packIn * (0.1 + 0.8 * r.next()), 'cancelled', { cancel_reason: 'customer_request' });
         return this.next(order, sim, packIn, 'packed', { warehouse_id: order.warehouse });
       }
       case 'packed': {
