@@ -363,7 +363,8 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     this.chooser.record(ORDER);
     this.fraud.ordered(anomaly);
     this.renderer.orderPlaced({ visit: s, orderId, lines, money, payment, anomaly, returned, tracked, at: this.now, sim: this.sim }, this.out);
-    if (tracked) this.living!.placed({ id: orderId, user: s.user, lines, totalCents: money.total, fraud: anomaly !== null, shipTo: money.shipTo.code, warehouse: this.ledger.warehouse }, this.sim, this.now);
+    // An order whose record --dirty-rate corrupted is in dead letters, not in the store: nothing follows it.
+    if (tracked && !this.out.corrupted(orderId)) this.living!.placed({ id: orderId, user: s.user, lines, totalCents: money.total, fraud: anomaly !== null, shipTo: money.shipTo.code, warehouse: this.ledger.warehouse }, this.sim, this.now);
     for (const l of lines) {
       this.inventory(l.product, 'sale', -l.qty, orderId);
       const restockIn = this.replenishment.sold(l.product, l.qty, this.ledger.level(l.product), this.sim, r);

@@ -32,6 +32,8 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
   /** Warming up (engine.warmUp, where nothing is rendered): ids come from a range of their own (see warmUpSeq). */
   private warmingUp = false;
   private nextWarmUpSeq = warmUpSeq;
+  /** The id of the last record --dirty-rate corrupted. */
+  private lastCorrupted = '';
 
   constructor(
     seed: number,
@@ -76,8 +78,16 @@ export class RecordSequence<D extends RenderedDoc> implements RenderOutput<D> {
 
   emit(collection: EventCollection, doc: D): void {
     let dirty: DirtyKind | null = null;
-    if (this.dirtyRate > 0 && this.dirtyRng.next() < this.dirtyRate) dirty = corrupt(collection, doc, pickDirtyKind(this.dirtyRng), this.dirtyFields);
+    if (this.dirtyRate > 0 && this.dirtyRng.next() < this.dirtyRate) {
+      this.lastCorrupted = doc._id;
+      dirty = corrupt(collection, doc, pickDirtyKind(this.dirtyRng), this.dirtyFields);
+    }
     this.queue.push({ collection, doc, seq: this.seqOf(doc._id), dirty });
+  }
+
+  /** Whether the record with this id, the last one rendered, was corrupted on purpose (it goes to dead letters). */
+  corrupted(id: string): boolean {
+    return this.lastCorrupted === id;
   }
 
   /** The sequence number of one of this partition's record ids. */

@@ -1,0 +1,128 @@
+import type { Document } from 'bson';
+import { EJSON } from 'bson';
+import { updateOne } from 'mingo';
+import { describe, expect, it } from 'vitest';
+import { CatalogGenerator } from '../src/catalog/generate.js';
+import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
+import type { OrderEvent } from '../src/events/schemas.js';
+import { updatesOf } from '../src/profiles/profile.js';
+import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
+import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
+import { client, peer, usePeerClient } from './helpers/peer-client.js';
+import { ours } from './helpers/profiles.js';
+
+// The living store into MongoDB through the real driver and the wire peer (issue 23). The
+// peer stores inserts and answers each update statement from this test's script: matched the
+// first time it sees the statement, not matched when the same statement comes again (a replay,
+// whose idempotency condition a server would find false). What the stored documents become is
+// then computed from what the peer received, in order, with mingo's update operators (a
+// reference implementation, outside the peer), and compared with the fold of the change logs.
+
+usePeerClient();
+
+const g = new CatalogGenerator(42);
+const products = g.products(0, 200) as unknown as Document[];
+const users = g.users(0, 2000) as unknown as Document[];
+const catalog = buildStoreCatalog(products as never, users as never);
+const from = Date.parse('2026-01-01T00:00:00Z');
+
+function job(over: Partial<PartitionJob> = {}): PartitionJob {
+  return {
+    runId: 'living-peer',
+    profile: 'ecom-etl',
+    seed: 5,
+    partition: { index: 0, count: 1 },
+    mix: { views: 0, cart: 0, orders: 0, preset: 'realistic' },
+    fraudRate: 0.02,
+    dirtyRate: 0.002,
+    lifecycle: true,
+    fromMs: from,
+    toMs: from + 25 * 86_400_000,
+    startSeq: 0,
+    pacing: { mode: 'none' },
+    batchSize: 500,
+    inFlight: 3,
+    ...over,
+  };
+}
+
+/** Scripts the peer: an update statement matches the first time it is received, never again. */
+function answerFirstTimeOnly(): void {
+  const seen = new Set<string>();
+  peer.updateAnswers.push((s, collection) => {
+    const key = `${collection} ${EJSON.stringify(s.q)} ${EJSON.stringify(s.u)}`;
+    if (seen.has(key)) return { matched: false };
+    seen.add(key);
+    return { matched: true };
+  });
+}
+
+async function run(over: Partial<PartitionJob> = {}) {
+  const sink = MongoSink.over(client.db('shop') as unknown as MongoLike, undefined, ours.stored);
+  const p = new PartitionPipeline(catalog, ours, sink, job(over), new AbortController().signal);
+  const result = await p.run();
+  expect(result.error).toBeUndefined();
+  return p.counters.snapshot().collections;
+}
+
+/** The stored state: the peer's inserted documents (and the catalog), with every update it applied replayed in order by mingo. */
+function storedState(): Map<string, Map<string, Document>> {
+  const state = new Map<string, Map<string, Document>>();
+  const coll = (name: string) => state.get(name) ?? state.set(name, new Map()).get(name)!;
+  for (const d of products) coll('products').set(String(d._id), structuredClone(d));
+  for (const d of users) coll('users').set(String(d._id), structuredClone(d));
+  for (const name of ['transactions', 'order_events', 'price_changes', 'reviews', 'user_changes']) for (const d of peer.docs(name)) coll(name).set(String(d._id), structuredClone(d));
+  for (const a of peer.updatesApplied) {
+    const c = coll(a.collection);
+    const doc = c.get(String(a.q._id));
+    expect(doc, `${a.collection} ${String(a.q._id)}`).toBeDefined();
+    const one = [doc!];
+    const r = updateOne(one, a.q, a.u as never, { cloneMode: 'deep' });
+    // Applied once: the condition held when the server got it.
+    expect(r.matchedCount, `${a.collection} ${EJSON.stringify(a.q)}`).toBe(1);
+    c.set(String(a.q._id), one[0]);
+  }
+  return state;
+}
+
+const sorted = (m: Map<string, Document>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, d]) => d);
+
+describe('the living store into MongoDB (real driver, wire peer)', () => {
+  it('keeps each order equal to the fold of its stored events; a kill + --resume gives the same stored state as one run', async () => {
+    answerFirstTimeOnly();
+    const counts = await run();
+    for (const [name, c] of Object.entries(counts)) expect(c.generated, name).toBe(c.written + c.duplicates + c.dead_lettered);
+    expect(counts[updatesOf('transactions')].written).toBeGreaterThan(500);
+    expect(counts[updatesOf('transactions')].duplicates).toBe(0);
+    const once = storedState();
+
+    // Every stored order equals the fold of its stored order_events.
+    const byOrder = new Map<string, OrderEvent[]>();
+    for (const e of once.get('order_events')!.values() as Iterable<OrderEvent>) (byOrder.get(e.order_id) ?? byOrder.set(e.order_id, []).get(e.order_id)!).push(e);
+    let moved = 0;
+    for (const o of once.get('transactions')!.values()) {
+      const events = (byOrder.get(String(o._id)) ?? []).sort((a, b) => a.version - b.version);
+      const fold: Document = { status: 'placed', version: 1, updated_at: o.timestamp, status_history: [{ status: 'placed', at: o.timestamp }] };
+      for (const e of events.filter((x) => x.version > 1)) {
+        Object.assign(fold, { status: e.to_status, version: e.version, updated_at: e.timestamp, ...e.changes });
+        (fold.status_history as Document[]).push({ status: e.to_status, at: e.timestamp });
+      }
+      if (events.length > 1) moved++;
+      expect(o).toMatchObject(fold);
+    }
+    expect(moved).toBeGreaterThan(100);
+
+    // The same stream again, into an empty target: cut after 5,000 records, resumed from a checkpoint 1,200 behind.
+    peer.store.collections.clear();
+    peer.updatesApplied.length = 0;
+    peer.updateAnswers.length = 0;
+    answerFirstTimeOnly();
+    await run({ endSeq: 5000 });
+    const resumed = await run({ startSeq: 3800 });
+    expect(resumed.order_events.duplicates).toBeGreaterThan(0);
+    expect(resumed[updatesOf('transactions')].duplicates).toBeGreaterThan(0);
+    for (const [name, c] of Object.entries(resumed)) expect(c.generated, name).toBe(c.written + c.duplicates + c.dead_lettered);
+    const twice = storedState();
+    for (const name of ['transactions', 'order_events', 'products', 'users', 'price_changes', 'reviews', 'user_changes']) expect(sorted(twice.get(name)!), name).toEqual(sorted(once.get(name)!));
+  }, 120_000);
+});
