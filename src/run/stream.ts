@@ -27,7 +27,14 @@ export type StreamSettings = Pick<
   Settings,
   'profile' | 'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'sessionsPerDay' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
 > &
-  Partial<Pick<Settings, 'lifecycle'>> & { intervalGiven: boolean };
+  Partial<Pick<Settings, 'lifecycle'>> & {
+    intervalGiven: boolean;
+    /** --batch-size was given (flag, environment or env file); an unpaced backfill otherwise writes bulk batches. */
+    batchSizeGiven?: boolean;
+  };
+
+/** Records per write of an unpaced backfill when --batch-size is not given (all partitions together): a bulk load's size, where a target's per-write cost is spread over many records. */
+export const bulkBatchSize = 5000;
 
 export interface StreamRequest {
   command: 'stream' | 'schedule';
@@ -121,7 +128,7 @@ export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pa
     return { pacing: { mode: 'rate', perSecond }, batchSize: Math.max(1, Math.min(s.batchSize, Math.round(perSecond / 20))) };
   }
   if (s.speed !== undefined && s.from) return { pacing: { mode: 'speed', x: s.speed, fromMs: s.from.getTime() }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
-  if (s.from && !s.intervalGiven) return { pacing: { mode: 'none' }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
+  if (s.from && !s.intervalGiven) return { pacing: { mode: 'none' }, batchSize: Math.max(1, Math.ceil((s.batchSizeGiven === false ? bulkBatchSize : s.batchSize) / parts)) };
   // Each interval the partitions together write --batch-size records (at least one each).
   return { pacing: { mode: 'interval', ms: s.interval * 1000 }, batchSize: Math.max(1, evenShare(s.batchSize, parts, w)) };
 }

@@ -48,7 +48,7 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
       runJob: async (k, startSeqs, signal) => {
         const summary = await runStream({
           command: 'schedule',
-          settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
+          settings: { ...s, intervalGiven: config.sources.interval !== 'default', batchSizeGiven: config.sources.batchSize !== 'default' },
           profile,
           seed,
           sink,

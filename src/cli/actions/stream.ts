@@ -211,7 +211,7 @@ export async function streamAction(ctx: RunContext): Promise<void> {
     const renderer = await makeTickRenderer(out, bounded, profile.events.labels, s.from === undefined);
     const summary = await runStream({
       command: 'stream',
-      settings: { ...s, intervalGiven: config.sources.interval !== 'default' },
+      settings: { ...s, intervalGiven: config.sources.interval !== 'default', batchSizeGiven: config.sources.batchSize !== 'default' },
       profile,
       seed,
       sink,
