@@ -18,7 +18,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const T0 = Date.parse('2026-05-01T00:00:00Z');
 const hour = 3_600_000;
-const day = 24 * hour;
 const at = (hours: number) => new Date(T0 + hours * hour);
 
 let seq = 0;
