@@ -73,9 +73,9 @@ describe('etl stats: the living store (issue 23)', () => {
     const section = r.stdout.slice(r.stdout.indexOf('\nLiving store\n'), r.stdout.indexOf('\nRisk and quality\n'));
     expect(section.trim().split('\n')).toEqual([
       'Living store',
-      'orders placed 10   cancelled 2 (20.0%)   delivered 6, returned 1 (16.7%)',
-      'now: placed 1 · shipped 1 · delivered 4 · cancelled 2 · return_requested 1',
-      'refunded 1',
+      'orders placed 10   cancelled 2 (20.0%)   returned 1 of 6 delivered (16.7%)',
+      'by status now: placed 1 · shipped 1 · delivered 4 · cancelled 2',
+      'return_requested 1 · refunded 1',
       'placed → delivered: median 3.5 d, p90 22.0 d, late 33.3%',
       'cancel reasons: payment_failed 1 · customer_request 1',
       'price changes 5 on 4 products: repricing 3 · promotion_start 1 · promotion_end 1',

@@ -250,12 +250,12 @@ function renderLivingStore(out: Output, l: LivingStore, columns: number): void {
       [
         `orders placed ${c.bold(fmtInt(o.placed))}`,
         `cancelled ${fmtInt(o.cancelled)} (${c.bold(pct(o.cancellationRate))})`,
-        `delivered ${fmtInt(o.delivered)}, returned ${fmtInt(o.returned)} (${c.bold(pct(o.returnRate))})`,
+        `returned ${fmtInt(o.returned)} of ${fmtInt(o.delivered)} delivered (${c.bold(pct(o.returnRate))})`,
       ],
       columns,
     ),
   );
-  out.summary(counts('now:', o.byStatus, columns));
+  out.summary(counts('by status now:', o.byStatus, columns));
   if (o.delivered > 0) {
     out.summary(flow(['placed → delivered:', `median ${c.bold(days(l.delivery.medianDays))},`, `p90 ${days(l.delivery.p90Days)},`, `late ${c.bold(pct(l.delivery.lateShare))}`], columns, ' '));
   }
