@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nearestRank } from '../src/reporting/living-store.js';
 import { computeStats, type Pipeline, type StatsSource } from '../src/reporting/stats.js';
 import { runCli } from './helpers/cli.js';
+import { generate } from './helpers/engine.js';
 import { allFigures, orders, schemas, store, writeStore } from './helpers/living-store.js';
 import { abi, ours } from './helpers/profiles.js';
 
@@ -94,6 +95,19 @@ describe('etl stats: the living store (issue 23)', () => {
     expect(r.stdout).toContain('\nBehaviour\n');
     expect(r.stdout).not.toContain('Living store');
     expect((await json(['--from', noLifecycle])).livingStore).toBeNull();
+  });
+
+  it('the living store collections are listed where any has documents, and left out where none has (the report of a store without them is as before)', async () => {
+    const names = (r: { collections: Array<{ name: string; count: number }> }) => r.collections.map((c) => `${c.name} ${c.count}`);
+    const lifecycle = ['order_events 44', 'price_changes 5', 'reviews 5', 'user_changes 5'];
+    expect(names((await computeStats(new MemorySource(store), 'all', ours)))).toEqual(expect.arrayContaining(lifecycle));
+    const noOrders = (await json(['--from', noLifecycle])) as unknown as Parameters<typeof names>[0];
+    expect(names(noOrders)).toEqual(expect.arrayContaining(['order_events 0', 'price_changes 5']));
+    const data: Record<string, unknown[]> = {};
+    for (const r of generate(3000)) (data[r.collection] ??= []).push(r.doc);
+    const before = await computeStats(new MemorySource(data), 'all', ours);
+    expect(before.collections.map((c) => c.name)).toEqual(['products', 'users', 'product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates', 'dead_letters', 'etl_runs']);
+    expect(before.livingStore).toBeNull();
   });
 
   it('--profile adaptive-bi (which writes none of these collections) shows nothing of it', async () => {

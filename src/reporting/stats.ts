@@ -8,7 +8,7 @@ import type { Pipeline, StatsSource } from '../shared/stats-source.js';
 
 export type { Pipeline, StatsSource };
 
-import { bookkeepingCollections, catalogCollections } from '../shared/collections.js';
+import { bookkeepingCollections, catalogCollections, lifecycleCollections } from '../shared/collections.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { sumCounts, unaccounted } from '../shared/counts.js';
 import type { CollectionCounts } from '../shared/records.js';
@@ -286,7 +286,7 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
   const plan = profile.stats;
   const f = plan.figures;
   const eventCollectionNames = profile.events.collections;
-  const collections: CollectionStat[] = [];
+  let collections: CollectionStat[] = [];
   for (const name of [...catalogCollections, ...eventCollectionNames, ...bookkeepingCollections]) {
     const isCatalog = (catalogCollections as readonly string[]).includes(name);
     const [row] = await src.aggregate(name, pipelines.count());
@@ -294,6 +294,11 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     const at = async (order: 1 | -1) => (count > 0 && !isCatalog ? ((await src.aggregate(name, pipelines.edge(name, order)))[0]?.at as Date | undefined) : undefined) ?? null;
     collections.push({ name, count, oldest: await at(1), newest: await at(-1) });
   }
+  const orderEvents = collections.find((c) => c.name === 'order_events')?.count ?? 0;
+  // A store without the living store (--lifecycle off, or written before it) reports as it did:
+  // its collections are left out while every one of them is empty.
+  const lifecycle = new Set<string>(lifecycleCollections);
+  if (collections.every((c) => !lifecycle.has(c.name) || c.count === 0)) collections = collections.filter((c) => !lifecycle.has(c.name));
   const events = collections.filter((c) => eventCollectionNames.includes(c.name) && c.oldest && c.newest);
   const newest = events.map((c) => (c.newest as Date).getTime());
   const oldest = events.map((c) => (c.oldest as Date).getTime());
@@ -362,8 +367,7 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     risk.fraud = (await src.aggregate('transactions', f.fraudByType(from, to))).map((r) => ({ anomaly_type: String(r._id), orders: num(r.orders), amount: round2(num(r.amount)) }));
     risk.fraudOrders = risk.fraud.reduce((a, f) => a + f.orders, 0);
 
-    // A store without lifecycle (--lifecycle off, another profile) shows none of it.
-    const orderEvents = collections.find((c) => c.name === 'order_events')?.count ?? 0;
+    // Without order events (--lifecycle off, a profile that has none) there is nothing to show of it.
     if (plan.livingStore && orderEvents > 0) report.livingStore = await computeLivingStore(src, plan.livingStore, from, to);
   }
   report.risk.lowStock = (await src.aggregate('inventory_updates', pipelines.lowStock())).map((r) => {
