@@ -8,10 +8,12 @@ import type { Pipeline, StatsSource } from '../shared/stats-source.js';
 
 export type { Pipeline, StatsSource };
 
-import { bookkeepingCollections, catalogCollections } from '../shared/collections.js';
+import { bookkeepingCollections, catalogCollections, lifecycleCollections } from '../shared/collections.js';
 import type { ProfileName } from '../shared/profiles.js';
 import { sumCounts, unaccounted } from '../shared/counts.js';
 import type { CollectionCounts } from '../shared/records.js';
+import { inWindow } from './window.js';
+import { computeLivingStore, livingStorePipelines, type LivingStore, type LivingStoreFigures } from './living-store.js';
 export const lowStockThreshold = 25;
 const buckets = 60;
 
@@ -20,9 +22,7 @@ const timeField: Record<string, string> = {
   etl_runs: 'started_at',
 };
 
-/** Events of the window [from, to). */
-/** The events of [from, to). */
-export const inWindow = (from: Date, to: Date) => ({ $match: { timestamp: { $gte: from, $lt: to } } });
+export { inWindow };
 
 export const pipelines = {
   /**
@@ -157,6 +157,8 @@ export interface StatsPlan {
   views: string;
   /** Cart outcomes are recorded (ours), or follow from the sessions (a carted visit without an order was abandoned). */
   cartOutcomes: boolean;
+  /** The living store's figures, where the profile writes its event collections (order_events, …). */
+  livingStore?: LivingStoreFigures;
 }
 
 /** ecom-etl's own documents: views, cart events and multi-line orders each in their collection. */
@@ -167,6 +169,7 @@ export const ecomEtlStatsPlan: StatsPlan = {
   checkedOut: ['cart_events', { event_type: 'checkout' }],
   views: 'product_views',
   cartOutcomes: true,
+  livingStore: livingStorePipelines,
 };
 
 /** What the report needs of the documents' profile (a profile is one). */
@@ -258,6 +261,8 @@ export interface StatsReport {
     /** Live runs: p99 ms from a record's timestamp to its stored write (null for a backfill or an older run). */
     p99Ms: number | null;
   }>;
+  /** Order lifecycle, price changes, reviews and user changes of the window; null where there are no order_events. */
+  livingStore: LivingStore | null;
 }
 
 const num = (x: unknown) => (typeof x === 'number' ? x : 0);
@@ -281,7 +286,7 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
   const plan = profile.stats;
   const f = plan.figures;
   const eventCollectionNames = profile.events.collections;
-  const collections: CollectionStat[] = [];
+  let collections: CollectionStat[] = [];
   for (const name of [...catalogCollections, ...eventCollectionNames, ...bookkeepingCollections]) {
     const isCatalog = (catalogCollections as readonly string[]).includes(name);
     const [row] = await src.aggregate(name, pipelines.count());
@@ -289,6 +294,11 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     const at = async (order: 1 | -1) => (count > 0 && !isCatalog ? ((await src.aggregate(name, pipelines.edge(name, order)))[0]?.at as Date | undefined) : undefined) ?? null;
     collections.push({ name, count, oldest: await at(1), newest: await at(-1) });
   }
+  const orderEvents = collections.find((c) => c.name === 'order_events')?.count ?? 0;
+  // A store without the living store (--lifecycle off, or written before it) reports as it did:
+  // its collections are left out while every one of them is empty.
+  const lifecycle = new Set<string>(lifecycleCollections);
+  if (collections.every((c) => !lifecycle.has(c.name) || c.count === 0)) collections = collections.filter((c) => !lifecycle.has(c.name));
   const events = collections.filter((c) => eventCollectionNames.includes(c.name) && c.oldest && c.newest);
   const newest = events.map((c) => (c.newest as Date).getTime());
   const oldest = events.map((c) => (c.oldest as Date).getTime());
@@ -302,6 +312,7 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     behaviour: { funnel: { sessions: 0, viewed: 0, carted: 0, checkedOut: 0 }, carts: { checkouts: 0, abandoned: 0, abandonmentRate: 0 }, conversion: 0, ordersPerBuyer: 0, trendingFrom: null, trending: [] },
     risk: { fraud: [], fraudOrders: 0, lowStock: [], deadLetters: [], deadLetterReasons: [] },
     runs: [],
+    livingStore: null,
   };
   if (newest.length > 0) {
     // The window ends just after the newest event, so a backfill of last year reports too.
@@ -355,6 +366,9 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     const risk = report.risk;
     risk.fraud = (await src.aggregate('transactions', f.fraudByType(from, to))).map((r) => ({ anomaly_type: String(r._id), orders: num(r.orders), amount: round2(num(r.amount)) }));
     risk.fraudOrders = risk.fraud.reduce((a, f) => a + f.orders, 0);
+
+    // Without order events (--lifecycle off, a profile that has none) there is nothing to show of it.
+    if (plan.livingStore && orderEvents > 0) report.livingStore = await computeLivingStore(src, plan.livingStore, from, to);
   }
   report.risk.lowStock = (await src.aggregate('inventory_updates', pipelines.lowStock())).map((r) => {
     const id = r._id as { product: string; warehouse: string };

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { isEtlError } from '../../errors.js';
 import type { SettingSource } from '../../config/load.js';
+import type { LivingStore } from '../../reporting/living-store.js';
 import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
 import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
@@ -190,6 +191,7 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
       { shrink: 0 },
     ),
   );
+  if (r.livingStore) renderLivingStore(out, r.livingStore, columns);
   const k = r.risk;
   section(out, 'Risk and quality');
   const fraudAmounts = moneyColumn('amount', k.fraud.map((x) => x.amount));
@@ -228,6 +230,42 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
         )
       : c.dim('no runs recorded'),
   );
+}
+
+/** `label name n · name n …` leaving out the zeros (all of them: `none`), wrapped between counts. */
+function counts(label: string, xs: Record<string, number>, columns: number): string {
+  const parts = Object.entries(xs).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${fmtInt(n)}`);
+  parts[0] = `${label} ${parts[0] ?? 'none'}`;
+  return flow(parts, columns, ' · ');
+}
+const days = (d: number | null) => (d === null ? '—' : `${d.toFixed(1)} d`);
+
+/** The living store in a few lines: orders placed in the window and what became of them, then the other changes of the window. */
+function renderLivingStore(out: Output, l: LivingStore, columns: number): void {
+  const c = out.c;
+  const o = l.orders;
+  section(out, 'Living store');
+  out.summary(
+    flow(
+      [
+        `orders placed ${c.bold(fmtInt(o.placed))}`,
+        `cancelled ${fmtInt(o.cancelled)} (${c.bold(pct(o.cancellationRate))})`,
+        `returned ${fmtInt(o.returned)} of ${fmtInt(o.delivered)} delivered (${c.bold(pct(o.returnRate))})`,
+      ],
+      columns,
+    ),
+  );
+  out.summary(counts('by status now:', o.byStatus, columns));
+  if (o.delivered > 0) {
+    out.summary(flow(['placed → delivered:', `median ${c.bold(days(l.delivery.medianDays))},`, `p90 ${days(l.delivery.p90Days)},`, `late ${c.bold(pct(l.delivery.lateShare))}`], columns, ' '));
+  }
+  if (o.cancelled > 0) out.summary(counts('cancel reasons:', o.cancelReasons, columns));
+  const p = l.priceChanges;
+  out.summary(counts(`price changes ${fmtInt(p.count)} on ${fmtInt(p.products)} products:`, p.byReason, columns));
+  const v = l.reviews;
+  const ratings = Object.values(v.byRating).map(fmtInt).join(' / ');
+  out.summary(flow([`reviews ${fmtInt(v.count)}`, `average rating ${c.bold(v.averageRating.toFixed(2))}`, `by rating 1 … 5: ${ratings}`], columns));
+  out.summary(counts(`user changes ${fmtInt(l.userChanges.count)}:`, l.userChanges.byChange, columns));
 }
 
 async function openSource(ctx: RunContext): Promise<StatsSource> {
