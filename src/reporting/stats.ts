@@ -369,6 +369,8 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
 
     // Without order events (--lifecycle off, a profile that has none) there is nothing to show of it.
     if (plan.livingStore && orderEvents > 0) report.livingStore = await computeLivingStore(src, plan.livingStore, from, to);
+    // Files keep an order as it was placed (is_returned false); its returns are in its events, on every target alike.
+    if (report.livingStore) s.returned = report.livingStore.orders.returned;
   }
   report.risk.lowStock = (await src.aggregate('inventory_updates', pipelines.lowStock())).map((r) => {
     const id = r._id as { product: string; warehouse: string };
