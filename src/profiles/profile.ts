@@ -19,4 +19,9 @@ export interface Profile {
   readonly stored: StoredDocuments;
   /** Where `etl stats` finds what it counts in its documents. */
   readonly stats: StatsPlan;
+  /**
+   * Records of all its collections that one unit of --batch-size stands for: 1 (records) unless
+   * its service counts one collection per unit and writes the others in proportion.
+   */
+  readonly recordsPerBatchUnit?: number;
 }
