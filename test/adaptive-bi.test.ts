@@ -1,4 +1,9 @@
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../src/config/load.js';
+import { planLiveRate } from '../src/events/live-rate.js';
+import { abiRecordsPerBatchUnit } from '../src/profiles/adaptive-bi/events.js';
+import { abiEngine, abiLiveEngine, abiTestCatalog } from './helpers/engine.js';
 import { abiPopulation, abiRegions } from '../src/profiles/adaptive-bi/catalog-documents.js';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { eventSchemas } from '../src/events/schemas.js';
@@ -6,7 +11,7 @@ import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';
 import type { Sink } from '../src/sinks/types.js';
-import { abiJob as job } from './helpers/abi.js';
+import { abiJob as job, checkStockSummaries } from './helpers/abi.js';
 import { seed000File, seed000InitMongo } from './helpers/seed-000.js';
 import { abi } from './helpers/profiles.js';
 
@@ -109,12 +114,11 @@ describe('--profile adaptive-bi: the engine underneath', () => {
     expect(fraud.length / orders.size).toBeGreaterThan(0.05);
     expect(new Set(fraud.map((t) => t.anomaly_type)).size).toBe(5);
     expect([...orders.values()].some((t) => t.is_returned)).toBe(true);
-    // Every line of an order is one inventory sale of its quantity, referring to the order.
-    const sales = docs.filter((d) => d.collection === 'inventory_updates' && d.doc.update_type === 'sale').map((d) => d.doc);
-    expect(sales.length).toBe(tx.length);
-    const sold = new Map<string, number>();
-    for (const s of sales) sold.set(`${s.order_id as string}|${s.product_id as string}`, -(s.stock_change as number));
-    for (const t of tx) expect(sold.get(`${t.order_id as string}|${t.product_id as string}`)).toBe(t.quantity);
+    // Every order line's sale is in one inventory update naming its order, which sums the lines it names.
+    const inv = docs.filter((d) => d.collection === 'inventory_updates').map((d) => d.doc);
+    const stock = checkStockSummaries(tx, inv);
+    expect(stock.covered).toBeGreaterThan(0.9 * tx.length);
+    expect(stock.moves).toBeGreaterThan(4 * inv.length);
   }, 60_000);
 
   it('the same seed gives the same documents; the sequence has no gap where a record had no counterpart', async () => {
@@ -147,4 +151,73 @@ describe('--profile adaptive-bi: the engine underneath', () => {
     expect(checked).toBe(60_000);
     expect([...types].sort()).toEqual(['add_to_cart', 'login', 'logout', 'page_view', 'remove_from_cart', 'review_submit', 'search', 'wishlist_add']);
   }, 60_000);
+});
+
+describe('--profile adaptive-bi: its pace', () => {
+  const count = (records: Array<{ collection: string }>) => {
+    const n: Record<string, number> = { transactions: 0, user_activities: 0, inventory_updates: 0 };
+    for (const r of records) n[r.collection]++;
+    return n;
+  };
+
+  it('writes 3 activities and 1/5 inventory update per transaction: whole visits sampled evenly, stock moves summed up', () => {
+    const e = abiEngine({ seed: 3 }, abiTestCatalog(100, 1000));
+    const records = e.take(100_000);
+    const n = count(records);
+    expect(n.user_activities / n.transactions).toBeCloseTo(3, 1);
+    expect(n.transactions / n.inventory_updates).toBeCloseTo(5, 1);
+    // A visit in the sample is there whole: its login, its steps, its logout.
+    const acts = records.filter((r) => r.collection === 'user_activities').map((r) => r.doc as Record<string, unknown>);
+    const bySession = new Map<string, string[]>();
+    for (const a of acts) bySession.set(a.session_id as string, [...(bySession.get(a.session_id as string) ?? []), a.activity_type as string]);
+    let ended = 0;
+    for (const types of bySession.values()) {
+      expect(types[0]).toBe('login');
+      if (types.includes('logout')) {
+        expect(types[types.length - 1]).toBe('logout');
+        ended++;
+      }
+    }
+    expect(ended).toBeGreaterThan(0.9 * bySession.size);
+    // Sampled whoever shops: about as many of the buying visits as of all visits are in it.
+    const buying = new Set(records.filter((r) => r.collection === 'transactions').map((r) => (r.doc as Record<string, unknown>).session_id as string));
+    const buyingSampled = [...buying].filter((s) => bySession.has(s)).length / buying.size;
+    expect(buyingSampled).toBeGreaterThan(0.1);
+    expect(Math.abs(buyingSampled - bySession.size / e.visits)).toBeLessThan(0.03);
+    expect(new Set(acts.map((a) => a.activity_type)).size).toBe(8);
+    const docsOf = (c: string) => records.filter((r) => r.collection === c).map((r) => r.doc as Record<string, unknown>);
+    expect(checkStockSummaries(docsOf('transactions'), docsOf('inventory_updates')).moves).toBeGreaterThan(4 * n.inventory_updates);
+  }, 30_000);
+
+  it('live, planned at 21 records a second (its .env: 2 s, 10): each minute 300 transactions, 900 activities, 60 inventory updates (on average within 5 %, every minute within 15 %)', () => {
+    const catalog = abiTestCatalog(100, 1000);
+    const origin = Date.UTC(2026, 5, 1, 12);
+    const options = { seed: 5, partition: { index: 0, count: 1 }, mix: { views: 0.6, cart: 0.3, orders: 0.1 }, fraudRate: 0.02, dirtyRate: 0, events: abi.events };
+    const plan = planLiveRate(catalog, { ...options, from: new Date(origin) }, (10 * abiRecordsPerBatchUnit) / 2);
+    const e = abiLiveEngine(origin, plan.visitsPerSecond, { seed: 5 }, catalog);
+    const minutes = 20;
+    const windows = Array.from({ length: minutes }, () => ({ transactions: 0, user_activities: 0, inventory_updates: 0 }) as Record<string, number>);
+    for (let done = false; !done; ) {
+      for (const r of e.take(5000)) {
+        const w = Math.floor(((r.doc.timestamp as Date).getTime() - origin) / 60_000);
+        if (w >= minutes) done = true;
+        else windows[w][r.collection]++;
+      }
+    }
+    const want: Record<string, number> = { transactions: 300, user_activities: 900, inventory_updates: 60 };
+    for (const [c, target] of Object.entries(want)) {
+      const per = windows.map((w) => w[c]);
+      const mean = per.reduce((a, b) => a + b, 0) / minutes;
+      expect(Math.abs(mean - target) / target, c).toBeLessThan(0.05);
+      for (const x of per) expect(Math.abs(x - target) / target, `${c}: ${per.join(' ')}`).toBeLessThan(0.15);
+    }
+  }, 30_000);
+
+  it("defaults to its config.py's 2 s and 10 under the profile; ours keeps 1 s and 500", () => {
+    const load = (env: Record<string, string>) => loadSettings({ command: 'stream', flags: {}, env, cwd: tmpdir() }).settings;
+    expect(load({ ETL_PROFILE: 'adaptive-bi' })).toMatchObject({ interval: 2, batchSize: 10 });
+    expect(load({ ETL_PROFILE: 'ecom-etl' })).toMatchObject({ interval: 1, batchSize: 500 });
+    expect(load({ ETL_PROFILE: 'adaptive-bi', STREAMING_INTERVAL: '5', BATCH_SIZE: '50' })).toMatchObject({ interval: 5, batchSize: 50 });
+    expect(abi.recordsPerBatchUnit).toBe(abiRecordsPerBatchUnit);
+  });
 });

@@ -315,7 +315,7 @@ describe('the adaptive-bi profile through the real driver', () => {
     const target = MongoSink.over(db as unknown as MongoLike, fast, abi.stored);
     await seedCatalog({ profile: abi, seed: 3, products: 300, users: 2000, reset: false, chunkSize: 1000, sink: target });
     const catalog = buildStoreCatalog(new CatalogGenerator(3, abiPopulation).products(0, 300), new CatalogGenerator(3, abiPopulation).users(0, 2000));
-    const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 20_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
+    const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 25_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
     const r = await new PartitionPipeline(catalog, abi, target, job, new AbortController().signal).run();
     expect(r.reason).toBe('limit');
     const seen: Record<string, number> = {};
@@ -351,7 +351,7 @@ describe('the adaptive-bi profile through the real driver', () => {
     const catalog = buildStoreCatalog(generated.products(0, 300), generated.users(0, 2000));
     expect([...loaded.catalog.productNumber]).toEqual([...catalog.productNumber]);
     expect([...loaded.catalog.userNumber]).toEqual([...catalog.userNumber]);
-    const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 20_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
+    const job = { runId: 'peer', profile: 'adaptive-bi' as const, seed: 1, partition: { index: 0, count: 1 }, mix: { views: 0.3, cart: 0.3, orders: 0.4 }, fraudRate: 0.05, dirtyRate: 0, fromMs: Date.parse('2026-03-02T00:00:00Z'), startSeq: 0, endSeq: 25_000, pacing: { mode: 'none' as const }, batchSize: 1000, inFlight: 2 };
     expect((await new PartitionPipeline(loaded.catalog, abi, target, job, new AbortController().signal).run()).reason).toBe('limit');
 
     const stored: Record<string, Array<{ id: BSON.ObjectId; at: number; key: string }>> = {};

@@ -160,6 +160,8 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     flag: '--interval <seconds>',
     env: 'ETL_INTERVAL',
     default: '1',
+    // Its config.py's default.
+    profileDefault: { 'adaptive-bi': '2' },
     profileEnv: { 'adaptive-bi': 'STREAMING_INTERVAL' },
     description: 'seconds between batches (without --rate); live: --batch-size / --interval records a second, written every --interval',
     example: '5',
@@ -169,8 +171,10 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     flag: '--batch-size <n>',
     env: 'ETL_BATCH_SIZE',
     default: '500',
+    // Its config.py's default: transactions per interval (with 3 activities and 1/5 inventory update each).
+    profileDefault: { 'adaptive-bi': '10' },
     profileEnv: { 'adaptive-bi': 'BATCH_SIZE' },
-    description: 'events per batch',
+    description: 'events per batch (--profile adaptive-bi: transactions, with 3 activities and 1/5 inventory update each)',
     example: '1000',
     commands: streamish,
   },

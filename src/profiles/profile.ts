@@ -22,6 +22,11 @@ export interface Profile {
   readonly stats: StatsPlan;
   /** The living store: change logs whose records keep documents of another collection current, by collection. */
   readonly folds?: Readonly<Record<string, Fold>>;
+  /**
+   * Records of all its collections that one unit of --batch-size stands for: 1 (records) unless
+   * its service counts one collection per unit and writes the others in proportion.
+   */
+  readonly recordsPerBatchUnit?: number;
 }
 
 /**

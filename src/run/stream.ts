@@ -219,12 +219,14 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const partitions = planPartitions(s.partition, s.workers);
   const keys = partitions.map(partitionKey);
   const startSeqs = req.startSeqs ?? {};
-  const live = liveJobs(req, partitions, started);
+  // What --batch-size stands for in records (a profile may count one collection by it).
+  const batched = { ...s, batchSize: Math.max(1, Math.round(s.batchSize * (req.profile.recordsPerBatchUnit ?? 1))) };
+  const live = liveJobs(req, batched, partitions, started);
   /** When generating started (set once every partition is ready). */
   let opened = started;
   const jobs: PartitionJob[] = partitions.map((p, w) => ({
     live: live?.jobs[w],
-    ...pacingFor(s, partitions.length, w),
+    ...pacingFor(batched, partitions.length, w),
     runId,
     profile: req.profile.name,
     seed: req.seed,
@@ -396,8 +398,7 @@ const maxWarmUpMs = 30 * 60_000;
  * Live time: each partition's visit rate for --rate (or the population's own), the origin of
  * the stream's simulated time, and how long the shop runs before it without output.
  */
-function liveJobs(req: StreamRequest, partitions: Partition[], started: number): { origin: Date; jobs: LiveJob[] } | undefined {
-  const s = req.settings;
+function liveJobs(req: StreamRequest, s: StreamSettings, partitions: Partition[], started: number): { origin: Date; jobs: LiveJob[] } | undefined {
   if (s.from) return undefined;
   const origin = req.clockOrigin ?? (req.resume ? recordedClockOrigin(req.resume) : new Date(started));
   const recordsPerSecond = s.rate ?? s.batchSize / s.interval;

@@ -108,9 +108,53 @@ export function allocateCents(total: number, weights: readonly number[]): number
   return parts;
 }
 
+/**
+ * Its pace (streaming_etl.py): every interval BATCH_SIZE transactions, 3 × BATCH_SIZE activities
+ * and BATCH_SIZE // 5 inventory updates. The renderer keeps those proportions to the
+ * transactions it has written: 3 activities per transaction (an even sample of what the
+ * shoppers did), and one inventory update per 5 transactions (each summing up a product's
+ * stock moves since its previous update).
+ */
+export const abiPace = { activitiesPerTransaction: 3, transactionsPerInventoryUpdate: 5 } as const;
+
+/** Activity facts over which the sample closes a gap between activities written and 3 per transaction. */
+const sampleCorrection = 5000;
+
+/** Records of its three collections that one unit of BATCH_SIZE stands for (1 + 3 + 1/5). */
+export const abiRecordsPerBatchUnit = 1 + abiPace.activitiesPerTransaction + 1 / abiPace.transactionsPerInventoryUpdate;
+
+/**
+ * Consecutive stock moves of one product of one kind, not yet written: one inventory update
+ * when its turn comes (previous_stock of the first move, new_stock of the last, the change their sum).
+ */
+interface StockRun {
+  product: number;
+  type: StockMoved['type'];
+  previous: number;
+  change: number;
+  next: number;
+  moves: number;
+  orders: string[];
+}
+
 /** Its records for the engine's facts. */
 export class AdaptiveBiRenderer implements EventRenderer<AbiDoc> {
   private readonly updatedBy: string;
+  private transactionsWritten = 0;
+  /** Activity facts told so far, and activities written of them. */
+  private activityFacts = 0;
+  private activitiesWritten = 0;
+  /** The sample's running sum: a visit is written each time it passes a whole number. */
+  private sampleSum = 0;
+  /** Whether each visit seen is in the sample (decided at its first fact; a visit is the same object throughout). */
+  private readonly sampledVisits = new WeakMap<Visit, boolean>();
+  /** Transactions written, less 5 per inventory update written. */
+  private inventoryRoom = 0;
+  /** Stock runs waiting to be written, oldest first (from `runHead` on). */
+  private runs: StockRun[] = [];
+  private runHead = 0;
+  /** The run a product's next move joins when it is of the same kind (the product's latest run). */
+  private readonly openRun = new Map<number, StockRun>();
 
   constructor(
     private readonly catalog: StoreCatalog,
@@ -129,19 +173,23 @@ export class AdaptiveBiRenderer implements EventRenderer<AbiDoc> {
   }
 
   visitStarted(f: VisitStarted, out: Out): void {
+    if (!this.sampled(f.visit)) return;
     this.activityDoc(f.visit, 'login', '/login', null, 0, f.at, out, { referrer: referrerOf[f.visit.source] });
   }
 
   visitEnded(f: VisitEnded, out: Out): void {
+    if (!this.sampled(f.visit)) return;
     this.activityDoc(f.visit, 'logout', '/logout', null, f.seconds, f.at, out);
   }
 
   activity(f: ActivityHappened, out: Out): void {
+    if (!this.sampled(f.visit)) return;
     const page = f.product !== null && f.type !== 'page_view' ? `${f.page}/${this.productOf(f.product)}` : f.page;
     this.activityDoc(f.visit, f.type, page, f.product, f.seconds ?? 0, f.at, out);
   }
 
   productViewed(f: ProductViewed, out: Out): void {
+    if (!this.sampled(f.visit)) return;
     const pid = this.productOf(f.product);
     if (f.kind === 'search') {
       this.activityDoc(f.visit, 'search', `/search?q=${encodeURIComponent(f.searchQuery ?? '')}`, f.product, f.seconds, f.at, out, { search_query: f.searchQuery });
@@ -157,6 +205,8 @@ export class AdaptiveBiRenderer implements EventRenderer<AbiDoc> {
   }
 
   cartChanged(f: CartChanged, out: Out): void {
+    // Its vocabulary has no abandonment: the visit's logout follows, and the cart stays unordered.
+    if (f.type === 'abandon' || !this.sampled(f.visit)) return;
     switch (f.type) {
       case 'add':
         return this.activityDoc(f.visit, 'add_to_cart', '/cart', f.product, 0, f.at, out);
@@ -166,9 +216,6 @@ export class AdaptiveBiRenderer implements EventRenderer<AbiDoc> {
         return this.activityDoc(f.visit, f.qty >= (f.previousQty ?? 0) ? 'add_to_cart' : 'remove_from_cart', '/cart', f.product, 0, f.at, out);
       case 'checkout':
         return this.activityDoc(f.visit, 'page_view', '/checkout', null, 0, f.at, out);
-      case 'abandon':
-        // Its vocabulary has no abandonment: the visit's logout follows, and the cart stays unordered.
-        return;
     }
   }
 
@@ -234,27 +281,80 @@ export class AdaptiveBiRenderer implements EventRenderer<AbiDoc> {
       };
       out.emit('transactions', doc);
     });
+    this.transactionsWritten += items.length;
+    this.inventoryRoom += items.length;
   }
 
+  /**
+   * Whether this visit's activities are written: whole visits, from login to logout, sampled
+   * evenly (whoever they are, whatever they do) so that the activities written are 3 per
+   * transaction written. Each visit, at its first fact, adds the share of activities that gives
+   * (3 × transactions ÷ activity facts so far, nudged toward the exact count) to a running sum,
+   * and is written when the sum passes a whole number. Deterministic: the same facts are sampled alike.
+   */
+  private sampled(v: Visit): boolean {
+    this.activityFacts++;
+    let written = this.sampledVisits.get(v);
+    if (written === undefined) {
+      const target = abiPace.activitiesPerTransaction * this.transactionsWritten;
+      const share = target / this.activityFacts + (target - this.activitiesWritten) / sampleCorrection;
+      this.sampleSum += Math.min(1, Math.max(0, share));
+      written = this.sampleSum >= 1;
+      if (written) this.sampleSum -= 1;
+      this.sampledVisits.set(v, written);
+    }
+    return written;
+  }
+
+  /**
+   * A stock move joins its product's latest run when of the same kind, else starts a new one;
+   * then, while there is room (one update per 5 transactions), the oldest run is written. A
+   * product's runs are written in the order they started, so its updates chain: each one's
+   * previous_stock is the new_stock of the one before.
+   */
   stockMoved(f: StockMoved, out: Out): void {
+    let run = this.openRun.get(f.product);
+    if (run === undefined || run.type !== f.type) {
+      run = { product: f.product, type: f.type, previous: f.previous, change: 0, next: f.previous, moves: 0, orders: [] };
+      this.runs.push(run);
+      this.openRun.set(f.product, run);
+    }
+    run.change += f.change;
+    run.next = f.next;
+    run.moves++;
+    if (f.reference !== null && run.orders[run.orders.length - 1] !== f.reference) run.orders.push(f.reference);
+    while (this.inventoryRoom >= abiPace.transactionsPerInventoryUpdate && this.runHead < this.runs.length) {
+      this.inventoryRoom -= abiPace.transactionsPerInventoryUpdate;
+      this.writeRun(this.runs[this.runHead++], f, out);
+    }
+    if (this.runHead > 1024 && this.runHead * 2 > this.runs.length) {
+      this.runs = this.runs.slice(this.runHead);
+      this.runHead = 0;
+    }
+  }
+
+  /** One inventory update for a run of stock moves, stamped when it is written. */
+  private writeRun(run: StockRun, f: StockMoved, out: Out): void {
+    if (this.openRun.get(run.product) === run) this.openRun.delete(run.product);
     const c = this.catalog;
-    const p = f.product;
+    const p = run.product;
     const id = out.nextId();
     const doc: AbiInventoryUpdate = {
       _id: id,
       update_id: out.uuid(id),
       product_id: this.productOf(p),
-      previous_stock: f.previous,
-      stock_change: f.change,
-      new_stock: f.next,
-      update_type: f.type,
+      previous_stock: run.previous,
+      stock_change: run.change,
+      new_stock: run.next,
+      update_type: run.type,
       timestamp: new Date(f.at),
       updated_by: this.updatedBy,
       cost_per_unit: c.costCents[p] / 100,
       // Restocks come from the brand's distributor; sales, returns and counts have no supplier.
-      supplier: f.type === 'restock' ? `${c.productBrands[p]} Distribution` : null,
+      supplier: run.type === 'restock' ? `${c.productBrands[p]} Distribution` : null,
       warehouse_id: f.warehouse,
-      order_id: f.reference,
+      moves: run.moves,
+      order_ids: run.orders,
     };
     out.emit('inventory_updates', doc);
   }
@@ -285,6 +385,7 @@ export class AdaptiveBiRenderer implements EventRenderer<AbiDoc> {
       referrer: extra.referrer ?? null,
       duration_seconds: seconds,
     };
+    this.activitiesWritten++;
     out.emit('user_activities', doc);
   }
 }
@@ -383,7 +484,8 @@ export const abiInventorySchema = z
     cost_per_unit: money,
     supplier: z.string().min(1).nullable(),
     warehouse_id: z.string().regex(/^WH-\d+\.\d+$/),
-    order_id: eventId.nullable(),
+    moves: z.number().int().min(1),
+    order_ids: z.array(eventId),
   })
   .superRefine((u, ctx) => checkStockMove(u, u.stock_change, 'stock_change', ctx));
 export type AbiInventoryUpdate = z.infer<typeof abiInventorySchema>;

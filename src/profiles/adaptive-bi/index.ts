@@ -2,7 +2,7 @@ import { abiCatalogDoubles } from './catalog-documents.js';
 import type { Profile } from '../profile.js';
 import { abiCatalog } from './catalog.js';
 import { abiCollectionSpecs } from './collections.js';
-import { abiEventDoubles, abiEvents } from './events.js';
+import { abiEventDoubles, abiEvents, abiRecordsPerBatchUnit } from './events.js';
 import { abiStatsPlan } from './stats.js';
 import { catalogWindow } from '../../catalog/reference.js';
 import type { StoredId } from '../../sinks/types.js';
@@ -22,6 +22,8 @@ export const profile: Profile = {
   catalog: abiCatalog,
   events: abiEvents,
   stats: abiStatsPlan,
+  // BATCH_SIZE counts transactions; 3 activities and 1/5 inventory update come with each.
+  recordsPerBatchUnit: abiRecordsPerBatchUnit,
   stored: {
     eventCollections: abiEvents.collections,
     doubles: { ...abiCatalogDoubles, ...abiEventDoubles },

@@ -58,12 +58,16 @@ const abiPipelines: ShapedFigures = {
   },
 };
 
-/** Its documents: views and cart changes are user activities, an order is its transactions (one per line). */
+/**
+ * Its documents: views and cart changes are user activities, an order is its transactions (one
+ * per line). The funnel counts visits in user_activities alone, checkouts by their checkout page:
+ * it holds a sample of the visits (whole ones), where transactions hold every order.
+ */
 export const abiStatsPlan: StatsPlan = {
   figures: abiPipelines,
   viewed: ['user_activities', { activity_type: { $in: ['page_view', 'search'] }, product_id: { $ne: null } }],
   carted: ['user_activities', { activity_type: 'add_to_cart' }],
-  checkedOut: ['transactions', {}],
+  checkedOut: ['user_activities', { activity_type: 'page_view', page_url: /\/checkout$/ }],
   views: 'user_activities',
   cartOutcomes: false,
 };
