@@ -11,9 +11,12 @@ const calibrationGapS = 600;
  * How many records a visit brings on average under these options (its logins, views, carts,
  * orders, activities and the stock moves and returns that follow), measured by simulating
  * quiet visits one after another. Deterministic for the same options; tens of milliseconds.
+ * Without the living store: what it adds (order transitions days later, price changes and
+ * user changes on their own clocks) is not a visit's and would swamp ten quiet days of
+ * visits; it comes on top of the rate, a few percent of the records.
  */
 export function recordsPerVisit<D extends RenderedDoc>(catalog: StoreCatalog, o: Omit<EngineOptions<D>, 'visitsPerSecond' | 'sessionsPerDay'>): number {
-  const engine = new EventEngine(catalog, { ...o, visitsPerSecond: 1 / calibrationGapS });
+  const engine = new EventEngine(catalog, { ...o, lifecycle: false, visitsPerSecond: 1 / calibrationGapS });
   let records = 0;
   while (engine.visits < calibrationVisits) records += engine.take(1000).length;
   return records / engine.visits;

@@ -11,8 +11,9 @@ import { type OrderStatus, carriers, returnReasons } from './schemas.js';
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
 
-/** An order after checkout, while something can still happen to it. */
+/** An order after checkout, while something can still happen to it; queued itself for its next transition. */
 interface TrackedOrder {
+  kind: 'transition';
   id: string;
   user: number;
   lines: readonly CartLine[];
@@ -24,15 +25,23 @@ interface TrackedOrder {
   status: OrderStatus;
   version: number;
   late: boolean;
+  /** The transition it is queued for. */
+  to: OrderStatus;
+  changes: OrderChanges;
 }
 
 type Happening =
-  | { kind: 'transition'; order: TrackedOrder; to: OrderStatus; changes: OrderChanges }
+  | TrackedOrder
   | { kind: 'return_window'; order: TrackedOrder }
   | { kind: 'review_window'; order: TrackedOrder }
-  | { kind: 'prices'; from: number }
   | { kind: 'price'; product: number; change: ScheduledChange }
   | { kind: 'users'; from: number };
+
+/** A transition that sets nothing but status and version (one object, shared). */
+const noChanges: OrderChanges = Object.freeze({});
+/** The start of a tracking number, by carrier. */
+const carrierCodes: Record<(typeof carriers)[number], string> = { UPS: '1Z', FedEx: 'FX', DHL: 'JD', USPS: '94', national_post: 'NP' };
+const usCarriers = ['UPS', 'FedEx', 'USPS'] as const;
 
 /** Days in transit by the country shipped to: [usual fastest, promised]; anything later is late. */
 const transitDays: Record<string, [number, number]> = {
@@ -100,7 +109,8 @@ export class LivingStore<D extends RenderedDoc> {
     this.spentCents = new Float64Array(users);
     this.segment = Uint8Array.from(catalog.userSegment);
     this.active = new Uint8Array(users).fill(1);
-    this.queue.push(from, { kind: 'prices', from });
+    // Each product this partition owns announces its next price change when it comes.
+    for (let p = partition.index; p < catalog.productCount; p += partition.count) this.schedulePrice(p, from);
     this.queue.push(from, { kind: 'users', from });
   }
 
@@ -127,11 +137,25 @@ export class LivingStore<D extends RenderedDoc> {
 
   /** An order was placed at simulated time `sim` (rendered as placed); its lifecycle starts. */
   placed(o: { id: string; user: number; lines: readonly CartLine[]; totalCents: number; fraud: boolean; shipTo: string; warehouse: string }, sim: number, at: number): void {
-    const order: TrackedOrder = { ...o, status: 'placed', version: 1, late: false };
-    this.host.renderer().orderChanged?.({ orderId: order.id, user: order.user, from: null, to: 'placed', version: 1, changes: {}, at, sim }, this.host.out);
+    const order: TrackedOrder = {
+      kind: 'transition',
+      id: o.id,
+      user: o.user,
+      lines: o.lines,
+      totalCents: o.totalCents,
+      fraud: o.fraud,
+      shipTo: o.shipTo,
+      warehouse: o.warehouse,
+      status: 'placed',
+      version: 1,
+      late: false,
+      to: 'placed',
+      changes: noChanges,
+    };
+    this.host.renderer().orderChanged?.({ orderId: order.id, user: order.user, from: null, to: 'placed', version: 1, changes: noChanges, at, sim }, this.host.out);
     // Payment is authorised (or declined) within seconds.
     const failed = this.rng.chance(order.fraud ? 0.3 : 0.01);
-    this.next(order, sim, this.rng.between(2, 30) * 1000, failed ? 'cancelled' : 'paid', failed ? { cancel_reason: 'payment_failed' } : {});
+    this.next(order, sim, this.rng.between(2, 30) * 1000, failed ? 'cancelled' : 'paid', failed ? { cancel_reason: 'payment_failed' } : noChanges);
     if (this.owns(o.user)) this.spent(o.user, o.totalCents, at, sim);
   }
 
@@ -140,23 +164,23 @@ export class LivingStore<D extends RenderedDoc> {
     const h = this.queue.pop()!;
     switch (h.kind) {
       case 'transition':
-        return this.transition(h.order, h.to, h.changes, sim, at);
+        return this.transition(h, h.to, h.changes, sim, at);
       case 'return_window':
         return this.returnWindow(h.order, sim);
       case 'review_window':
         return this.reviewWindow(h.order, at, sim);
-      case 'prices':
-        return this.announcePrices(h.from);
       case 'price':
         this.host.renderer().priceChanged?.({ product: h.product, oldCents: h.change.oldCents, newCents: h.change.newCents, reason: h.change.reason, at, sim }, this.host.out);
-        return;
+        return this.schedulePrice(h.product, h.change.at + 1);
       case 'users':
         return this.sweepUsers(h.from, at, sim);
     }
   }
 
   private next(order: TrackedOrder, sim: number, delayMs: number, to: OrderStatus, changes: OrderChanges): void {
-    this.queue.push(sim + Math.max(1000, Math.round(delayMs)), { kind: 'transition', order, to, changes });
+    order.to = to;
+    order.changes = changes;
+    this.queue.push(sim + Math.max(1000, Math.round(delayMs)), order);
   }
 
   private transition(order: TrackedOrder, to: OrderStatus, changes: OrderChanges, sim: number, at: number): void {
@@ -174,8 +198,8 @@ export class LivingStore<D extends RenderedDoc> {
         return this.next(order, sim, packIn, 'packed', { warehouse_id: order.warehouse });
       }
       case 'packed': {
-        const carrier = order.shipTo === 'US' ? (['UPS', 'FedEx', 'USPS'] as const)[r.int(3)] : carriers[r.int(carriers.length)];
-        const tracking = `${carrier.slice(0, 2).toUpperCase()}${mixSeed(this.seed, order.version, r.u32()).toString(36).toUpperCase().padStart(7, '0')}${r.between(10, 99)}`;
+        const carrier = order.shipTo === 'US' ? usCarriers[r.int(3)] : carriers[r.int(carriers.length)];
+        const tracking = `${carrierCodes[carrier]}${r.u32().toString(36).toUpperCase().padStart(7, '0')}${r.between(10, 99)}`;
         return this.next(order, sim, (2 + r.next() * 34) * hourMs, 'shipped', { carrier, tracking_number: tracking });
       }
       case 'shipped': {
@@ -199,6 +223,8 @@ export class LivingStore<D extends RenderedDoc> {
         for (const l of order.lines) this.host.stockBack(l.product, l.qty, order.id);
         return this.next(order, sim, (1 + r.next() * 4) * dayMs, 'refunded', { refund_amount: order.totalCents / 100 });
       default:
+        // Settled (cancelled, refunded): nothing follows.
+        order.changes = noChanges;
         return;
     }
   }
@@ -219,14 +245,10 @@ export class LivingStore<D extends RenderedDoc> {
     this.host.renderer().reviewed?.({ orderId: order.id, user: order.user, product: line.product, rating, late: order.late, at, sim }, this.host.out);
   }
 
-  /** Queues the price changes of this partition's products from `from` to the next midnight (UTC), and the next such sweep. */
-  private announcePrices(from: number): void {
-    const to = (Math.floor(from / dayMs) + 1) * dayMs;
-    const n = this.catalog.productCount;
-    for (let p = this.partition.index; p < n; p += this.partition.count) {
-      for (const change of this.prices.changes(p, from, to)) this.queue.push(change.at, { kind: 'price', product: p, change });
-    }
-    this.queue.push(to, { kind: 'prices', from: to });
+  /** Queues the product's first price change at or after `from`. */
+  private schedulePrice(p: number, from: number): void {
+    const change = this.prices.nextChange(p, from, Infinity);
+    if (change) this.queue.push(change.at, { kind: 'price', product: p, change });
   }
 
   /** Once a day: users this partition owns who have been away too long become inactive. */

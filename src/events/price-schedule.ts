@@ -25,59 +25,109 @@ export interface ScheduledChange {
  * the product and the time (ms since the epoch), so every partition, every worker and every
  * resumed run sees the same price at the same time, and the changes can be listed for any span
  * without history. Repricing moves a product to 0.9-1.1 × its base price at the start of each of
- * its periods; a promotion takes 10-30 % off for 1-4 days.
+ * its periods; a promotion takes 10-30 % off for 1-4 days (it ends within its week).
+ *
+ * A price holds from one candidate change (a period's start, a promotion's start or end, a
+ * week's start) to the next, so the price of each product is cached with the span it holds for:
+ * the engine's clock moves forward, and most lookups are a comparison.
  */
 export class PriceSchedule {
+  private readonly from: Float64Array;
+  private readonly to: Float64Array;
+  private readonly cents: Float64Array;
+
   constructor(
     private readonly seed: number,
     private readonly basePriceCents: ArrayLike<number>,
     /** Each product's number (PRD_000042 → 42): the schedule follows the product, whatever order a catalog was read in. */
     private readonly productNumber: ArrayLike<number>,
-  ) {}
+  ) {
+    const n = basePriceCents.length;
+    this.from = new Float64Array(n).fill(Infinity);
+    this.to = new Float64Array(n).fill(-Infinity);
+    this.cents = new Float64Array(n);
+  }
 
   /** The product's repricing period (ms) and where it starts (phase, ms). */
   private period(p: number): { len: number; phase: number } {
-    const len = (minPeriodDays + (mixSeed(this.seed, this.productNumber[p], 0x9e71) % periodSpreadDays)) * dayMs;
-    return { len, phase: Math.floor(u(mixSeed(this.seed, this.productNumber[p], 0x9e72)) * len) };
+    const key = this.productNumber[p];
+    const len = (minPeriodDays + (mixSeed(this.seed, key, 0x9e71) % periodSpreadDays)) * dayMs;
+    return { len, phase: Math.floor(u(mixSeed(this.seed, key, 0x9e72)) * len) };
   }
 
   /** The promotion of the product in week `w` (whole weeks since the epoch), if any: [start, end) and its discount. */
   private promotion(p: number, w: number): { start: number; end: number; off: number } | undefined {
-    const h = mixSeed(this.seed, this.productNumber[p], w, 0x9e73);
+    const key = this.productNumber[p];
+    const h = mixSeed(this.seed, key, w, 0x9e73);
     if (u(h) >= promotionChance) return undefined;
-    const h2 = mixSeed(this.seed, this.productNumber[p], w, 0x9e74);
+    const h2 = mixSeed(this.seed, key, w, 0x9e74);
     const start = w * weekMs + Math.floor(u(h2) * 3 * dayMs);
-    return { start, end: start + (1 + (h2 % 4)) * dayMs, off: promotionDiscounts[mixSeed(this.seed, this.productNumber[p], w, 0x9e75) % promotionDiscounts.length] };
+    return { start, end: start + (1 + (h2 % 4)) * dayMs, off: promotionDiscounts[mixSeed(this.seed, key, w, 0x9e75) % promotionDiscounts.length] };
   }
 
   /** The product's price in cents at time `t` (ms). */
   priceCents(p: number, t: number): number {
+    if (t >= this.from[p] && t < this.to[p]) return this.cents[p];
     const { len, phase } = this.period(p);
     const k = Math.floor((t + phase) / len);
     const factor = 0.9 + 0.2 * u(mixSeed(this.seed, this.productNumber[p], k, 0x9e76));
-    const promo = this.promotion(p, Math.floor(t / weekMs));
-    const off = promo && t >= promo.start && t < promo.end ? promo.off : 0;
-    return Math.max(1, Math.round(this.basePriceCents[p] * factor * (1 - off)));
+    const w = Math.floor(t / weekMs);
+    const promo = this.promotion(p, w);
+    // The span this price holds for: within the period and the week, and on one side of the promotion's bounds.
+    let from = Math.max(k * len - phase, w * weekMs);
+    let to = Math.min((k + 1) * len - phase, (w + 1) * weekMs);
+    let off = 0;
+    if (promo) {
+      if (t < promo.start) to = Math.min(to, promo.start);
+      else if (t < promo.end) {
+        off = promo.off;
+        from = Math.max(from, promo.start);
+        to = Math.min(to, promo.end);
+      } else from = Math.max(from, promo.end);
+    }
+    const cents = Math.max(1, Math.round(this.basePriceCents[p] * factor * (1 - off)));
+    this.from[p] = from;
+    this.to[p] = to;
+    this.cents[p] = cents;
+    return cents;
+  }
+
+  /**
+   * The product's first price change at or after `after` (ms) and before `before`, or
+   * undefined: candidates are its period starts and its promotions' starts and ends.
+   */
+  nextChange(p: number, after: number, before: number): ScheduledChange | undefined {
+    const { len, phase } = this.period(p);
+    let t = after;
+    while (t < before) {
+      // The next period start at or after t, and the promotion bounds before it.
+      const repricing = Math.ceil((t + phase) / len) * len - phase;
+      let next = Math.min(repricing, before);
+      let reason: PriceChange['reason'] = 'repricing';
+      for (let w = Math.floor(t / weekMs); w * weekMs < next; w++) {
+        const promo = this.promotion(p, w);
+        if (!promo) continue;
+        if (promo.start >= t && promo.start < next) {
+          next = promo.start;
+          reason = 'promotion_start';
+        } else if (promo.end >= t && promo.end < next) {
+          next = promo.end;
+          reason = 'promotion_end';
+        }
+      }
+      if (next >= before) return undefined;
+      const oldCents = this.priceCents(p, next - 1);
+      const newCents = this.priceCents(p, next);
+      if (oldCents !== newCents) return { at: next, oldCents, newCents, reason };
+      t = next + 1;
+    }
+    return undefined;
   }
 
   /** The product's price changes in [from, to), in time order. */
   changes(p: number, from: number, to: number): ScheduledChange[] {
-    const candidates: Array<{ at: number; reason: PriceChange['reason'] }> = [];
-    const { len, phase } = this.period(p);
-    for (let k = Math.ceil((from + phase) / len); k * len - phase < to; k++) candidates.push({ at: k * len - phase, reason: 'repricing' });
-    for (let w = Math.floor(from / weekMs); w * weekMs < to; w++) {
-      const promo = this.promotion(p, w);
-      if (!promo) continue;
-      if (promo.start >= from && promo.start < to) candidates.push({ at: promo.start, reason: 'promotion_start' });
-      if (promo.end >= from && promo.end < to) candidates.push({ at: promo.end, reason: 'promotion_end' });
-    }
-    candidates.sort((a, b) => a.at - b.at);
     const out: ScheduledChange[] = [];
-    for (const c of candidates) {
-      const oldCents = this.priceCents(p, c.at - 1);
-      const newCents = this.priceCents(p, c.at);
-      if (oldCents !== newCents && out.at(-1)?.at !== c.at) out.push({ at: c.at, oldCents, newCents, reason: c.reason });
-    }
+    for (let c = this.nextChange(p, from, to); c; c = this.nextChange(p, c.at + 1, to)) out.push(c);
     return out;
   }
 }
