@@ -43,6 +43,10 @@ describe('pacingFor', () => {
     ['backfill, --rate above 20 × batch size: capped at --batch-size', { from, rate: 100_000, batchSize: 500 }, 1, 0, { pacing: { mode: 'rate', perSecond: 100_000 }, batchSize: 500 }],
     ['backfill: as fast as the target takes', { from }, 1, 0, { pacing: { mode: 'none' }, batchSize: 500 }],
     ['backfill over 3 partitions: batch size split up', { from }, 3, 2, { pacing: { mode: 'none' }, batchSize: 167 }],
+    // Into a target with a bulk size (MongoDB): its batches, unless --batch-size was given.
+    ['backfill into a bulk target, --batch-size not given: its bulk size, split up', { from, batchSizeGiven: false, bulkBatchSize: 5000 }, 2, 1, { pacing: { mode: 'none' }, batchSize: 2500 }],
+    ['backfill into a bulk target, --batch-size given: that', { from, batchSizeGiven: true, bulkBatchSize: 5000, batchSize: 300 }, 1, 0, { pacing: { mode: 'none' }, batchSize: 300 }],
+    ['live into a bulk target: --batch-size as ever', { batchSizeGiven: false, bulkBatchSize: 5000 }, 1, 0, { pacing: { mode: 'live', flushMs: 1000 }, batchSize: 500 }],
     ['backfill with --speed 60', { from, speed: 60 }, 1, 0, { pacing: { mode: 'speed', x: 60, fromMs: from.getTime() }, batchSize: 500 }],
     ['backfill with an explicit --interval is paced by it', { from, intervalGiven: true, interval: 2 }, 1, 0, { pacing: { mode: 'interval', ms: 2000 }, batchSize: 500 }],
     ['backfill, interval, 3 partitions: together exactly --batch-size (first gets the remainder)', { from, intervalGiven: true, batchSize: 10 }, 3, 0, { pacing: { mode: 'interval', ms: 1000 }, batchSize: 4 }],

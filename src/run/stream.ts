@@ -29,12 +29,11 @@ export type StreamSettings = Pick<
 > &
   Partial<Pick<Settings, 'lifecycle'>> & {
     intervalGiven: boolean;
-    /** --batch-size was given (flag, environment or env file); an unpaced backfill otherwise writes bulk batches. */
+    /** --batch-size was given (flag, environment or env file); otherwise an unpaced backfill writes the target's bulk batches. */
     batchSizeGiven?: boolean;
+    /** The target's records per write for a bulk load (`Sink.bulkBatchSize`), all partitions together. */
+    bulkBatchSize?: number;
   };
-
-/** Records per write of an unpaced backfill when --batch-size is not given (all partitions together): a bulk load's size, where a target's per-write cost is spread over many records. */
-export const bulkBatchSize = 5000;
 
 export interface StreamRequest {
   command: 'stream' | 'schedule';
@@ -128,7 +127,10 @@ export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pa
     return { pacing: { mode: 'rate', perSecond }, batchSize: Math.max(1, Math.min(s.batchSize, Math.round(perSecond / 20))) };
   }
   if (s.speed !== undefined && s.from) return { pacing: { mode: 'speed', x: s.speed, fromMs: s.from.getTime() }, batchSize: Math.max(1, Math.ceil(s.batchSize / parts)) };
-  if (s.from && !s.intervalGiven) return { pacing: { mode: 'none' }, batchSize: Math.max(1, Math.ceil((s.batchSizeGiven === false ? bulkBatchSize : s.batchSize) / parts)) };
+  if (s.from && !s.intervalGiven) {
+    const size = s.batchSizeGiven === false && s.bulkBatchSize !== undefined ? Math.max(s.batchSize, s.bulkBatchSize) : s.batchSize;
+    return { pacing: { mode: 'none' }, batchSize: Math.max(1, Math.ceil(size / parts)) };
+  }
   // Each interval the partitions together write --batch-size records (at least one each).
   return { pacing: { mode: 'interval', ms: s.interval * 1000 }, batchSize: Math.max(1, evenShare(s.batchSize, parts, w)) };
 }
@@ -220,7 +222,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const keys = partitions.map(partitionKey);
   const startSeqs = req.startSeqs ?? {};
   // What --batch-size stands for in records (a profile may count one collection by it).
-  const batched = { ...s, batchSize: Math.max(1, Math.round(s.batchSize * (req.profile.recordsPerBatchUnit ?? 1))) };
+  const batched = { ...s, bulkBatchSize: req.sink.bulkBatchSize, batchSize: Math.max(1, Math.round(s.batchSize * (req.profile.recordsPerBatchUnit ?? 1))) };
   const live = liveJobs(req, batched, partitions, started);
   /** When generating started (set once every partition is ready). */
   let opened = started;

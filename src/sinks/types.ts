@@ -160,6 +160,12 @@ export interface Sink {
   readonly rewritesCatalog?: boolean;
   /** Present when the target takes batches encoded on other threads (already validated). */
   readonly preEncoded?: PreEncodedWrites;
+  /**
+   * Records per write a bulk load should use where the user did not choose (an unpaced
+   * backfill): a target with a fixed cost per write (MongoDB: the driver's work per command)
+   * spreads it over more records. Absent: --batch-size's default.
+   */
+  readonly bulkBatchSize?: number;
   /** Present when the target retries failed writes: is it failing now, and for how long. */
   health?(): SinkHealth;
 }

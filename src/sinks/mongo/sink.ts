@@ -35,6 +35,8 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   readonly name = 'mongo' as const;
   readonly runs: RunStore = this;
   readonly catalog: CatalogReader = this;
+  /** The driver costs ~0.2 ms of CPU per command: a backfill's default batches of 500 spent as much on commands as on encoding. */
+  readonly bulkBatchSize = 5000;
   private conn?: MongoTarget;
   private db?: MongoLike;
   private closed = false;
