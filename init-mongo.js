@@ -362,6 +362,11 @@ const specs = [
             "minimum": 0,
             "exclusiveMinimum": true
           },
+          "displayed_price": {
+            "bsonType": "number",
+            "minimum": 0,
+            "exclusiveMinimum": true
+          },
           "search_query": {
             "anyOf": [
               {
@@ -399,6 +404,25 @@ const specs = [
           },
           "timestamp": {
             "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
+            "bsonType": "date"
           }
         },
         "required": [
@@ -408,7 +432,6 @@ const specs = [
           "event_type",
           "product_id",
           "category",
-          "price_shown",
           "search_query",
           "compared_product_id",
           "duration_seconds",
@@ -520,6 +543,25 @@ const specs = [
             "minimum": 0
           },
           "timestamp": {
+            "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
             "bsonType": "date"
           }
         },
@@ -850,6 +892,25 @@ const specs = [
           "timestamp": {
             "bsonType": "date"
           },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
+            "bsonType": "date"
+          },
           "status": {
             "bsonType": "string",
             "enum": [
@@ -1121,6 +1182,25 @@ const specs = [
           },
           "timestamp": {
             "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
+            "bsonType": "date"
           }
         },
         "required": [
@@ -1223,6 +1303,25 @@ const specs = [
             ]
           },
           "timestamp": {
+            "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
             "bsonType": "date"
           }
         },
@@ -1389,6 +1488,25 @@ const specs = [
           },
           "timestamp": {
             "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
+            "bsonType": "date"
           }
         },
         "required": [
@@ -1476,6 +1594,25 @@ const specs = [
           },
           "timestamp": {
             "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
+            "bsonType": "date"
           }
         },
         "required": [
@@ -1553,6 +1690,25 @@ const specs = [
           },
           "timestamp": {
             "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
+            "bsonType": "date"
           }
         },
         "required": [
@@ -1625,6 +1781,25 @@ const specs = [
             "bsonType": "bool"
           },
           "timestamp": {
+            "bsonType": "date"
+          },
+          "scenarios": {
+            "minItems": 1,
+            "bsonType": "array",
+            "items": {
+              "bsonType": "string",
+              "enum": [
+                "black-friday",
+                "flash-sale",
+                "bot-burst",
+                "payment-outage",
+                "late-arrivals",
+                "duplicate-delivery",
+                "schema-drift"
+              ]
+            }
+          },
+          "ingested_at": {
             "bsonType": "date"
           }
         },
@@ -1919,6 +2094,52 @@ const specs = [
                 "bsonType": "null"
               }
             ]
+          },
+          "scenarios": {
+            "bsonType": "array",
+            "items": {
+              "bsonType": "object",
+              "properties": {
+                "name": {
+                  "bsonType": "string",
+                  "minLength": 1
+                },
+                "from": {
+                  "bsonType": "date"
+                },
+                "to": {
+                  "anyOf": [
+                    {
+                      "bsonType": "date"
+                    },
+                    {
+                      "bsonType": "null"
+                    }
+                  ]
+                },
+                "params": {
+                  "bsonType": "object",
+                  "additionalProperties": {
+                    "bsonType": [
+                      "number",
+                      "string"
+                    ]
+                  }
+                },
+                "text": {
+                  "bsonType": "string",
+                  "minLength": 1
+                }
+              },
+              "required": [
+                "name",
+                "from",
+                "to",
+                "params",
+                "text"
+              ],
+              "additionalProperties": false
+            }
           },
           "error": {
             "bsonType": [
@@ -2596,6 +2817,52 @@ const abiSpecs = [
                 "bsonType": "null"
               }
             ]
+          },
+          "scenarios": {
+            "bsonType": "array",
+            "items": {
+              "bsonType": "object",
+              "properties": {
+                "name": {
+                  "bsonType": "string",
+                  "minLength": 1
+                },
+                "from": {
+                  "bsonType": "date"
+                },
+                "to": {
+                  "anyOf": [
+                    {
+                      "bsonType": "date"
+                    },
+                    {
+                      "bsonType": "null"
+                    }
+                  ]
+                },
+                "params": {
+                  "bsonType": "object",
+                  "additionalProperties": {
+                    "bsonType": [
+                      "number",
+                      "string"
+                    ]
+                  }
+                },
+                "text": {
+                  "bsonType": "string",
+                  "minLength": 1
+                }
+              },
+              "required": [
+                "name",
+                "from",
+                "to",
+                "params",
+                "text"
+              ],
+              "additionalProperties": false
+            }
           },
           "error": {
             "bsonType": [

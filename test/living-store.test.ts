@@ -110,7 +110,7 @@ describe('the living store (issue 23)', () => {
     const schedule = new PriceSchedule(7, catalog.basePriceCents, catalog.productNumber);
     const byId = new Map(Array.from({ length: catalog.productCount }, (_, p) => [productIdOf(catalog, p), p]));
     const index = (id: string) => byId.get(id)!;
-    for (const v of of<ProductView>(recs, 'product_views')) expect(Math.round(v.price_shown * 100)).toBe(schedule.priceCents(index(v.product_id), v.timestamp.getTime()));
+    for (const v of of<ProductView>(recs, 'product_views')) expect(Math.round(v.price_shown! * 100)).toBe(schedule.priceCents(index(v.product_id), v.timestamp.getTime()));
     for (const o of orders) for (const it of o.items) expect(Math.round(it.unit_price * 100)).toBe(schedule.priceCents(index(it.product_id), o.timestamp.getTime()));
     const changes = of<PriceChange>(recs, 'price_changes');
     expect(changes.length).toBeGreaterThan(100);

@@ -15,7 +15,10 @@ export function addSettingOptions(cmd: Command, command: CommandName): Command {
   for (const key of settingsFor(command)) {
     const m = settingsMeta[key];
     if (!m.flag || m.commands.includes('global')) continue;
-    cmd.addOption(new Option(m.flag, m.description + helpSuffix(key)));
+    const option = new Option(m.flag, m.description + helpSuffix(key));
+    // A repeated flag collects its values as the variable holds them: joined with ";".
+    if (m.repeatable) option.argParser((value: string, previous: string | undefined) => (previous === undefined ? value : `${previous};${value}`));
+    cmd.addOption(option);
   }
   return cmd;
 }

@@ -27,12 +27,14 @@ export function runOptions(config: LoadedConfig, seed: number): Record<string, u
     dirtyRate: s.dirtyRate,
     mix: s.mix,
     lifecycle: s.lifecycle ? 'on' : 'off',
+    scenario: s.scenario?.map((x) => x.text),
+    answers: s.answers || undefined,
     sessionsPerDay: s.sessionsPerDay,
   };
 }
 
 /** Settings a resumed stream must be told again when they were typed as flags (the environment and .env stay as they were). */
-const resumeKeys: SettingKey[] = ['profile', 'uri', 'db', 'dataDir', 'sink', 'out', 'rate', 'interval', 'batchSize', 'duration', 'limit', 'workers', 'partition', 'from', 'to', 'speed', 'sessionsPerDay', 'fraudRate', 'dirtyRate', 'mix', 'lifecycle', 'inFlight'];
+const resumeKeys: SettingKey[] = ['profile', 'uri', 'db', 'dataDir', 'sink', 'out', 'rate', 'interval', 'batchSize', 'duration', 'limit', 'workers', 'partition', 'from', 'to', 'speed', 'sessionsPerDay', 'fraudRate', 'dirtyRate', 'mix', 'lifecycle', 'scenario', 'answers', 'inFlight'];
 
 /**
  * The command that continues this run when pasted: `etl stream --resume --seed S` and every

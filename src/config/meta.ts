@@ -32,6 +32,8 @@ export const settingKeys = [
   'dirtyRate',
   'mix',
   'lifecycle',
+  'scenario',
+  'answers',
   'resume',
   'inFlight',
   'since',
@@ -64,6 +66,8 @@ export interface SettingMeta {
   profileEnv?: Partial<Record<ProfileName, string>>;
   /** Under a profile: its default instead of ours. */
   profileDefault?: Partial<Record<ProfileName, string>>;
+  /** The flag may be given more than once: its values are joined with ";" (as the variable takes them). */
+  repeatable?: boolean;
 }
 
 const streamish: ReadonlyArray<CommandName> = ['stream', 'schedule'];
@@ -234,6 +238,23 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     default: 'views=60,cart=30,orders=10',
     description: 'long-run mix of views, cart events and orders, or "realistic" for real-store conversion',
     example: 'views=60,cart=30,orders=10',
+    commands: streamish,
+  },
+  scenario: {
+    flag: '--scenario <spec>',
+    env: 'ETL_SCENARIOS',
+    description:
+      'a labelled scenario, NAME[:KEY=VALUE,...][@START[+DURATION]] (repeatable; the variable takes several joined with ";"): black-friday, flash-sale, bot-burst, payment-outage, late-arrivals, duplicate-delivery, schema-drift; START a date or a time after the run starts (4d), record time',
+    example: 'black-friday@4d+1d',
+    commands: streamish,
+    repeatable: true,
+  },
+  answers: {
+    flag: '--answers',
+    env: 'ETL_ANSWERS',
+    default: 'false',
+    description: 'also write the answer key (etl_expected): per minute and hour of record time and per collection, what the stored records add up to; `etl verify` checks a target against it',
+    example: 'true',
     commands: streamish,
   },
   resume: { flag: '--resume', default: 'false', description: 'continue the previous run (same seed) after its last checkpoint', example: 'true', commands: ['stream', 'schedule'] },

@@ -1,3 +1,4 @@
+import { type ScenarioSpec, parseScenario } from '../scenarios/spec.js';
 import { z } from 'zod';
 import { profileNames } from '../shared/profiles.js';
 import { parseSwitch } from '../shared/switches.js';
@@ -71,6 +72,23 @@ export const boolValue = z
   .string()
   .refine((s) => parseSwitch(s) !== undefined, 'must be true or false')
   .transform((s) => parseSwitch(s) === true);
+
+/** One or more scenarios joined with ";" (a repeated --scenario, or ETL_SCENARIOS): parsed specs. */
+export const scenariosValue = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const specs: ScenarioSpec[] = [];
+    for (const part of s.split(';').map((x) => x.trim()).filter(Boolean)) {
+      const spec = parseScenario(part);
+      if (typeof spec === 'string') {
+        ctx.addIssue({ code: 'custom', message: `"${part}": ${spec}` });
+        return z.NEVER;
+      }
+      specs.push(spec);
+    }
+    return specs;
+  });
 
 /** `on` or `off` (the living store): parsed to a boolean. */
 export const onOffValue = z

@@ -2,6 +2,7 @@ import { type EventCollection, eventCollections } from '../shared/collections.js
 import { z } from 'zod';
 import { categoryNames, countryCodes, customerSegments } from '../catalog/reference.js';
 import { money } from '../catalog/schemas.js';
+import { scenarioNames } from '../scenarios/spec.js';
 
 /**
  * One zod schema per event collection: the single definition of each document's shape.
@@ -35,25 +36,42 @@ export const userChangeTypes = ['segment_upgrade', 'churned', 'reactivated'] as 
 export const anomalyTypes = ['high_value', 'high_quantity', 'order_burst', 'country_mismatch', 'card_testing'] as const;
 export type AnomalyType = (typeof anomalyTypes)[number];
 
+/**
+ * What a labelled scenario (issue 25) adds to the records it touches: their labels, and for a
+ * record delivered late, when it was delivered (`ingested_at`, after its `timestamp`).
+ */
+export const scenarioLabelFields = {
+  scenarios: z.array(z.enum(scenarioNames)).min(1).optional(),
+  ingested_at: z.date().optional(),
+};
+
 /** An amount in whole cents (amounts are compared in cents, never as floats). */
 export function cents(x: number): number {
   return Math.round(x * 100);
 }
 
-export const productViewSchema = z.strictObject({
+export const productViewSchema = z
+  .strictObject({
   _id: eventId,
   session_id: sessionId,
   user_id: userRef,
   event_type: z.enum(viewTypes),
   product_id: productRef,
   category,
-  price_shown: money.positive(),
+  // schema-drift (issue 25): from its start on, a producer upgrade renames it displayed_price.
+  price_shown: money.positive().optional(),
+  displayed_price: money.positive().optional(),
   search_query: z.string().min(1).nullable(),
   compared_product_id: productRef.nullable(),
   duration_seconds: z.number().int().nonnegative(),
   device_type: z.enum(deviceTypes),
   timestamp: z.date(),
-});
+  ...scenarioLabelFields,
+})
+  .refine((v) => (v.price_shown === undefined) !== (v.displayed_price === undefined), {
+    message: 'a view has its price as price_shown or, after a schema drift, as displayed_price: exactly one',
+    path: ['price_shown'],
+  });
 export type ProductView = z.infer<typeof productViewSchema>;
 
 export const cartEventSchema = z
@@ -68,6 +86,7 @@ export const cartEventSchema = z
     cart_items: z.number().int().nonnegative(),
     cart_value: money,
     timestamp: z.date(),
+    ...scenarioLabelFields,
   })
   .refine((e) => e.event_type !== 'checkout' || (e.cart_items === 0 && e.cart_value === 0), {
     message: 'a checkout empties the cart',
@@ -145,6 +164,7 @@ export const transactionSchema = z
     anomaly_type: z.enum(anomalyTypes).nullable(),
     is_returned: z.boolean(),
     timestamp: z.date(),
+    ...scenarioLabelFields,
     // The living store (absent with --lifecycle off): the order's current state, kept by its order_events.
     ...orderStateFields,
   })
@@ -182,6 +202,7 @@ export const userActivitySchema = z.strictObject({
   traffic_source: z.enum(trafficSources),
   ip_address: z.ipv4(),
   timestamp: z.date(),
+  ...scenarioLabelFields,
 });
 export type UserActivity = z.infer<typeof userActivitySchema>;
 
@@ -204,6 +225,7 @@ export const inventoryUpdateSchema = z
     new_stock: z.number().int().nonnegative(),
     reference_id: eventId.nullable(),
     timestamp: z.date(),
+    ...scenarioLabelFields,
   })
   .superRefine((u, ctx) => checkStockMove(u, u.quantity_change, 'quantity_change', ctx));
 export type InventoryUpdate = z.infer<typeof inventoryUpdateSchema>;
@@ -233,6 +255,7 @@ export const orderEventSchema = z
       is_returned: orderChangeFields.is_returned.optional(),
     }),
     timestamp: z.date(),
+    ...scenarioLabelFields,
   })
   .refine((e) => (e.from_status === null) === (e.version === 1 && e.to_status === 'placed'), {
     message: 'only the placement (version 1) has no from_status',
@@ -250,6 +273,7 @@ export const priceChangeSchema = z
     new_price: money.positive(),
     reason: z.enum(priceChangeReasons),
     timestamp: z.date(),
+    ...scenarioLabelFields,
   })
   .refine((c) => c.old_price !== c.new_price, { message: 'a price change changes the price', path: ['new_price'] });
 export type PriceChange = z.infer<typeof priceChangeSchema>;
@@ -264,6 +288,7 @@ export const reviewSchema = z.strictObject({
   rating: z.number().int().min(1).max(5),
   delivered_late: z.boolean(),
   timestamp: z.date(),
+  ...scenarioLabelFields,
 });
 export type Review = z.infer<typeof reviewSchema>;
 
@@ -275,6 +300,7 @@ export const userChangeSchema = z.strictObject({
   customer_segment: z.enum(customerSegments),
   is_active: z.boolean(),
   timestamp: z.date(),
+  ...scenarioLabelFields,
 });
 export type UserChange = z.infer<typeof userChangeSchema>;
 

@@ -1,5 +1,6 @@
 import { type EngineRecord, EventEngine } from '../events/engine.js';
 import type { EventCollection } from '../events/schemas.js';
+import type { ScenarioWindow } from '../scenarios/spec.js';
 import type { Profile } from '../profiles/index.js';
 import { type Fold, updatesOf } from '../profiles/profile.js';
 import type { ProfileName } from '../shared/profiles.js';
@@ -26,6 +27,10 @@ export interface PartitionJob {
   dirtyRate: number;
   /** The living store (--lifecycle on); absent: insert-only records. */
   lifecycle?: boolean;
+  /** Labelled scenarios, their windows in record time (issue 25). */
+  scenarios?: ScenarioWindow[];
+  /** Write the answer key (etl_expected) of what this partition stores. */
+  answers?: boolean;
   sessionsPerDay?: number;
   /** Backfill: where simulated time starts. */
   fromMs?: number;

@@ -3,7 +3,7 @@ import type { RunRecord } from '../shared/records.js';
 import type { Sink } from '../sinks/types.js';
 
 /** Options that change which records a seed produces: a resumed run must use the same. */
-export const contentOptions = ['profile', 'mix', 'fraudRate', 'dirtyRate', 'from', 'sessionsPerDay', 'lifecycle'] as const;
+export const contentOptions = ['profile', 'mix', 'fraudRate', 'dirtyRate', 'from', 'sessionsPerDay', 'lifecycle', 'scenario'] as const;
 /** What a run recorded before an option existed used. */
 const before: Partial<Record<(typeof contentOptions)[number], unknown>> = { profile: 'ecom-etl', lifecycle: 'off' };
 

@@ -13,6 +13,7 @@ import type { RunRecord } from '../shared/records.js';
 import { evenShare } from '../shared/share.js';
 import { workerScript } from '../shared/worker-script.js';
 import type { Profile } from '../profiles/index.js';
+import { type ScenarioWindow, resolveScenarios } from '../scenarios/spec.js';
 import type { SinkOptions } from '../sinks/index.js';
 import type { Sink, SinkHealth } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
@@ -27,7 +28,7 @@ export type StreamSettings = Pick<
   Settings,
   'profile' | 'rate' | 'interval' | 'batchSize' | 'duration' | 'limit' | 'workers' | 'partition' | 'from' | 'to' | 'speed' | 'sessionsPerDay' | 'fraudRate' | 'dirtyRate' | 'mix' | 'inFlight'
 > &
-  Partial<Pick<Settings, 'lifecycle'>> & {
+  Partial<Pick<Settings, 'lifecycle' | 'scenario' | 'answers'>> & {
     intervalGiven: boolean;
     /** --batch-size was given (flag, environment or env file); otherwise an unpaced backfill writes the target's bulk batches. */
     batchSizeGiven?: boolean;
@@ -226,6 +227,8 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   const live = liveJobs(req, batched, partitions, started);
   /** When generating started (set once every partition is ready). */
   let opened = started;
+  // Scenario windows in record time: after a backfill's --from, or a live stream's origin.
+  const scenarios = resolveScenarios(s.scenario ?? [], s.from?.getTime() ?? live!.origin.getTime());
   const jobs: PartitionJob[] = partitions.map((p, w) => ({
     live: live?.jobs[w],
     ...pacingFor(batched, partitions.length, w),
@@ -237,6 +240,8 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
     fraudRate: s.fraudRate,
     dirtyRate: s.dirtyRate,
     lifecycle: s.lifecycle,
+    scenarios,
+    answers: s.answers,
     sessionsPerDay: s.sessionsPerDay,
     fromMs: s.from?.getTime(),
     // A backfill is history: without --to it stops at the moment the run started.
@@ -274,6 +279,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
       catalog_load_seconds: Math.round(req.catalog.loadMs) / 1000,
       clock_origin: live ? live.origin : null,
       latency_ms: latencyOf(counters) ?? null,
+      ...(scenarios.length > 0 ? { scenarios: scenarios.map(manifestOf) } : {}),
       error,
     };
   };
@@ -420,6 +426,11 @@ function liveJobs(req: StreamRequest, s: StreamSettings, partitions: Partition[]
       visitsPerSecond: recordsPerSecond === 'population' ? undefined : plan.visitsPerSecond / partitions.length,
     })),
   };
+}
+
+/** A scenario as the run record's manifest holds it: name, window (to: null when open-ended), parameters, as written. */
+function manifestOf(w: ScenarioWindow): NonNullable<RunRecord['scenarios']>[number] {
+  return { name: w.name, from: new Date(w.fromMs), to: Number.isFinite(w.toMs) ? new Date(w.toMs) : null, params: w.params, text: w.text };
 }
 
 function toEtlError(err: unknown): EtlError {

@@ -51,6 +51,10 @@ export const runRecordSchema = z.strictObject({
   clock_origin: z.date().nullable().optional(),
   /** Live time: ms from a record's timestamp to the acknowledgement of the write that stored it. */
   latency_ms: z.strictObject({ p50: z.number().nonnegative(), p99: z.number().nonnegative(), max: z.number().nonnegative(), count: z.number().int().nonnegative() }).nullable().optional(),
+  /** The run's scenarios (issue 25): each one's window in record time and parameters. */
+  scenarios: z
+    .array(z.strictObject({ name: z.string().min(1), from: z.date(), to: z.date().nullable(), params: z.record(z.string(), z.union([z.number(), z.string()])), text: z.string().min(1) }))
+    .optional(),
   error: z.string().nullable(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
