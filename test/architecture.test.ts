@@ -9,7 +9,7 @@ import { root } from './helpers/cli.js';
 // validation → sinks → reporting, `run/` orchestrates the stages and `cli/` sits on top.
 // A module may import its own stage or an earlier one, never a later one. A profile
 // (`profiles/<name>/`) implements an interface of each stage, so it comes after them all.
-const rank: Record<string, number> = { shared: 0, 'errors.ts': 0, 'log.ts': 0, 'redact.ts': 0, config: 1, catalog: 2, events: 3, validation: 4, sinks: 5, reporting: 6, profiles: 6.5, run: 7, cli: 8 };
+const rank: Record<string, number> = { shared: 0, 'errors.ts': 0, 'log.ts': 0, 'redact.ts': 0, config: 1, scenarios: 1, catalog: 2, events: 3, validation: 4, sinks: 5, reporting: 6, profiles: 6.5, run: 7, cli: 8 };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

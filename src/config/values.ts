@@ -79,10 +79,11 @@ export const scenariosValue = z
   .trim()
   .transform((s, ctx) => {
     const specs: ScenarioSpec[] = [];
-    for (const part of s.split(';').map((x) => x.trim()).filter(Boolean)) {
+    const parts = s.split(';').map((x) => x.trim()).filter(Boolean);
+    for (const part of parts) {
       const spec = parseScenario(part);
       if (typeof spec === 'string') {
-        ctx.addIssue({ code: 'custom', message: `"${part}": ${spec}` });
+        ctx.addIssue({ code: 'custom', message: parts.length > 1 ? `(in "${part}") ${spec}` : spec });
         return z.NEVER;
       }
       specs.push(spec);

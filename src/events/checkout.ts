@@ -31,6 +31,26 @@ export function fitToStock(cart: CartLine[], level: (product: number) => number,
   }
 }
 
+/**
+ * Adds up to `wanted` units of a product to a cart, within the `available` stock (a new line
+ * is priced by `price()` now; a line already there keeps its price): what was added, if anything.
+ */
+export function addToCart(cart: CartLine[], product: number, wanted: number, available: number, price: () => number): { added: number; unitCents: number } | undefined {
+  if (available === 0) return undefined;
+  const qty = Math.max(1, Math.min(wanted, available));
+  const existing = cart.find((l) => l.product === product);
+  if (!existing) {
+    const line = { product, qty, unitCents: price() };
+    cart.push(line);
+    return { added: qty, unitCents: line.unitCents };
+  }
+  // The cart may hold every unit there is already: the event says what was added, if anything.
+  const added = Math.min(existing.qty + qty, available) - existing.qty;
+  if (added <= 0) return undefined;
+  existing.qty += added;
+  return { added, unitCents: existing.unitCents };
+}
+
 /** Units and value of a cart. */
 export function cartTotals(lines: readonly CartLine[]): { items: number; valueCents: number } {
   let items = 0;
@@ -78,7 +98,7 @@ export interface PricedOrder {
  * and shipping by the shipping country. A `country_mismatch` fraud ships, bills and
  * connects from elsewhere than the user's home.
  */
-export function priceOrder(lines: readonly CartLine[], user: number, catalog: StoreCatalog, anomaly: AnomalyType | null, rng: Rng): PricedOrder {
+export function priceOrder(lines: readonly CartLine[], user: number, catalog: StoreCatalog, anomaly: AnomalyType | null, rng: Rng, couponShare = 0.1): PricedOrder {
   const c = catalog;
   const home = countries[c.userCountry[user]];
   let subtotal = 0;
@@ -97,7 +117,7 @@ export function priceOrder(lines: readonly CartLine[], user: number, catalog: St
       line_total: (l.qty * l.unitCents) / 100,
     };
   });
-  const rate = segmentDiscount[c.userSegment[user]] || (rng.chance(0.1) ? 0.15 : 0);
+  const rate = segmentDiscount[c.userSegment[user]] || (rng.chance(couponShare) ? 0.15 : 0);
   const discount = Math.round(subtotal * rate);
   let shipTo = home;
   let billTo = home;

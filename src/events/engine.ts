@@ -3,7 +3,8 @@ import type { Mix, Partition } from '../config/values.js';
 import { TimeHeap } from '../shared/heap.js';
 import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import { Arrivals } from './arrivals.js';
-import { type CartLine, cartTotals, fitToStock, priceOrder } from './checkout.js';
+import { type CartLine, addToCart, cartTotals, fitToStock, priceOrder } from './checkout.js';
+import { Sides } from './sides.js';
 import { type EventRenderer, type EventShape, type RenderedDoc, silentRenderer } from './facts.js';
 import { Replenishment } from './replenishment.js';
 import { FraudPlanner, fraudCart } from './fraud-planner.js';
@@ -12,6 +13,8 @@ import { Population } from './population.js';
 import { type EngineRecord, RecordSequence } from './record-sequence.js';
 import { type AnomalyType, type CartEvent, type EventDoc, type InventoryUpdate, type ProductView, type UserActivity, paymentMethods } from './schemas.js';
 import { LivingStore } from './living-store.js';
+import { BotBurst } from './bot-burst.js';
+import { ScenarioEffects } from './scenario-effects.js';
 import { Shelf } from './shelf.js';
 import { type Session, pageBetweenSteps, startVisit } from './visit.js';
 import { StockLedger } from './stock-ledger.js';
@@ -37,7 +40,10 @@ export interface EngineOptions<D extends RenderedDoc = EventDoc> {
   events: EventShape<D>;
   /** The living store: orders move on after checkout, prices follow their schedule, reviews and user changes follow (off: insert-only). */
   lifecycle?: boolean;
+  /** Labelled scenarios' windows in record time (traffic, conversion, sales, bots, payment outages). */
+  scenarios?: ScenarioEffects['windows'];
 }
+
 
 /** Something that happens later in simulated time, because of what happened now. */
 type Effect = { kind: 'return'; orderId: string; lines: CartLine[] } | { kind: 'restock'; product: number };
@@ -82,6 +88,8 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   private readonly effects = new TimeHeap<Effect>();
   private readonly replenishment: Replenishment;
   private readonly living?: LivingStore<D>;
+  private readonly scenarios?: ScenarioEffects;
+  private readonly sides = new Sides();
   /** Where facts go: the profile's renderer, or nowhere while warming up. */
   private renderer: EventRenderer<D>;
   /** Where rendered records queue up, with their ids and sequence numbers. */
@@ -107,14 +115,18 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     this.fraud = new FraudPlanner(o.fraudRate);
     this.population = new Population(catalog, { partitionCount: p.count, sessionsPerDay: o.sessionsPerDay });
     this.replenishment = new Replenishment(catalog.productCount);
-    this.renderer = o.events.renderer(catalog, p);
     this.out = new RecordSequence<D>(o.seed, p, o.dirtyRate, o.events.dirtyFields, (product) => this.ledger.level(product));
     this.sessionPrefix = `SES-${this.out.idPrefix}`;
     this.now = this.sim = o.from.getTime();
     const stockBack = (product: number, qty: number, id: string) => this.inventory(product, 'return', qty, id);
-    this.living = o.lifecycle ? new LivingStore(catalog, o.seed, p, this.sim, { renderer: () => this.renderer, out: this.out, stockBack }) : undefined;
-    this.shelf = new Shelf(catalog, o.seed, this.rng, this.living?.prices);
-    this.arrivals = new Arrivals(this.population, new Rng(mixSeed(o.seed, p.index, p.count, 0xc1)), o.visitsPerSecond);
+    const host = { renderer: () => this.renderer, out: this.out };
+    if (o.scenarios?.length) this.scenarios = new ScenarioEffects(o.scenarios, o.seed);
+    this.renderer = o.events.renderer(catalog, p, this.scenarios);
+    this.living = o.lifecycle ? new LivingStore(catalog, o.seed, p, this.sim, { ...host, stockBack }, this.scenarios) : undefined;
+    this.sides.add(this.living);
+    this.shelf = new Shelf(catalog, o.seed, this.rng, this.living?.prices, this.scenarios);
+    for (const w of o.scenarios ?? []) if (w.name === 'bot-burst') this.sides.add(new BotBurst(w, catalog, o.seed, p, this.out.idPrefix, this.shelf, host, this.sim));
+    this.arrivals = new Arrivals(this.population, new Rng(mixSeed(o.seed, p.index, p.count, 0xc1)), o.visitsPerSecond, this.scenarios);
     this.nextArrivalAt = this.arrivals.next(this.sim);
   }
 
@@ -164,7 +176,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     const renderer = this.renderer;
     this.renderer = silentRenderer;
     this.out.setWarmingUp(true);
-    while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt(), this.living?.nextAt ?? Infinity) < untilMs) this.step();
+    while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt(), this.sides.nextAt) < untilMs) this.step();
     this.out.setWarmingUp(false);
     this.renderer = renderer;
   }
@@ -179,10 +191,10 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   /** Processes the earliest thing that happens next: a delayed effect, a new visit, or a visit's next step. */
   private step(): void {
     const nextVisit = Math.min(this.nextArrivalAt, this.steps.peekAt());
-    const livingAt = this.living?.nextAt ?? Infinity;
-    if (livingAt <= nextVisit && livingAt < this.effects.peekAt()) {
-      this.now = (this.sim = livingAt) + this.offset;
-      return this.living!.step(this.sim, this.now);
+    const side = this.sides.first();
+    if (side && side.nextAt <= nextVisit && side.nextAt < this.effects.peekAt()) {
+      this.now = (this.sim = side.nextAt) + this.offset;
+      return side.step(this.sim, this.now);
     }
     if (this.effects.size > 0 && this.effects.peekAt() <= nextVisit) {
       this.sim = this.effects.peekAt();
@@ -247,12 +259,16 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     const r = this.rng;
     if (r.chance(0.06)) return { seconds: this.extraActivity(s), ends: false };
     s.stepsLeft--;
-    const kind = this.chooser.choose(r, s.cart.length === 0);
+    const kind = this.chooser.choose(r, s.cart.length === 0, this.scenarios?.conversion(this.now));
     let seconds: number;
     let ends = false;
     if (kind === VIEW) seconds = this.view(s);
     else if (kind === CART || s.cart.length === 0) seconds = this.cartChange(s);
-    else {
+    else if (this.scenarios?.outage(this.now) !== undefined && r.chance(this.scenarios.outage(this.now)!)) {
+      this.cartEvent(s, 'abandon', null, 0, null); // a payment outage: the shopper gives up at checkout
+      s.cart = [];
+      seconds = r.between(10, 60);
+    } else {
       this.checkout(s, null);
       seconds = r.between(20, 120);
       ends = this.chooser.endsAfterOrder(r);
@@ -277,7 +293,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   /** A product view; the shopper looks at it for its `duration_seconds`, which is the step's length. */
   private view(s: Session, product?: number): number {
     const r = this.rng;
-    const p = product ?? this.shelf.browse(s.user);
+    const p = product ?? this.shelf.browse(s.user, this.now);
     const type = r.weighted(viewTypeWeights);
     const name = this.catalog.productNames[p];
     const seconds = Math.min(600, Math.max(2, Math.round(r.exp(40))));
@@ -296,7 +312,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   private cartChange(s: Session): number {
     const r = this.rng;
     if (s.cart.length === 0 || r.chance(0.6)) {
-      const p = s.viewed.length > 0 && r.chance(0.8) ? s.viewed[r.int(s.viewed.length)] : this.shelf.browse(s.user);
+      const p = s.viewed.length > 0 && r.chance(0.8) ? s.viewed[r.int(s.viewed.length)] : this.shelf.browse(s.user, this.now);
       // Out of stock in this warehouse: the shopper only looks at it (a restock is on its way).
       if (this.ledger.level(p) === 0) return this.view(s, p);
       this.addToCart(s, p, r.chance(0.8) ? 1 : r.between(2, 3));
@@ -318,21 +334,8 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   }
 
   private addToCart(s: Session, p: number, wanted: number): void {
-    const available = this.ledger.level(p);
-    if (available === 0) return;
-    const qty = Math.max(1, Math.min(wanted, available));
-    const existing = s.cart.find((l) => l.product === p);
-    if (existing) {
-      // The cart may hold every unit there is already: the event says what was added, if anything.
-      const added = Math.min(existing.qty + qty, available) - existing.qty;
-      if (added <= 0) return;
-      existing.qty += added;
-      this.cartEvent(s, 'add', p, added, existing.unitCents);
-    } else {
-      const line = { product: p, qty, unitCents: this.shelf.priceCents(p, this.sessionCount, this.now) };
-      s.cart.push(line);
-      this.cartEvent(s, 'add', p, qty, line.unitCents);
-    }
+    const line = addToCart(s.cart, p, wanted, this.ledger.level(p), () => this.shelf.priceCents(p, this.sessionCount, this.now));
+    if (line) this.cartEvent(s, 'add', p, line.added, line.unitCents);
   }
 
   private cartEvent(s: Session, type: CartEvent['event_type'], product: number | null, qty: number, unitCents: number | null, previousQty?: number): void {
@@ -355,7 +358,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     if (this.living) for (const l of lines) l.unitCents = this.shelf.priceCents(l.product, this.sessionCount, this.now);
     this.cartEvent(s, 'checkout', null, lines.reduce((a, l) => a + l.qty, 0), null);
     const orderId = this.out.nextId();
-    const money = priceOrder(lines, s.user, c, anomaly, r);
+    const money = priceOrder(lines, s.user, c, anomaly, r, this.scenarios?.couponShare(this.now));
     // Drawn with or without the living store, so that the shoppers' draws are the same.
     const returned = anomaly === null && r.chance(0.06) && !this.living;
     const tracked = this.living !== undefined && this.renderer !== silentRenderer;

@@ -3,6 +3,7 @@ import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Partition } from '../config/values.js';
 import type { CartLine, PricedOrder } from './checkout.js';
 import type { DirtyFields } from './dirty.js';
+import type { ScenarioEffects } from './scenario-effects.js';
 import type { AnomalyType, CartEvent, EventCollection, InventoryUpdate, OrderEvent, OrderStatus, PriceChange, ProductView, Transaction, UserActivity, UserChange, browsers, deviceTypes, trafficSources } from './schemas.js';
 
 /**
@@ -23,6 +24,8 @@ export interface Visit {
   readonly ip: string;
   /** Simulated time the visit started (ms). */
   readonly startedAt: number;
+  /** A bot of a bot-burst scenario. */
+  readonly bot?: boolean;
 }
 
 /** When a fact happens: the records' timestamp, and the simulated time (they differ by the offset in live time). */
@@ -194,7 +197,7 @@ export interface EventShape<D extends RenderedDoc = RenderedDoc> {
   /** The event collections it writes, in report order. */
   collections: readonly EventCollection[];
   /** A renderer for one partition of the store. */
-  renderer(catalog: StoreCatalog, partition: Partition): EventRenderer<D>;
+  renderer(catalog: StoreCatalog, partition: Partition, scenarios?: ScenarioEffects): EventRenderer<D>;
   /** The schema each record is validated with, by collection. */
   schemas: Partial<Record<EventCollection, z.ZodType>>;
   dirtyFields: DirtyFields;

@@ -6,6 +6,7 @@ import { Rng, cumulative, mixSeed } from '../shared/rng.js';
 import type { CartLine } from './checkout.js';
 import type { EventRenderer, OrderChanges, RenderOutput, RenderedDoc } from './facts.js';
 import { PriceSchedule, type ScheduledChange } from './price-schedule.js';
+import type { ScenarioEffects } from './scenario-effects.js';
 import { type OrderStatus, carriers, returnReasons } from './schemas.js';
 
 const hourMs = 3_600_000;
@@ -98,10 +99,12 @@ export class LivingStore<D extends RenderedDoc> {
     private readonly partition: Partition,
     from: number,
     private readonly host: LivingHost<D>,
+    /** Flash sales (their price changes) and payment outages (orders whose payment fails). */
+    private readonly scenarios?: ScenarioEffects,
   ) {
     const p = partition;
     this.rng = new Rng(mixSeed(seed, p.index, p.count, 0xf1));
-    this.prices = new PriceSchedule(seed, catalog.basePriceCents, catalog.productNumber);
+    this.prices = new PriceSchedule(seed, catalog.basePriceCents, catalog.productNumber, scenarios?.sales, catalog.productCategory);
     const users = catalog.userCount;
     this.lastVisit = new Float64Array(users);
     // When each user last came before the run is not known: up to the churn threshold ago.
@@ -154,7 +157,7 @@ export class LivingStore<D extends RenderedDoc> {
     };
     this.host.renderer().orderChanged?.({ orderId: order.id, user: order.user, from: null, to: 'placed', version: 1, changes: noChanges, at, sim }, this.host.out);
     // Payment is authorised (or declined) within seconds.
-    const failed = this.rng.chance(order.fraud ? 0.3 : 0.01);
+    const failed = this.rng.chance(order.fraud ? 0.3 : 0.01) || this.scenarios?.outage(at) !== undefined;
     this.next(order, sim, this.rng.between(2, 30) * 1000, failed ? 'cancelled' : 'paid', failed ? { cancel_reason: 'payment_failed' } : noChanges);
     if (this.owns(o.user)) this.spent(o.user, o.totalCents, at, sim);
   }

@@ -9,8 +9,8 @@ export type StepKind = typeof VIEW | typeof CART | typeof ORDER;
 
 /** Decides what a shopper does next. */
 export interface StepChooser {
-  /** The next kind of step, given whether the cart is empty. */
-  choose(rng: Rng, cartEmpty: boolean): StepKind;
+  /** The next kind of step, given whether the cart is empty (`boost`: the funnel's buying chances × this). */
+  choose(rng: Rng, cartEmpty: boolean, boost?: number): StepKind;
   /** Counts one emitted record of this kind. */
   record(kind: StepKind): void;
   /** Whether the visit ends after an order. */
@@ -73,11 +73,11 @@ export class MixController implements StepChooser {
 export class FunnelChooser implements StepChooser {
   constructor(readonly p = { add: 0.012, checkout: 0.045, change: 0.15 }) {}
 
-  choose(rng: Rng, cartEmpty: boolean): StepKind {
+  choose(rng: Rng, cartEmpty: boolean, boost = 1): StepKind {
     const x = rng.next();
-    if (cartEmpty) return x < this.p.add ? CART : VIEW;
-    if (x < this.p.checkout) return ORDER;
-    return x < this.p.checkout + this.p.change ? CART : VIEW;
+    if (cartEmpty) return x < this.p.add * boost ? CART : VIEW;
+    if (x < this.p.checkout * boost) return ORDER;
+    return x < this.p.checkout * boost + this.p.change ? CART : VIEW;
   }
 
   record(): void {}

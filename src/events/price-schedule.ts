@@ -41,6 +41,9 @@ export class PriceSchedule {
     private readonly basePriceCents: ArrayLike<number>,
     /** Each product's number (PRD_000042 → 42): the schedule follows the product, whatever order a catalog was read in. */
     private readonly productNumber: ArrayLike<number>,
+    /** Flash sales (issue 25): a category at a discount for a window; their bounds are price changes too. */
+    private readonly sales: ReadonlyArray<{ category: number; off: number; fromMs: number; toMs: number }> = [],
+    private readonly productCategory?: ArrayLike<number>,
   ) {
     const n = basePriceCents.length;
     this.from = new Float64Array(n).fill(Infinity);
@@ -85,7 +88,17 @@ export class PriceSchedule {
         to = Math.min(to, promo.end);
       } else from = Math.max(from, promo.end);
     }
-    const cents = Math.max(1, Math.round(this.basePriceCents[p] * factor * (1 - off)));
+    let sale = 0;
+    for (const s of this.sales) {
+      if (s.category !== this.productCategory?.[p]) continue;
+      if (t < s.fromMs) to = Math.min(to, s.fromMs);
+      else if (t < s.toMs) {
+        sale = s.off;
+        from = Math.max(from, s.fromMs);
+        to = Math.min(to, s.toMs);
+      } else from = Math.max(from, s.toMs);
+    }
+    const cents = Math.max(1, Math.round(this.basePriceCents[p] * factor * (1 - off) * (1 - sale)));
     this.from[p] = from;
     this.to[p] = to;
     this.cents[p] = cents;
@@ -112,6 +125,16 @@ export class PriceSchedule {
           reason = 'promotion_start';
         } else if (promo.end >= t && promo.end < next) {
           next = promo.end;
+          reason = 'promotion_end';
+        }
+      }
+      for (const s of this.sales) {
+        if (s.category !== this.productCategory?.[p]) continue;
+        if (s.fromMs >= t && s.fromMs < next) {
+          next = s.fromMs;
+          reason = 'promotion_start';
+        } else if (s.toMs >= t && s.toMs < next) {
+          next = s.toMs;
           reason = 'promotion_end';
         }
       }

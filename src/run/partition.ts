@@ -112,6 +112,7 @@ export class PartitionPipeline {
       fraudRate: job.fraudRate,
       dirtyRate: job.dirtyRate,
       lifecycle: job.lifecycle,
+      scenarios: job.scenarios,
       sessionsPerDay: job.sessionsPerDay,
       from: new Date(job.live ? job.live.originMs - job.live.warmUpMs : job.fromMs!),
       visitsPerSecond: job.live?.visitsPerSecond,

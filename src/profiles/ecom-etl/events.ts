@@ -1,6 +1,8 @@
 import { categories, customerSegments } from '../../catalog/reference.js';
 import { type StoreCatalog, productIdOf, regionNames, userIdOf } from '../../catalog/store-catalog.js';
 import { ourDirtyFields } from '../../events/dirty.js';
+import type { ScenarioEffects } from '../../events/scenario-effects.js';
+import type { ScenarioName } from '../../scenarios/spec.js';
 import type {
   ActivityHappened,
   CartChanged,
@@ -57,9 +59,32 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
   private readonly users: RecentIds;
   private readonly products: RecentIds;
 
-  constructor(private readonly catalog: StoreCatalog) {
+  constructor(
+    private readonly catalog: StoreCatalog,
+    /** Labelled scenarios (issue 25): the records they touch carry their names. */
+    private readonly scenarios?: ScenarioEffects,
+  ) {
     this.users = new RecentIds((u) => userIdOf(catalog, u));
     this.products = new RecentIds((p) => productIdOf(catalog, p));
+  }
+
+  /**
+   * The scenarios that touch a record made at `at`: a visit's records in a black-friday; a bot's
+   * in a bot-burst; records of a flash sale's category (`product`, or any of `products`) during
+   * it; checkouts, abandoned carts and orders (`payment`) during a payment outage.
+   */
+  private labels(at: number, visit: Visit | null, product: number | null, payment = false, products?: readonly { product: number }[]): ScenarioName[] | undefined {
+    const s = this.scenarios!;
+    let labels: ScenarioName[] | undefined;
+    if (visit && s.on('black-friday', at)) (labels ??= []).push('black-friday');
+    const sale = s.saleAt(at);
+    if (sale) {
+      const cat = this.catalog.productCategory;
+      if ((product !== null && cat[product] === sale.category) || products?.some((l) => cat[l.product] === sale.category)) (labels ??= []).push('flash-sale');
+    }
+    if (visit?.bot && s.on('bot-burst', at)) (labels ??= []).push('bot-burst');
+    if (payment && s.on('payment-outage', at)) (labels ??= []).push('payment-outage');
+    return labels;
   }
 
   visitStarted(f: VisitStarted, out: Out): void {
@@ -90,6 +115,16 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       device_type: f.visit.device,
       timestamp: new Date(f.at),
     };
+    if (this.scenarios) {
+      const labels = this.labels(f.at, f.visit, f.product);
+      // A schema drift: from its start on, the producer calls the price displayed_price.
+      if (this.scenarios.on('schema-drift', f.at)) {
+        doc.displayed_price = doc.price_shown;
+        delete doc.price_shown;
+        labels ? labels.push('schema-drift') : (doc.scenarios = ['schema-drift']);
+      }
+      if (labels) doc.scenarios = labels;
+    }
     out.emit('product_views', doc);
   }
 
@@ -106,6 +141,10 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       cart_value: f.cartValueCents / 100,
       timestamp: new Date(f.at),
     };
+    if (this.scenarios) {
+      const labels = this.labels(f.at, f.visit, f.product, f.type === 'checkout' || f.type === 'abandon');
+      if (labels) doc.scenarios = labels;
+    }
     out.emit('cart_events', doc);
   }
 
@@ -143,6 +182,10 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       doc.version = 1;
       doc.updated_at = doc.timestamp;
     }
+    if (this.scenarios) {
+      const labels = this.labels(f.at, f.visit, null, true, f.lines);
+      if (labels) doc.scenarios = labels;
+    }
     out.emit('transactions', doc);
   }
 
@@ -172,6 +215,7 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       changes: f.changes,
       timestamp: new Date(f.at),
     };
+    if (this.scenarios && f.changes.cancel_reason === 'payment_failed' && this.scenarios.on('payment-outage', f.at)) doc.scenarios = ['payment-outage'];
     out.emit('order_events', doc);
   }
 
@@ -185,6 +229,11 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       reason: f.reason,
       timestamp: new Date(f.at),
     };
+    if (this.scenarios && f.reason !== 'repricing') {
+      // A flash sale's start or end (its bounds are price changes of its category).
+      const at = f.reason === 'promotion_end' ? f.at - 1 : f.at;
+      if (this.scenarios.saleAt(at)?.category === this.catalog.productCategory[f.product]) doc.scenarios = ['flash-sale'];
+    }
     out.emit('price_changes', doc);
   }
 
@@ -229,6 +278,10 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       ip_address: v.ip,
       timestamp: new Date(at),
     };
+    if (this.scenarios) {
+      const labels = this.labels(at, v, product);
+      if (labels) doc.scenarios = labels;
+    }
     out.emit('user_activities', doc);
   }
 }
@@ -236,7 +289,7 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
 export const ecomEtlEvents: EventShape<EventDoc> = {
   collections: eventCollections,
   schemas: eventSchemas,
-  renderer: (catalog) => new EcomEtlRenderer(catalog),
+  renderer: (catalog, _partition, scenarios) => new EcomEtlRenderer(catalog, scenarios),
   dirtyFields: ourDirtyFields,
   labels: {
     product_views: 'views',
