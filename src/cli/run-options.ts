@@ -49,9 +49,19 @@ export function resumeCommand(config: LoadedConfig, seed: number, extra: string[
   if (config.envFile && basename(config.envFile) !== '.env') args.push('--dotenv', config.envFile);
   for (const key of resumeKeys) {
     if (config.sources[key] !== 'flag') continue;
+    const flag = settingsMeta[key].flag!;
+    // A switch is given by its name alone; a repeatable flag once per value.
+    if (!flag.includes('<')) {
+      if (s[key as keyof typeof s] === true) args.push(flag);
+      continue;
+    }
+    if (key === 'scenario') {
+      for (const spec of s.scenario ?? []) args.push(flag.split(' ')[0], spec.text);
+      continue;
+    }
     const value = flagValue(key, s);
     if (value === undefined) continue;
-    args.push(settingsMeta[key].flag!.split(' ')[0], value);
+    args.push(flag.split(' ')[0], value);
   }
   return [...args.map(quoteArg), ...extra].join(' ');
 }
