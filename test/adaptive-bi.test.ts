@@ -208,7 +208,7 @@ describe('--profile adaptive-bi: its pace', () => {
     for (const [c, target] of Object.entries(want)) {
       const per = windows.map((w) => w[c]);
       const mean = per.reduce((a, b) => a + b, 0) / minutes;
-      expect(Math.abs(mean - target) / target, c).toBeLessThan(0.05);
+      expect(Math.abs(mean - target) / target, `${c} mean ${mean}`).toBeLessThan(0.05);
       for (const x of per) expect(Math.abs(x - target) / target, `${c}: ${per.join(' ')}`).toBeLessThan(0.15);
     }
   }, 30_000);

@@ -201,6 +201,11 @@ export interface EventShape<D extends RenderedDoc = RenderedDoc> {
   /** The schema each record is validated with, by collection. */
   schemas: Partial<Record<EventCollection, z.ZodType>>;
   dirtyFields: DirtyFields;
+  /**
+   * A profile whose renderer keeps its collections in fixed proportion to one of them (its
+   * service's pace): a visit's records are that collection's records × `records` (live-rate.ts).
+   */
+  paceBy?: { collection: EventCollection; records: number };
   /** What a progress line calls each collection's records ("orders", "order lines"), in report order. */
   labels: Partial<Record<EventCollection, string>>;
 }

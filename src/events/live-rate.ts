@@ -11,15 +11,29 @@ const calibrationGapS = 600;
  * How many records a visit brings on average under these options (its logins, views, carts,
  * orders, activities and the stock moves and returns that follow), measured by simulating
  * quiet visits one after another. Deterministic for the same options; tens of milliseconds.
- * Without the living store: what it adds (order transitions days later, price changes and
- * user changes on their own clocks) is not a visit's and would swamp ten quiet days of
- * visits; it comes on top of the rate, a few percent of the records.
+ * Of the living store's records only an order's placement and payment count (they follow in
+ * seconds): the rest (transitions hours and days later, price and user changes on their own
+ * clocks) is not a visit's and would swamp ten quiet days of visits; it comes on top of the
+ * rate as it falls due.
  */
 export function recordsPerVisit<D extends RenderedDoc>(catalog: StoreCatalog, o: Omit<EngineOptions<D>, 'visitsPerSecond' | 'sessionsPerDay'>): number {
   const engine = new EventEngine(catalog, { ...o, lifecycle: false, visitsPerSecond: 1 / calibrationGapS });
   let records = 0;
-  while (engine.visits < calibrationVisits) records += engine.take(1000).length;
-  return records / engine.visits;
+  let orders = 0;
+  let paced = 0;
+  const paceBy = o.events.paceBy;
+  while (engine.visits < calibrationVisits) {
+    for (const r of engine.take(1000)) {
+      records++;
+      if (r.collection === 'transactions') orders++;
+      if (r.collection === paceBy?.collection) paced++;
+    }
+  }
+  // A renderer that holds its collections in proportion to one: that one decides (its sample of the rest starts cold here).
+  if (paceBy) return (paced * paceBy.records) / engine.visits;
+  // With the living store, an order's placement and payment follow within seconds: two order events.
+  const orderEvents = o.lifecycle && o.events.collections.includes('order_events') ? 2 * orders : 0;
+  return (records + orderEvents) / engine.visits;
 }
 
 /** The plan of a live stream's traffic: visits a second that give `recordsPerSecond`, and how that compares with the catalog's own users. */

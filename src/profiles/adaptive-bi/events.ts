@@ -118,7 +118,7 @@ export function allocateCents(total: number, weights: readonly number[]): number
 export const abiPace = { activitiesPerTransaction: 3, transactionsPerInventoryUpdate: 5 } as const;
 
 /** Activity facts over which the sample closes a gap between activities written and 3 per transaction. */
-const sampleCorrection = 5000;
+const sampleCorrection = 100;
 
 /** Records of its three collections that one unit of BATCH_SIZE stands for (1 + 3 + 1/5). */
 export const abiRecordsPerBatchUnit = 1 + abiPace.activitiesPerTransaction + 1 / abiPace.transactionsPerInventoryUpdate;
@@ -516,6 +516,7 @@ export const abiDirtyFields: DirtyFields = {
 export const abiEvents: EventShape<AbiDoc> = {
   collections: ['transactions', 'user_activities', 'inventory_updates'],
   schemas: abiEventSchemas,
+  paceBy: { collection: 'transactions', records: abiRecordsPerBatchUnit },
   renderer: (catalog, partition) => new AdaptiveBiRenderer(catalog, partition.index),
   dirtyFields: abiDirtyFields,
   // A transaction is one line of an order.
