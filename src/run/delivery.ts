@@ -36,6 +36,8 @@ interface Held {
   rec: EngineRecord<Doc>;
   /** Its timestamp (ms). */
   at: number;
+  /** The most it may be late (ms): the window's max. */
+  max: number;
   owed: Owed;
 }
 
@@ -56,8 +58,10 @@ export class Delivery {
   /** Deliveries still owed, in sequence order: the first one not made is where the checkpoint stops. */
   private owed: Owed[] = [];
   private owedHead = 0;
-  /** The latest timestamp written so far. */
-  private latestMs = Number.NEGATIVE_INFINITY;
+  /** Records whose lateness has passed, waiting for a later record of their own collection to be written first (at most `max` after them). */
+  private waiting: Held[] = [];
+  /** The latest timestamp written so far, per collection. */
+  private readonly latestMs = new Map<string, number>();
   /** The sequence number of the record being taken (a released late record is delivered where that one is). */
   private reachedSeq = 0;
   /** Records delivered late, and second deliveries, so far. */
@@ -84,7 +88,7 @@ export class Delivery {
 
   /** Whether anything is still held or queued. */
   get idle(): boolean {
-    return this.held.size === 0 && this.again.size === 0;
+    return this.held.size === 0 && this.waiting.length === 0 && this.again.size === 0;
   }
 
   /**
@@ -103,7 +107,6 @@ export class Delivery {
   /** What to deliver for a batch the engine made (in sequence order). */
   deliver(records: ReadonlyArray<EngineRecord<Doc>>): DeliveredRecord[] {
     const out: DeliveredRecord[] = [];
-    const after: Held[] = [];
     for (const rec of records) {
       this.reachedSeq = rec.seq;
       while (this.again.size > 0 && this.again.peekAt() <= rec.seq) this.repeat(out, this.again.pop()!);
@@ -116,16 +119,16 @@ export class Delivery {
       const t = ts.getTime();
       if (this.lateWindows.length > 0 && this.hold(rec, t)) continue;
       // The clock (this record's time) has passed these release times: out before this record
-      // when a later record was written since (then nothing written before them is more than
-      // their lateness past them), else after it, so that a late record always follows a later one.
+      // (nothing written before them is more than their lateness past them) when a later record
+      // of their collection was written since; else they wait for one, at most `max` past them.
       while (this.held.size > 0 && this.held.peekAt() < t) {
         const h = this.held.pop()!;
-        if (this.latestMs > h.at) this.release(out, h);
-        else after.push(h);
+        if ((this.latestMs.get(h.rec.collection) ?? -Infinity) > h.at) this.release(out, h);
+        else this.waiting.push(h);
       }
+      if (this.waiting.length > 0) this.releaseWaiting(out, (h) => t > h.at + h.max);
       this.emit(out, rec);
-      for (const h of after) this.release(out, h);
-      after.length = 0;
+      if (this.waiting.length > 0) this.releaseWaiting(out, (h) => h.rec.collection === rec.collection && t > h.at);
     }
     return out;
   }
@@ -133,6 +136,7 @@ export class Delivery {
   /** Everything still held or queued, delivered now: the run ends (its limit, --to, a stop). */
   flush(): DeliveredRecord[] {
     const out: DeliveredRecord[] = [];
+    this.releaseWaiting(out, () => true);
     while (this.held.size > 0) this.release(out, this.held.pop()!);
     while (this.again.size > 0) this.repeat(out, this.again.pop()!);
     return out;
@@ -151,8 +155,18 @@ export class Delivery {
     doc.ingested_at = new Date(t + lateness);
     const owed: Owed = { seq: rec.seq, out: false };
     this.owed.push(owed);
-    this.held.push(t + lateness, { rec, at: t, owed });
+    this.held.push(t + lateness, { rec, at: t, max, owed });
     return true;
+  }
+
+  /** Releases the waiting records `due` picks, in the order they started waiting. */
+  private releaseWaiting(out: DeliveredRecord[], due: (h: Held) => boolean): void {
+    const keep: Held[] = [];
+    for (const h of this.waiting) {
+      if (due(h)) this.release(out, h);
+      else keep.push(h);
+    }
+    this.waiting = keep;
   }
 
   private release(out: DeliveredRecord[], h: Held): void {
@@ -173,7 +187,7 @@ export class Delivery {
     const ts = rec.doc.timestamp;
     if (!(ts instanceof Date)) return;
     const t = ts.getTime();
-    if (t > this.latestMs) this.latestMs = t;
+    if (t > (this.latestMs.get(rec.collection) ?? -Infinity)) this.latestMs.set(rec.collection, t);
     if (this.againWindows.length === 0) return;
     const w = activeAt(this.againWindows, 'duplicate-delivery', t);
     if (!w || this.draw(againDraw, rec.seq) >= Number(w.params.share)) return;
