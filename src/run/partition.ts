@@ -11,6 +11,7 @@ import { Counters } from '../reporting/counters.js';
 import type { DeadLetter } from '../shared/records.js';
 import { type Doc, type DocUpdate, LostBatchError, type Sink, type SinkHealth, type WriteResult } from '../sinks/types.js';
 import { type Validator, validatorOf } from '../validation/validate.js';
+import { Delivery } from './delivery.js';
 import { Pacer, type Pacing } from './pacer.js';
 
 const log = logger('pipeline');
@@ -96,6 +97,8 @@ export class PartitionPipeline {
   private readonly folds: ReadonlyMap<string, Fold>;
   /** Settles when the updates of every batch dispatched so far are applied: a batch's updates wait for the earlier ones. */
   private updatesApplied: Promise<void> = Promise.resolve();
+  /** The delivery scenarios (late-arrivals, duplicate-delivery); absent: records go to the sink as made. */
+  private readonly delivery: Delivery | undefined;
 
   constructor(
     catalog: StoreCatalog,
@@ -124,6 +127,7 @@ export class PartitionPipeline {
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
     this.live = job.live !== undefined;
+    this.delivery = Delivery.of(job);
     this.folds = new Map(sink.update && profile.folds ? Object.entries(profile.folds) : []);
     if (signal.aborted) this.halt.abort();
     else signal.addEventListener('abort', () => this.halt.abort(), { once: true });
@@ -193,14 +197,16 @@ export class PartitionPipeline {
       const until = horizon === undefined ? job.toMs : Math.min(horizon, job.toMs ?? Infinity);
       const records = this.engine.take(room, until);
       generated += records.length;
-      if (records.length > 0) {
+      const delivered = this.delivery ? this.delivery.deliver(records) : records;
+      if (delivered.length > 0) {
         // Backpressure: never more than `inFlight` batches being written.
         while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
         if (this.failure !== undefined) {
           reason = 'failed';
           break;
         }
-        this.dispatch(records);
+        // The checkpoint of a batch never passes a record still held back or owed again.
+        this.dispatch(delivered, this.delivery?.checkpoint(this.engine.sequence));
       }
       if (records.length < room && job.toMs !== undefined && until === job.toMs) {
         reason = 'to';
@@ -210,6 +216,12 @@ export class PartitionPipeline {
         reason = 'duration';
         break;
       }
+    }
+    // What is still held back is delivered before the final checkpoint (not after a lost batch: a resume regenerates it).
+    if (this.delivery && !this.delivery.idle && this.failure === undefined) {
+      const rest = this.delivery.flush();
+      while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
+      if (this.failure === undefined) this.dispatch(rest, this.delivery.checkpoint(this.engine.sequence));
     }
     await this.drain();
     if (this.failure !== undefined) return { reason: 'failed', watermark: this.acked, error: this.failure };
@@ -226,8 +238,8 @@ export class PartitionPipeline {
     while (this.pending.some((p) => !p.done)) await this.oneSettles();
   }
 
-  private dispatch(records: Array<EngineRecord<Doc>>): void {
-    const entry: Pending = { endSeq: records[records.length - 1].seq + 1, done: false, lost: false };
+  private dispatch(records: Array<EngineRecord<Doc>>, endSeq = records[records.length - 1].seq + 1): void {
+    const entry: Pending = { endSeq, done: false, lost: false };
     this.pending.push(entry);
     this.writeBatch(records)
       .catch((err: unknown) => {
