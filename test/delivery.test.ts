@@ -133,13 +133,24 @@ describe('late-arrivals', () => {
   });
 
   it('appends its label to the labels a record has, without changing another record\'s', () => {
-    const delivery = Delivery.of({ seed: 1, partition: { index: 0, count: 1 }, batchSize: 10, scenarios: scenarios('late-arrivals:share=1') })!;
+    const delivery = Delivery.of({ seed: 1, partition: { index: 0, count: 1 }, batchSize: 10, scenarios: scenarios('late-arrivals:share=1@0m+1m') })!;
     const shared = ['black-friday'];
-    const records = [0, 1, 2].map((seq) => ({ collection: 'transactions' as const, seq, dirty: null, doc: { _id: `r${seq}`, timestamp: new Date(from + seq * 1000), scenarios: shared } as Doc }));
-    expect(delivery.deliver(records)).toEqual([]);
-    const out = delivery.flush();
-    expect(out.map((r) => r.doc.scenarios)).toEqual([0, 1, 2].map(() => ['black-friday', 'late-arrivals']));
+    const record = (seq: number, ms: number) => ({ collection: 'transactions' as const, seq, dirty: null, doc: { _id: `r${seq}`, timestamp: new Date(from + ms), scenarios: shared } as Doc });
+    expect(delivery.deliver([0, 1, 2].map((seq) => record(seq, seq * 1000)))).toEqual([]);
+    // A later record of their collection (outside the window, so on time) passes them: they come after it, late.
+    const out = [...delivery.deliver([record(3, 5 * 60_000)]), ...delivery.flush()];
+    expect(out[0].doc._id).toBe('r3');
+    expect(out.map((r) => r.doc._id).sort()).toEqual(['r0', 'r1', 'r2', 'r3']);
+    out.sort((a, b) => (a.doc._id < b.doc._id ? -1 : 1));
+    expect(out.map((r) => r.doc.scenarios)).toEqual([...[0, 1, 2].map(() => ['black-friday', 'late-arrivals']), ['black-friday']]);
     expect(shared).toEqual(['black-friday']);
+  });
+
+  it('delivers a held record that nothing later of its collection passed as on time: no label, no ingested_at', () => {
+    const delivery = Delivery.of({ seed: 1, partition: { index: 0, count: 1 }, batchSize: 10, scenarios: scenarios('late-arrivals:share=1') })!;
+    expect(delivery.deliver([{ collection: 'reviews' as const, seq: 0, dirty: null, doc: { _id: 'v0', timestamp: new Date(from) } as Doc }])).toEqual([]);
+    const [only] = delivery.flush();
+    expect(only.doc).toEqual({ _id: 'v0', timestamp: new Date(from) });
   });
 });
 

@@ -126,7 +126,8 @@ export class Delivery {
         if ((this.latestMs.get(h.rec.collection) ?? -Infinity) > h.at) this.release(out, h);
         else this.waiting.push(h);
       }
-      if (this.waiting.length > 0) this.releaseWaiting(out, (h) => t > h.at + h.max);
+      // No later record of its collection came within max: it goes out in its place in its file, not late after all.
+      if (this.waiting.length > 0) this.releaseWaiting(out, (h) => t > h.at + h.max, false);
       this.emit(out, rec);
       if (this.waiting.length > 0) this.releaseWaiting(out, (h) => h.rec.collection === rec.collection && t > h.at);
     }
@@ -136,8 +137,11 @@ export class Delivery {
   /** Everything still held or queued, delivered now: the run ends (its limit, --to, a stop). */
   flush(): DeliveredRecord[] {
     const out: DeliveredRecord[] = [];
-    this.releaseWaiting(out, () => true);
-    while (this.held.size > 0) this.release(out, this.held.pop()!);
+    this.releaseWaiting(out, () => true, false);
+    while (this.held.size > 0) {
+      const h = this.held.pop()!;
+      this.release(out, h, (this.latestMs.get(h.rec.collection) ?? -Infinity) > h.at);
+    }
     while (this.again.size > 0) this.repeat(out, this.again.pop()!);
     return out;
   }
@@ -159,19 +163,30 @@ export class Delivery {
     return true;
   }
 
-  /** Releases the waiting records `due` picks, in the order they started waiting. */
-  private releaseWaiting(out: DeliveredRecord[], due: (h: Held) => boolean): void {
+  /** Releases the waiting records `due` picks, in the order they started waiting (`late`: as late records, else as on time). */
+  private releaseWaiting(out: DeliveredRecord[], due: (h: Held) => boolean, late = true): void {
     const keep: Held[] = [];
     for (const h of this.waiting) {
-      if (due(h)) this.release(out, h);
+      if (due(h)) this.release(out, h, late);
       else keep.push(h);
     }
     this.waiting = keep;
   }
 
-  private release(out: DeliveredRecord[], h: Held): void {
+  /**
+   * Delivers a held record. One that no later record of its collection passed is not late in its
+   * file (nothing after it is earlier): it loses its label and ingested_at, and counts as on time.
+   */
+  private release(out: DeliveredRecord[], h: Held, late = true): void {
     h.owed.out = true;
-    this.lateCount++;
+    if (late) this.lateCount++;
+    else {
+      const doc = h.rec.doc as Doc & { scenarios?: string[]; ingested_at?: Date };
+      const rest = (doc.scenarios ?? []).filter((l) => l !== lateLabel);
+      if (rest.length > 0) doc.scenarios = rest;
+      else delete doc.scenarios;
+      delete doc.ingested_at;
+    }
     this.emit(out, h.rec);
   }
 
