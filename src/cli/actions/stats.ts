@@ -3,6 +3,7 @@ import { isEtlError } from '../../errors.js';
 import type { SettingSource } from '../../config/load.js';
 import type { LivingStore } from '../../reporting/living-store.js';
 import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
+import type { DocumentReader } from '../../shared/stats-source.js';
 import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
 import { fmtInt, fmtMs, table, visibleWidth } from '../format.js';
@@ -268,7 +269,8 @@ function renderLivingStore(out: Output, l: LivingStore, columns: number): void {
   out.summary(counts(`user changes ${fmtInt(l.userChanges.count)}:`, l.userChanges.byChange, columns));
 }
 
-async function openSource(ctx: RunContext): Promise<StatsSource> {
+/** The target a report reads: a jsonl directory (--from), else MongoDB (--uri/--db). */
+export async function openSource(ctx: RunContext): Promise<StatsSource & DocumentReader> {
   const s = ctx.config.settings;
   if (s.fromDir) {
     const { FileStatsSource } = await import('../../reporting/file-source.js');
