@@ -224,9 +224,10 @@ export function flatTally(tally: WindowTally): FlatKey {
 }
 
 /** Key documents summed over partitions (the newest of each _id is expected to be the one given). */
-export function sumKeyDocs(docs: Iterable<Record<string, unknown>>): FlatKey {
+export function sumKeyDocs(docs: Iterable<object>): FlatKey {
   const out: FlatKey = new Map();
-  for (const d of docs) {
+  for (const doc of docs) {
+    const d = doc as Record<string, unknown>;
     const start = d.start instanceof Date ? d.start.getTime() : null;
     const name = windowName(d.window as WindowSize, start, String(d.collection));
     let sum = out.get(name);
