@@ -75,19 +75,32 @@ function timeOf(doc: Record<string, unknown> | undefined): number | null {
 /** Figures per window and collection, added up document by document. */
 export class WindowTally {
   readonly windows = new Map<string, Figures>();
-  /** Window names changed since `takeChanged` last ran. */
-  private readonly changed = new Set<string>();
+  /** Windows changed since `takeChanged` last ran. */
+  private changed: Figures[] = [];
+  private readonly marked = new WeakSet<Figures>();
+  /** The window each size and collection last added to (records come mostly in time order): no lookup while it holds. */
+  private readonly last = new Map<string, Figures>();
 
   private figures(window: WindowSize, t: number | null, collection: string): Figures {
-    const start = t === null ? null : Math.floor(t / windowSizes[window]) * windowSizes[window];
-    const name = windowName(window, start, collection);
-    let f = this.windows.get(name);
-    if (!f) {
-      f = { window, start, collection, count: 0, late: 0, repeated: 0, dead_letters: {} };
-      if (collection === ordersCollection) Object.assign(f, { revenue_cents: 0, units: 0, by_country: {}, by_category_cents: {}, fraud: {} });
-      this.windows.set(name, f);
+    const size = windowSizes[window];
+    const start = t === null ? null : Math.floor(t / size) * size;
+    const lastKey = window + collection;
+    let f = this.last.get(lastKey);
+    if (f?.start !== start) {
+      // Named by numbers here (a date's ISO text per record would cost more than the figures).
+      const name = `${window} ${start} ${collection}`;
+      f = this.windows.get(name);
+      if (!f) {
+        f = { window, start, collection, count: 0, late: 0, repeated: 0, dead_letters: {} };
+        if (collection === ordersCollection) Object.assign(f, { revenue_cents: 0, units: 0, by_country: {}, by_category_cents: {}, fraud: {} });
+        this.windows.set(name, f);
+      }
+      this.last.set(lastKey, f);
     }
-    this.changed.add(name);
+    if (!this.marked.has(f)) {
+      this.marked.add(f);
+      this.changed.push(f);
+    }
     return f;
   }
 
@@ -125,8 +138,9 @@ export class WindowTally {
 
   /** The windows changed since the last call (all of them the first time), and forgets the changes. */
   takeChanged(): Figures[] {
-    const out = [...this.changed].map((n) => this.windows.get(n)!);
-    this.changed.clear();
+    const out = this.changed;
+    for (const f of out) this.marked.delete(f);
+    this.changed = [];
     return out;
   }
 }
@@ -219,7 +233,7 @@ function flatten(f: WindowFigures): Map<string, number> {
 /** A tally's figures, flattened. */
 export function flatTally(tally: WindowTally): FlatKey {
   const out: FlatKey = new Map();
-  for (const [name, f] of tally.windows) out.set(name, flatten(f));
+  for (const f of tally.windows.values()) out.set(windowName(f.window, f.start, f.collection), flatten(f));
   return out;
 }
 

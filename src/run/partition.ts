@@ -252,9 +252,13 @@ export class PartitionPipeline {
     const docs = key.changedDocs();
     if (docs.length === 0) return this.answersWritten;
     this.answersWritten = this.answersWritten.then(async () => {
-      const r = await this.sink.write('etl_expected', docs as unknown as Doc[], 'upsert');
-      this.counters.retries += r.retries;
-      if (r.rejected.length > 0) throw new Error(`${r.rejected.length} answer key documents were refused by the target`);
+      // In writes of at most 500 documents (~300 KB): Node appends more than 512 KB to a file in
+      // several writes, which the appends of other partitions' threads could come between (torn lines).
+      for (let i = 0; i < docs.length; i += 500) {
+        const r = await this.sink.write('etl_expected', docs.slice(i, i + 500) as unknown as Doc[], 'upsert');
+        this.counters.retries += r.retries;
+        if (r.rejected.length > 0) throw new Error(`${r.rejected.length} answer key documents were refused by the target`);
+      }
     });
     this.answersWritten.catch((err: unknown) => {
       this.failure ??= err;
