@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'RESUME_NOTHING'
   | 'SEED_IN_USE'
   | 'WORK_LOST'
+  | 'NO_ANSWER_KEY'
+  | 'ANSWERS_DIFFER'
   | 'SINK_FAILED'
   | 'INTERNAL';
 
@@ -31,6 +33,8 @@ const exitCodes: Record<ErrorCode, 1 | 2> = {
   RESUME_NOTHING: 2,
   SEED_IN_USE: 2,
   WORK_LOST: 1,
+  NO_ANSWER_KEY: 2,
+  ANSWERS_DIFFER: 1,
   SINK_FAILED: 1,
   INTERNAL: 1,
 };

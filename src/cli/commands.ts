@@ -113,3 +113,30 @@ record per run):
   cmd.action(async () => (await import('./actions/schedule.js')).scheduleAction(holder.get()));
   return cmd;
 }
+
+/** `etl verify`: the answer key (etl_expected) against an aggregation of what is stored. */
+export function makeVerifyCommand(holder: ContextHolder): Command {
+  const cmd = new Command('verify')
+    .description('check the stored records against the answer key that `etl stream --answers` wrote, window by window')
+    .addHelpText(
+      'after',
+      `
+Reads the answer key (etl_expected: per 1-minute and 1-hour window of record
+time and per collection, summed over partitions) and, independently, every
+stored document (counted once per _id), and compares their figures: counts,
+late and repeated records, dead letters by reason, and for orders revenue and
+line revenue by category in cents, units, orders by country and fraud by type.
+Point it at your own pipeline's output of the same shape (see the README).
+
+Exit codes: 0 they agree, 1 they differ (the first differences are printed),
+2 no answer key or an unreadable target.
+
+Examples:
+  $ etl stream --sink jsonl --out ./data --from 2026-01-01 --to 2026-01-08 --answers
+  $ etl verify --from ./data
+  $ etl verify --uri mongodb://localhost:27017/shop`,
+    );
+  addSettingOptions(cmd, 'verify');
+  cmd.action(async () => (await import('./actions/verify.js')).verifyAction(holder.get()));
+  return cmd;
+}

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from './commander.js';
 import { isEtlError } from '../errors.js';
 import { redactText, secretsOf } from '../redact.js';
 import { debugNamespaces } from '../shared/switches.js';
-import { makeScheduleCommand, makeSeedCommand, makeStatsCommand, makeStreamCommand } from './commands.js';
+import { makeScheduleCommand, makeSeedCommand, makeStatsCommand, makeStreamCommand, makeVerifyCommand } from './commands.js';
 import { ContextHolder } from './context.js';
 import { addGlobalOptions } from './options.js';
 import type { CliIO } from './io.js';
@@ -63,7 +63,7 @@ Exit codes: 0 success, 1 finished but lost or rejected work,
     if (streamingCommands.has(actionCommand.name())) await tuneHeapForStreaming();
     await holder.load(actionCommand);
   });
-  for (const cmd of [makeSeedCommand(holder), makeStreamCommand(holder), makeStatsCommand(holder), makeScheduleCommand(holder)]) {
+  for (const cmd of [makeSeedCommand(holder), makeStreamCommand(holder), makeStatsCommand(holder), makeVerifyCommand(holder), makeScheduleCommand(holder)]) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),

@@ -48,7 +48,7 @@ export const settingKeys = [
 ] as const;
 export type SettingKey = (typeof settingKeys)[number];
 
-export type CommandName = 'seed' | 'stream' | 'stats' | 'schedule';
+export type CommandName = 'seed' | 'stream' | 'stats' | 'schedule' | 'verify';
 
 export interface SettingMeta {
   /** Commander flag, e.g. "--batch-size <n>". Absent: environment only. */
@@ -266,7 +266,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     commands: streamish,
   },
   since: { flag: '--since <time>', env: 'ETL_STATS_SINCE', description: 'stats: window before the newest event (30m, 1h, 7d); without it, all the data', example: '1h', commands: ['stats'] },
-  fromDir: { flag: '--from <dir>', description: 'stats: report on a jsonl output directory instead of MongoDB', example: './data', commands: ['stats'] },
+  fromDir: { flag: '--from <dir>', description: 'stats, verify: read a jsonl output directory instead of MongoDB', example: './data', commands: ['stats', 'verify'] },
   watch: { flag: '--watch', default: 'false', description: 'stats: refresh every 5 seconds until Ctrl-C', example: 'true', commands: ['stats'] },
   cron: {
     flag: '--cron <expr>',

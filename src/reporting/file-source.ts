@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { aggregate } from 'mingo';
 import { EtlError } from '../errors.js';
 import { readJsonl } from '../sinks/jsonl-files.js';
+import type { DocumentReader } from '../shared/stats-source.js';
 import type { Pipeline, StatsSource } from './stats.js';
 
 /**
@@ -10,7 +11,9 @@ import type { Pipeline, StatsSource } from './stats.js';
  * Like a MongoDB collection, a file keeps one document per _id (the last line wins, as
  * etl_runs.jsonl appends a new state of a run at each checkpoint).
  */
-export class FileStatsSource implements StatsSource {
+export class FileStatsSource implements StatsSource, DocumentReader {
+  /** A file keeps every delivery of a record, repeated ones too. */
+  readonly absorbsRepeats = false;
   readonly description: string;
   private readonly dir: string;
   private readonly cache = new Map<string, Array<Record<string, unknown>>>();
@@ -43,6 +46,11 @@ export class FileStatsSource implements StatsSource {
 
   async aggregate(collection: string, pipeline: Pipeline): Promise<Array<Record<string, unknown>>> {
     return aggregate(await this.load(collection), pipeline) as Array<Record<string, unknown>>;
+  }
+
+  /** Every line of the collection's file, streamed (all fields: a line is read whole anyway). */
+  each(collection: string): AsyncIterable<Record<string, unknown>> {
+    return readJsonl(join(this.dir, `${collection}.jsonl`));
   }
 
   refresh(): void {

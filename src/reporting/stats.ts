@@ -263,6 +263,10 @@ export interface StatsReport {
   }>;
   /** Order lifecycle, price changes, reviews and user changes of the window; null where there are no order_events. */
   livingStore: LivingStore | null;
+  /** The answer key's totals over its hourly windows (`etl stream --answers`); null where there is no key. */
+  answerKey: { windows: number; records: number; revenue: number; late: number; repeated: number } | null;
+  /** The newest run's labelled scenarios (its etl_runs manifest): name and window of record time (to: null = to the run's end). */
+  scenarios: Array<{ name: string; from: Date; to: Date | null }>;
 }
 
 const num = (x: unknown) => (typeof x === 'number' ? x : 0);
@@ -313,6 +317,8 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
     risk: { fraud: [], fraudOrders: 0, lowStock: [], deadLetters: [], deadLetterReasons: [] },
     runs: [],
     livingStore: null,
+    answerKey: null,
+    scenarios: [],
   };
   if (newest.length > 0) {
     // The window ends just after the newest event, so a backfill of last year reports too.
@@ -399,5 +405,12 @@ export async function computeStats(src: StatsSource, since: StatsSince, profile:
       p99Ms: typeof (r.latency_ms as { p99?: unknown } | null)?.p99 === 'number' ? (r.latency_ms as { p99: number }).p99 : null,
     };
   });
+  const [key] = await src.aggregate('etl_expected', [
+    { $match: { window: '1h' } },
+    { $group: { _id: null, windows: { $sum: 1 }, records: { $sum: '$count' }, revenue: { $sum: '$revenue_cents' }, late: { $sum: '$late' }, repeated: { $sum: '$repeated' } } },
+  ]);
+  if (key) report.answerKey = { windows: num(key.windows), records: num(key.records), revenue: num(key.revenue) / 100, late: num(key.late), repeated: num(key.repeated) };
+  const [withScenarios] = await src.aggregate('etl_runs', [{ $match: { 'scenarios.0': { $exists: true } } }, { $sort: { started_at: -1 } }, { $limit: 1 }, { $project: { scenarios: 1 } }]);
+  report.scenarios = ((withScenarios?.scenarios ?? []) as Array<{ name: string; from: Date; to: Date | null }>).map((x) => ({ name: x.name, from: x.from, to: x.to ?? null }));
   return report;
 }

@@ -7,7 +7,9 @@ import type { ProfileName } from '../shared/profiles.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Mix, Partition } from '../config/values.js';
 import { logger } from '../log.js';
+import { AnswerKey } from '../reporting/answer-key.js';
 import { Counters } from '../reporting/counters.js';
+import { idPrefix } from '../events/ids.js';
 import type { DeadLetter } from '../shared/records.js';
 import { type Doc, type DocUpdate, LostBatchError, type Sink, type SinkHealth, type WriteResult } from '../sinks/types.js';
 import { type Validator, validatorOf } from '../validation/validate.js';
@@ -99,6 +101,10 @@ export class PartitionPipeline {
   private updatesApplied: Promise<void> = Promise.resolve();
   /** The delivery scenarios (late-arrivals, duplicate-delivery); absent: records go to the sink as made. */
   private readonly delivery: Delivery | undefined;
+  /** --answers: the answer key of what this partition stores, and its writes to etl_expected (one at a time, in order). */
+  private readonly answers?: AnswerKey;
+  private answersWritten: Promise<void> = Promise.resolve();
+  private answersWrittenAt = 0;
 
   constructor(
     catalog: StoreCatalog,
@@ -123,7 +129,9 @@ export class PartitionPipeline {
     });
     for (const [collection, schema] of Object.entries(profile.events.schemas)) this.validators.set(collection as EventCollection, validatorOf(schema));
     if (job.live) this.engine.warmUp(job.live.originMs);
-    if (job.startSeq > 0) this.engine.skipTo(job.startSeq);
+    // Only targets that keep bookkeeping (etl_runs) keep the key: files and MongoDB.
+    if (job.answers && sink.runs) this.answers = new AnswerKey(idPrefix(job.seed, job.partition).slice(0, -1), job.runId);
+    if (job.startSeq > 0) this.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
     this.live = job.live !== undefined;
@@ -226,6 +234,50 @@ export class PartitionPipeline {
     await this.drain();
     if (this.failure !== undefined) return { reason: 'failed', watermark: this.acked, error: this.failure };
     return { reason, watermark: this.acked };
+  }
+
+  /**
+   * Resume: generates up to the checkpoint without writing. The answer key sees those records
+   * (validated, as they were when stored), so a resumed run's key is the key of one run.
+   */
+  private skipTo(seq: number): void {
+    const key = this.answers;
+    if (!key) return this.engine.skipTo(seq);
+    while (this.engine.sequence < seq) {
+      for (const rec of this.engine.take(Math.min(10_000, seq - this.engine.sequence))) {
+        const reasons = this.validators.get(rec.collection)!(rec.doc);
+        if (reasons === undefined) key.stored(rec.collection, rec.doc, rec.seq, true);
+        else key.deadLetter(rec.collection, rec.doc, rec.seq, reasons[0].code);
+      }
+    }
+  }
+
+  /**
+   * The answer key's windows changed since the last write, written to etl_expected (replacing
+   * each window's document), after the writes before it; all of them with `final`. A lost write
+   * of the key fails the run as a lost batch does.
+   * @returns when every write of the key asked for so far has settled.
+   */
+  writeAnswers(final = false): Promise<void> {
+    const key = this.answers;
+    if (!key || (!final && Date.now() - this.answersWrittenAt < 1000)) return this.answersWritten;
+    this.answersWrittenAt = Date.now();
+    const docs = key.changedDocs();
+    if (docs.length === 0) return this.answersWritten;
+    this.answersWritten = this.answersWritten.then(async () => {
+      // In writes of at most 500 documents (~300 KB): Node appends more than 512 KB to a file in
+      // several writes, which the appends of other partitions' threads could come between (torn lines).
+      for (let i = 0; i < docs.length; i += 500) {
+        const r = await this.sink.write('etl_expected', docs.slice(i, i + 500) as unknown as Doc[], 'upsert');
+        this.counters.retries += r.retries;
+        if (r.rejected.length > 0) throw new Error(`${r.rejected.length} answer key documents were refused by the target`);
+      }
+    });
+    this.answersWritten.catch((err: unknown) => {
+      this.failure ??= err;
+      this.halt.abort();
+    });
+    return this.answersWritten;
   }
 
   private settleWaiters: Array<() => void> = [];
@@ -341,8 +393,28 @@ export class PartitionPipeline {
       }
     }
     for (const d of countedDead) counters.get(d.collection).dead_lettered++;
+    if (this.answers) this.observe(records, settled, collections, refused, lost === undefined ? dead : []);
     if (lost !== undefined) throw lost;
     counters.batches++;
+  }
+
+  /** The answer key sees what the batch stored: records of settled writes the target did not refuse, and the validation dead letters stored. */
+  private observe(
+    records: Array<EngineRecord<Doc>>,
+    settled: Array<PromiseSettledResult<WriteResult>>,
+    collections: EventCollection[],
+    refused: ReadonlyMap<string, Set<unknown>>,
+    dead: readonly DeadLetter[],
+  ): void {
+    const key = this.answers!;
+    const stored = new Set(collections.filter((_, i) => settled[i].status === 'fulfilled'));
+    const codeOf = new Map<unknown, string>(dead.map((d) => [d.record, d.reasons[0].code]));
+    for (const rec of records) {
+      const code = codeOf.get(rec.doc);
+      if (code !== undefined) key.deadLetter(rec.collection, rec.doc, rec.seq, code);
+      else if (stored.has(rec.collection) && !refused.get(rec.collection)?.has(String(rec.doc._id))) key.stored(rec.collection, rec.doc, rec.seq);
+    }
+    void this.writeAnswers();
   }
 
   /**
@@ -390,6 +462,18 @@ export class PartitionPipeline {
     this.counters.retries += r.retries;
     if (r.rejected.length > 0) throw new Error(`${r.rejected.length} dead letters were refused by the target`);
   }
+}
+
+/** After a partition's run: its answer key written whole (--answers); a key that cannot be written fails the run. */
+export function withAnswers(pipeline: PartitionPipeline): (result: PartitionResult) => Promise<PartitionResult> {
+  return async (result) => {
+    try {
+      await pipeline.writeAnswers(true);
+      return result;
+    } catch (error) {
+      return { reason: 'failed', watermark: result.watermark, error: result.error ?? error };
+    }
+  };
 }
 
 /** A rejected record, kept whole with why it was rejected. Its id derives from the record's, so replays stay idempotent. */

@@ -18,7 +18,7 @@ import type { SinkOptions } from '../sinks/index.js';
 import type { Sink, SinkHealth } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
 import type { Pacing } from './pacer.js';
-import { type LiveJob, PartitionPipeline, type PartitionJob, type StopReason } from './partition.js';
+import { type LiveJob, PartitionPipeline, type PartitionJob, type StopReason, withAnswers } from './partition.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
 const log = logger('stream');
@@ -151,7 +151,7 @@ function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job:
   let last = emptySnapshot();
   return {
     ready: Promise.resolve(),
-    done: pipeline.run(),
+    done: pipeline.run().then(withAnswers(pipeline)),
     stop: () => stop.abort(),
     poll() {
       const delta = pipeline.counters.since(last);

@@ -6,7 +6,7 @@ import { emptySnapshot } from '../reporting/counters.js';
 import { loadProfile } from '../profiles/index.js';
 import { createSink, type SinkOptions } from '../sinks/index.js';
 import type { SinkHealth } from '../sinks/types.js';
-import { PartitionPipeline, type PartitionJob } from './partition.js';
+import { PartitionPipeline, type PartitionJob, withAnswers } from './partition.js';
 
 /** Messages a worker sends to the main thread. */
 export type WorkerMessage =
@@ -46,7 +46,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
       port.postMessage({ type: 'progress', delta, watermark: pipeline!.watermark, sinkBound: pipeline!.pacer.sinkBound, clockMs: pipeline!.clockMs, health: pipeline!.health } satisfies WorkerMessage);
     };
     const timer = setInterval(report, 200);
-    const result = await pipeline.run();
+    const result = await pipeline.run().then(withAnswers(pipeline));
     clearInterval(timer);
     report();
     port.postMessage({ type: 'done', reason: result.reason, watermark: result.watermark, error: result.error === undefined ? undefined : serializeError(result.error) } satisfies WorkerMessage);

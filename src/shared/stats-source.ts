@@ -9,3 +9,16 @@ export interface StatsSource {
   refresh?(): void;
   close(): Promise<void>;
 }
+
+/** Reads stored documents one by one, as they are (no server-side figures). */
+export interface DocumentReader {
+  readonly description: string;
+  /**
+   * Every stored document of a collection with at least `fields` (a projection: dotted paths),
+   * streamed. A file holds every delivery of a record; a database one document per _id.
+   */
+  each(collection: string, fields: readonly string[]): AsyncIterable<Record<string, unknown>>;
+  /** Whether a repeated delivery of an _id is absorbed (a database's unique _id) instead of kept. */
+  readonly absorbsRepeats: boolean;
+  close(): Promise<void>;
+}

@@ -3,6 +3,7 @@ import { isEtlError } from '../../errors.js';
 import type { SettingSource } from '../../config/load.js';
 import type { LivingStore } from '../../reporting/living-store.js';
 import type { StatsReport, StatsSince, StatsSource, StatsWindow } from '../../reporting/stats.js';
+import type { DocumentReader } from '../../shared/stats-source.js';
 import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
 import { fmtInt, fmtMs, table, visibleWidth } from '../format.js';
@@ -159,6 +160,12 @@ export function renderStats(out: Output, r: StatsReport, view: StatsView = {}): 
     out.summary(c.dim(flow(['activity over the window,', `${minutes} min per sparkline bar:`], columns, ' ')));
   }
   for (const x of r.collections) if (x.series) out.summary(`${x.name.padEnd(label)}${c.cyan(sparkline(x.series, width))}`);
+  if (r.scenarios.length) out.summary(flow(r.scenarios.map((x, i) => `${i === 0 ? 'scenarios: ' : ''}${c.magenta(x.name)} ${time(x.from)} → ${x.to ? time(x.to) : 'end'}`), columns, ' · '));
+  const key = r.answerKey;
+  if (key) {
+    const parts = [`answer key: ${fmtInt(key.records)} records`, `revenue ${money(key.revenue)}`, `late ${fmtInt(key.late)}`, `repeated ${fmtInt(key.repeated)}`];
+    out.summary(flow(parts, columns, ', '));
+  }
   const s = r.sales;
   section(out, 'Sales');
   out.summary(flow([`orders ${c.bold(fmtInt(s.orders))}`, `revenue ${c.bold(money(s.revenue))}`, `average order ${c.bold(money(s.averageOrderValue))}`, `units ${fmtInt(s.units)}`, `returned ${fmtInt(s.returned)}`], columns));
@@ -268,7 +275,8 @@ function renderLivingStore(out: Output, l: LivingStore, columns: number): void {
   out.summary(counts(`user changes ${fmtInt(l.userChanges.count)}:`, l.userChanges.byChange, columns));
 }
 
-async function openSource(ctx: RunContext): Promise<StatsSource> {
+/** The target a report reads: a jsonl directory (--from), else MongoDB (--uri/--db). */
+export async function openSource(ctx: RunContext): Promise<StatsSource & DocumentReader> {
   const s = ctx.config.settings;
   if (s.fromDir) {
     const { FileStatsSource } = await import('../../reporting/file-source.js');
