@@ -13,7 +13,7 @@ import { idPrefix } from '../events/ids.js';
 import type { DeadLetter } from '../shared/records.js';
 import { type Doc, type DocUpdate, LostBatchError, type Sink, type SinkHealth, type WriteResult } from '../sinks/types.js';
 import { type Validator, validatorOf } from '../validation/validate.js';
-import { Delivery } from './delivery.js';
+import { type DeliveredRecord, Delivery } from './delivery.js';
 import { Pacer, type Pacing } from './pacer.js';
 
 const log = logger('pipeline');
@@ -131,11 +131,11 @@ export class PartitionPipeline {
     if (job.live) this.engine.warmUp(job.live.originMs);
     // Only targets that keep bookkeeping (etl_runs) keep the key: files and MongoDB.
     if (job.answers && sink.runs) this.answers = new AnswerKey(idPrefix(job.seed, job.partition).slice(0, -1), job.runId);
+    this.delivery = Delivery.of(job);
     if (job.startSeq > 0) this.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
     this.live = job.live !== undefined;
-    this.delivery = Delivery.of(job);
     this.folds = new Map(sink.update && profile.folds ? Object.entries(profile.folds) : []);
     if (signal.aborted) this.halt.abort();
     else signal.addEventListener('abort', () => this.halt.abort(), { once: true });
@@ -205,7 +205,7 @@ export class PartitionPipeline {
       const until = horizon === undefined ? job.toMs : Math.min(horizon, job.toMs ?? Infinity);
       const records = this.engine.take(room, until);
       generated += records.length;
-      const delivered = this.delivery ? this.delivery.deliver(records) : records;
+      const delivered = this.delivery ? this.notStoredYet(this.delivery.deliver(records)) : records;
       if (delivered.length > 0) {
         // Backpressure: never more than `inFlight` batches being written.
         while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
@@ -227,7 +227,7 @@ export class PartitionPipeline {
     }
     // What is still held back is delivered before the final checkpoint (not after a lost batch: a resume regenerates it).
     if (this.delivery && !this.delivery.idle && this.failure === undefined) {
-      const rest = this.delivery.flush();
+      const rest = this.notStoredYet(this.delivery.flush());
       while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
       if (this.failure === undefined) this.dispatch(rest, this.delivery.checkpoint(this.engine.sequence));
     }
@@ -237,16 +237,45 @@ export class PartitionPipeline {
   }
 
   /**
-   * Resume: generates up to the checkpoint without writing. The answer key sees those records
-   * (validated, as they were when stored), so a resumed run's key is the key of one run.
+   * A resumed run's deliveries of records before its checkpoint (late ones still held when the
+   * replay reached it, and their repeats): the run that made them stored them, so they are not
+   * written again; the answer key sees them as the replay's.
+   */
+  private notStoredYet(delivered: DeliveredRecord[]): DeliveredRecord[] {
+    const start = this.job.startSeq;
+    if (start === 0 || !delivered.some((r) => r.seq < start)) return delivered;
+    const key = this.answers;
+    const rest: DeliveredRecord[] = [];
+    for (const rec of delivered) {
+      if (rec.seq >= start) {
+        rest.push(rec);
+        continue;
+      }
+      if (!key) continue;
+      const reasons = this.validators.get(rec.collection)!(rec.doc);
+      if (reasons === undefined) key.stored(rec.collection, rec.doc, rec.seq, !rec.again);
+      else key.deadLetter(rec.collection, rec.doc, rec.seq, reasons[0].code);
+    }
+    return rest;
+  }
+
+  /**
+   * Resume: generates up to the checkpoint without writing. The delivery scenarios see those
+   * records, so they hold, label and repeat what follows as one run did (their decisions are the
+   * record's, their state the run's); the answer key sees them as they were delivered (validated,
+   * late ones labelled, repeats as repeats), so a resumed run's key is the key of one run.
    */
   private skipTo(seq: number): void {
     const key = this.answers;
-    if (!key) return this.engine.skipTo(seq);
+    const delivery = this.delivery;
+    if (!key && !delivery) return this.engine.skipTo(seq);
     while (this.engine.sequence < seq) {
-      for (const rec of this.engine.take(Math.min(10_000, seq - this.engine.sequence))) {
+      const made = this.engine.take(Math.min(10_000, seq - this.engine.sequence));
+      const delivered: DeliveredRecord[] = delivery ? delivery.deliver(made) : made;
+      if (!key) continue;
+      for (const rec of delivered) {
         const reasons = this.validators.get(rec.collection)!(rec.doc);
-        if (reasons === undefined) key.stored(rec.collection, rec.doc, rec.seq, true);
+        if (reasons === undefined) key.stored(rec.collection, rec.doc, rec.seq, !rec.again);
         else key.deadLetter(rec.collection, rec.doc, rec.seq, reasons[0].code);
       }
     }
@@ -412,7 +441,8 @@ export class PartitionPipeline {
     for (const rec of records) {
       const code = codeOf.get(rec.doc);
       if (code !== undefined) key.deadLetter(rec.collection, rec.doc, rec.seq, code);
-      else if (stored.has(rec.collection) && !refused.get(rec.collection)?.has(String(rec.doc._id))) key.stored(rec.collection, rec.doc, rec.seq);
+      // A record before the checkpoint delivered again after a resume (it was still held when the replay reached the checkpoint) is a replay, not a repeat.
+      else if (stored.has(rec.collection) && !refused.get(rec.collection)?.has(String(rec.doc._id))) key.stored(rec.collection, rec.doc, rec.seq, !(rec as DeliveredRecord).again && rec.seq < this.job.startSeq);
     }
     void this.writeAnswers();
   }

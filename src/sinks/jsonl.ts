@@ -35,7 +35,8 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     },
   };
   /** Records already in the files (found by a resume scan, by `recordIdentity`): writing them again is absorbed. */
-  private readonly present = new Set<string>();
+  /** Resume: copies of each record beyond the checkpoint already in the files (a repeated delivery may be there twice). */
+  private readonly present = new Map<string, number>();
   /** The last pending append of each file: the next one waits for it. */
   private readonly tails = new Map<string, Promise<void>>();
 
@@ -104,9 +105,15 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
     let written = 0;
     let duplicates = 0;
     for (const doc of typedDocs(this.stored, collection, docs)) {
-      if (this.present.size > 0 && this.present.delete(recordIdentity(doc._id))) {
-        duplicates++;
-        continue;
+      if (this.present.size > 0) {
+        const id = recordIdentity(doc._id);
+        const copies = this.present.get(id);
+        if (copies !== undefined) {
+          if (copies > 1) this.present.set(id, copies - 1);
+          else this.present.delete(id);
+          duplicates++;
+          continue;
+        }
       }
       text += toJsonLine(doc);
       written++;
@@ -163,7 +170,8 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
         }
         const cp = partition === undefined ? undefined : checkpoint[partition];
         if (cp !== undefined && seq >= cp) {
-          this.present.add(recordIdentity(doc._id));
+          const id = recordIdentity(doc._id);
+          this.present.set(id, (this.present.get(id) ?? 0) + 1);
           n++;
         }
       }
