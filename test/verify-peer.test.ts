@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { bin, root, runCli } from './helpers/cli.js';
 import { peer, usePeerClient } from './helpers/peer-client.js';
 
 // The answer key into MongoDB and `etl verify` reading it back, through the real driver and the
@@ -33,4 +34,31 @@ describe('etl verify (MongoDB, real driver, wire peer)', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`transactions, 1h window from ${new Date(Math.floor(t / 3_600_000) * 3_600_000).toISOString()}: revenue_cents expected`);
   }, 60_000);
+
+  it('with black-friday, late and repeated deliveries on two workers: repeats absorbed, verify agrees, also after a kill and --resume', async () => {
+    const uri = ['--uri', peer.uri(), '--db', 'shop'];
+    const args = ['stream', ...uri, '--from', '2026-01-01', '--to', '2026-01-04', '--seed', '8', '--workers', '2', '--answers', '--mix', 'realistic', '--quiet', '--json'];
+    const scenarios = ['--scenario', 'black-friday@1d+1d', '--scenario', 'late-arrivals:share=0.01,max=10m', '--scenario', 'duplicate-delivery:share=0.005'];
+    // The CLI in a process of its own (the peer answers from this one), killed at a moment drawn per run.
+    const run = (extra: string[], killAfterMs?: number) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [bin, ...args, ...scenarios, ...extra], { cwd: root });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        if (killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+    await run([], 800 + Math.floor(Math.random() * 1200));
+    const resumed = await run(['--resume']);
+    expect(resumed.code).toBe(0);
+    const ok = await runCli(['verify', ...uri]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    // Every stored record once; the repeats came as duplicates (absorbed), late records carry ingested_at.
+    const views = peer.docs('product_views');
+    expect(new Set(views.map((d) => String(d._id))).size).toBe(views.length);
+    expect(views.some((d) => d.ingested_at instanceof Date)).toBe(true);
+    const summary = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as { counts: { collections: Record<string, { duplicates: number }> } };
+    const duplicates = Object.values(summary.counts.collections).reduce((a, c) => a + c.duplicates, 0);
+    expect(duplicates).toBeGreaterThan(0);
+  }, 120_000);
 });
