@@ -127,9 +127,10 @@ describe('etl --profile adaptive-bi into jsonl', () => {
       expect(s.last as number).toBeGreaterThanOrEqual(0);
     }
     // Sales match orders: each line's sale is in one update naming its order; only each product's
-    // latest lines may have none yet (their stock moves wait for their turn).
+    // latest lines may have none yet (their stock moves wait for their turn; with the living store
+    // returns come back when they arrive, so a product's runs of sales are shorter and more wait).
     const summaries = checkStockSummaries(tx, inv);
-    expect(summaries.covered).toBeGreaterThan(0.9 * tx.length);
+    expect(summaries.covered).toBeGreaterThan(0.85 * tx.length);
 
     // Every reference resolves in its catalog.
     for (const t of tx) expect(productIds.has(t.product_id) && userIds.has(t.user_id)).toBe(true);

@@ -7,10 +7,11 @@ import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { type ScenarioWindow, parseScenario, resolveScenarios } from '../src/scenarios/spec.js';
 import type { Doc } from '../src/sinks/types.js';
 import { runCli } from './helpers/cli.js';
-import { defaultMix, testCatalog } from './helpers/engine.js';
+import { testCatalog } from './helpers/engine.js';
 import { eventFiles, readDocs } from './helpers/files.js';
 import { MemorySink, type Written } from './helpers/memory-sink.js';
 import { ours } from './helpers/profiles.js';
+import { partitionJob } from './helpers/job.js';
 
 const catalog = testCatalog();
 const from = Date.parse('2026-02-01T00:00:00Z');
@@ -29,25 +30,8 @@ function scenarios(...texts: string[]): ScenarioWindow[] {
 }
 
 function job(over: Partial<PartitionJob> = {}): PartitionJob {
-  return {
-    runId: 'delivery',
-    profile: 'ecom-etl',
-    seed: 7,
-    partition: { index: 0, count: 1 },
-    mix: defaultMix,
-    fraudRate: 0.02,
-    dirtyRate: 0,
-    lifecycle: true,
-    // Dense traffic: thousands of records an hour, so every collection has records minutes apart.
-    sessionsPerDay: 40_000,
-    fromMs: from,
-    toMs: from + 6 * hourMs,
-    startSeq: 0,
-    pacing: { mode: 'none' },
-    batchSize: 200,
-    inFlight: 3,
-    ...over,
-  };
+  // Dense traffic: thousands of records an hour, so every collection has records minutes apart.
+  return partitionJob({ runId: 'delivery', seed: 7, lifecycle: true, sessionsPerDay: 40_000, fromMs: from, toMs: from + 6 * hourMs, batchSize: 200, inFlight: 3, ...over });
 }
 
 async function run(j: PartitionJob, sink: MemorySink, signal = new AbortController().signal) {

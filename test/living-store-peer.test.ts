@@ -10,6 +10,7 @@ import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
 import { client, peer, usePeerClient } from './helpers/peer-client.js';
 import { ours } from './helpers/profiles.js';
+import { partitionJob } from './helpers/job.js';
 
 // The living store into MongoDB through the real driver and the wire peer (issue 23). The
 // peer stores inserts and answers each update statement from this test's script: matched the
@@ -27,23 +28,18 @@ const catalog = buildStoreCatalog(products as never, users as never);
 const from = Date.parse('2026-01-01T00:00:00Z');
 
 function job(over: Partial<PartitionJob> = {}): PartitionJob {
-  return {
+  return partitionJob({
     runId: 'living-peer',
-    profile: 'ecom-etl',
     seed: 5,
-    partition: { index: 0, count: 1 },
     mix: { views: 0, cart: 0, orders: 0, preset: 'realistic' },
-    fraudRate: 0.02,
     dirtyRate: 0.002,
     lifecycle: true,
     fromMs: from,
     toMs: from + 25 * 86_400_000,
-    startSeq: 0,
-    pacing: { mode: 'none' },
     batchSize: 500,
     inFlight: 3,
     ...over,
-  };
+  });
 }
 
 /** Scripts the peer: an update statement matches the first time it is received, never again. */

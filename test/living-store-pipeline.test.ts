@@ -7,6 +7,7 @@ import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import type { OrderEvent, PriceChange, Review } from '../src/events/schemas.js';
 import type { Doc, DocUpdate, Sink, WriteResult } from '../src/sinks/types.js';
 import { ours } from './helpers/profiles.js';
+import { partitionJob } from './helpers/job.js';
 
 /**
  * A target that keeps documents, in memory: inserts absorb a known _id as a duplicate, and
@@ -75,23 +76,7 @@ const from = Date.parse('2026-01-01T00:00:00Z');
 const dayMs = 86_400_000;
 
 function job(over: Partial<PartitionJob> = {}): PartitionJob {
-  return {
-    runId: 'living',
-    profile: 'ecom-etl',
-    seed: 3,
-    partition: { index: 0, count: 1 },
-    mix: { views: 0, cart: 0, orders: 0, preset: 'realistic' },
-    fraudRate: 0.02,
-    dirtyRate: 0,
-    lifecycle: true,
-    fromMs: from,
-    toMs: from + 40 * dayMs,
-    startSeq: 0,
-    pacing: { mode: 'none' },
-    batchSize: 400,
-    inFlight: 3,
-    ...over,
-  };
+  return partitionJob({ runId: 'living', seed: 3, mix: { views: 0, cart: 0, orders: 0, preset: 'realistic' }, lifecycle: true, fromMs: from, toMs: from + 40 * dayMs, batchSize: 400, inFlight: 3, ...over });
 }
 
 async function run(store: DocStore, over: Partial<PartitionJob> = {}) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -127,7 +127,8 @@ describe('etl stream through the jsonl sink', () => {
     for (const c of eventFiles) {
       // Every line but a possibly torn last one (a kill can cut a write short) parses; the
       // resumed run cuts a torn tail before it appends.
-      const text = readFileSync(join(killed, `${c}.jsonl`), 'utf8');
+      const path = join(killed, `${c}.jsonl`);
+      const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
       const whole = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
       for (const line of whole) expect(() => JSON.parse(line)).not.toThrow();
       partial += whole.length;

@@ -42,7 +42,7 @@ function samples(): Array<{ name: string; schema: z.ZodType; doc: Doc; collectio
     doc: { ...product, price: 12.5, price_updated_at: new Date(0), rating_base: { rating: 4.1, count: 12 }, review_stars: 9, review_seq: { p0_1: 4, p1_2: 7 } } as unknown as Doc,
   });
   const [user] = g.users(40, 1);
-  out.push({ name: 'users (living store)', schema: userSchema, doc: { ...user, updated_at: new Date(0) } as unknown as Doc });
+  out.push({ name: 'users (living store)', schema: userSchema, doc: { ...user, updated_at: new Date(0), seeded: { customer_segment: 'new', is_active: true } } as unknown as Doc });
   return out;
 }
 

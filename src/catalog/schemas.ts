@@ -46,8 +46,9 @@ export const userSchema = z
     customer_segment: z.enum(customerSegments),
     preferred_category: z.enum(categoryNames as [string, ...string[]]),
     is_active: z.boolean(),
-    /** The living store: when user_changes last changed the user (absent until then). */
+    /** The living store: when user_changes last changed the user (absent until then), and what it was seeded as. */
     updated_at: z.date().optional(),
+    seeded: z.strictObject({ customer_segment: z.enum(customerSegments), is_active: z.boolean() }).optional(),
   })
   .refine((u) => u._id === u.user_id, { message: '_id must equal user_id', path: ['_id'] })
   .refine((u) => countryByCode.get(u.country)?.regions.some((r) => r.name === u.region) ?? false, {

@@ -155,8 +155,19 @@ export interface UserPart {
 }
 
 /** Fields of a catalog document the engine reads: what a stored catalog is read with (projection). */
-export const productFields = ['_id', 'product_id', 'name', 'category', 'brand', 'base_price', 'cost', 'stock_quantity', 'rating', 'review_count', 'is_active'] as const;
-export const userFields = ['_id', 'user_id', 'gender', 'country', 'region', 'customer_segment', 'age', 'signup_date', 'preferred_category', 'is_active'] as const;
+export const productFields = ['_id', 'product_id', 'name', 'category', 'brand', 'base_price', 'cost', 'stock_quantity', 'rating', 'review_count', 'is_active', 'rating_base'] as const;
+export const userFields = ['_id', 'user_id', 'gender', 'country', 'region', 'customer_segment', 'age', 'signup_date', 'preferred_category', 'is_active', 'seeded'] as const;
+
+/**
+ * A catalog document as it was seeded: where the living store keeps it current in MongoDB, the
+ * values it started from (`rating_base` of a reviewed product, `seeded` of a changed user) are
+ * what the engine reads, so a resumed or later run regenerates what the first one did.
+ */
+function asSeeded(d: Record<string, unknown>): Record<string, unknown> {
+  const base = (d.rating_base ?? d.seeded) as Record<string, unknown> | undefined;
+  if (!base || typeof base !== 'object') return d;
+  return 'count' in base ? { ...d, rating: base.rating, review_count: base.count } : { ...d, ...base };
+}
 
 /**
  * How a profile's stored catalog is read back into the engine's terms. `from` names the module
@@ -179,8 +190,8 @@ export interface CatalogReading {
 export const ourTerms: CatalogReading = {
   from: { module: import.meta.url, name: 'ourTerms' },
   fields: { products: productFields, users: userFields },
-  product: (d) => d,
-  user: (d) => d,
+  product: asSeeded,
+  user: asSeeded,
   idIsKey: true,
   idRule: (kind) => (kind === 'products' ? 'product_id: must be PRD_ and 6 digits, equal to _id' : 'user_id: must be USR_ and 7 digits, equal to _id'),
 };

@@ -11,29 +11,35 @@ const calibrationGapS = 600;
  * How many records a visit brings on average under these options (its logins, views, carts,
  * orders, activities and the stock moves and returns that follow), measured by simulating
  * quiet visits one after another. Deterministic for the same options; tens of milliseconds.
- * Of the living store's records only an order's placement and payment count (they follow in
- * seconds): the rest (transitions hours and days later, price and user changes on their own
- * clocks) is not a visit's and would swamp ten quiet days of visits; it comes on top of the
- * rate as it falls due.
+ * Of the living store's records, those that follow a visit within seconds count (followsVisit).
  */
 export function recordsPerVisit<D extends RenderedDoc>(catalog: StoreCatalog, o: Omit<EngineOptions<D>, 'visitsPerSecond' | 'sessionsPerDay'>): number {
-  const engine = new EventEngine(catalog, { ...o, lifecycle: false, visitsPerSecond: 1 / calibrationGapS });
+  const engine = new EventEngine(catalog, { ...o, visitsPerSecond: 1 / calibrationGapS });
   let records = 0;
-  let orders = 0;
   let paced = 0;
   const paceBy = o.events.paceBy;
   while (engine.visits < calibrationVisits) {
     for (const r of engine.take(1000)) {
-      records++;
-      if (r.collection === 'transactions') orders++;
       if (r.collection === paceBy?.collection) paced++;
+      if (followsVisit(r.collection, r.doc as unknown as Record<string, unknown>)) records++;
     }
   }
   // A renderer that holds its collections in proportion to one: that one decides (its sample of the rest starts cold here).
   if (paceBy) return (paced * paceBy.records) / engine.visits;
-  // With the living store, an order's placement and payment follow within seconds: two order events.
-  const orderEvents = o.lifecycle && o.events.collections.includes('order_events') ? 2 * orders : 0;
-  return (records + orderEvents) / engine.visits;
+  return records / engine.visits;
+}
+
+/**
+ * Whether a record comes with a visit, within seconds: everything a shopper does and its stock
+ * moves, and of the living store an order's placement and payment (versions 1 and 2) and a
+ * segment upgrade it brings. Later transitions, reviews, price changes and churn keep clocks of
+ * their own: over ten quiet days they would swamp the visits, and in a stream they come on top
+ * of the rate as they fall due.
+ */
+function followsVisit(collection: string, doc: Record<string, unknown>): boolean {
+  if (collection === 'order_events') return typeof doc.version === 'number' && doc.version <= 2;
+  if (collection === 'user_changes') return doc.change === 'segment_upgrade';
+  return collection !== 'price_changes' && collection !== 'reviews';
 }
 
 /** The plan of a live stream's traffic: visits a second that give `recordsPerSecond`, and how that compares with the catalog's own users. */

@@ -12,6 +12,21 @@ const promotionDiscounts = [0.1, 0.15, 0.2, 0.25, 0.3];
 
 const u = (h: number) => h / 4294967296;
 
+/** Narrows `span` (around t) to one side of [start, end) or into it; whether t is inside it. */
+function clip(span: { from: number; to: number }, t: number, start: number, end: number): boolean {
+  if (t < start) {
+    span.to = Math.min(span.to, start);
+    return false;
+  }
+  if (t < end) {
+    span.from = Math.max(span.from, start);
+    span.to = Math.min(span.to, end);
+    return true;
+  }
+  span.from = Math.max(span.from, end);
+  return false;
+}
+
 /** One change of a product's price: when, from what to what, and why. */
 export interface ScheduledChange {
   at: number;
@@ -77,30 +92,13 @@ export class PriceSchedule {
     const w = Math.floor(t / weekMs);
     const promo = this.promotion(p, w);
     // The span this price holds for: within the period and the week, and on one side of the promotion's bounds.
-    let from = Math.max(k * len - phase, w * weekMs);
-    let to = Math.min((k + 1) * len - phase, (w + 1) * weekMs);
-    let off = 0;
-    if (promo) {
-      if (t < promo.start) to = Math.min(to, promo.start);
-      else if (t < promo.end) {
-        off = promo.off;
-        from = Math.max(from, promo.start);
-        to = Math.min(to, promo.end);
-      } else from = Math.max(from, promo.end);
-    }
+    const span = { from: Math.max(k * len - phase, w * weekMs), to: Math.min((k + 1) * len - phase, (w + 1) * weekMs) };
+    const off = promo && clip(span, t, promo.start, promo.end) ? promo.off : 0;
     let sale = 0;
-    for (const s of this.sales) {
-      if (s.category !== this.productCategory?.[p]) continue;
-      if (t < s.fromMs) to = Math.min(to, s.fromMs);
-      else if (t < s.toMs) {
-        sale = s.off;
-        from = Math.max(from, s.fromMs);
-        to = Math.min(to, s.toMs);
-      } else from = Math.max(from, s.toMs);
-    }
+    for (const s of this.sales) if (s.category === this.productCategory?.[p] && clip(span, t, s.fromMs, s.toMs)) sale = s.off;
     const cents = Math.max(1, Math.round(this.basePriceCents[p] * factor * (1 - off) * (1 - sale)));
-    this.from[p] = from;
-    this.to[p] = to;
+    this.from[p] = span.from;
+    this.to[p] = span.to;
     this.cents[p] = cents;
     return cents;
   }
@@ -117,27 +115,16 @@ export class PriceSchedule {
       const repricing = Math.ceil((t + phase) / len) * len - phase;
       let next = Math.min(repricing, before);
       let reason: PriceChange['reason'] = 'repricing';
+      // A promotion's (or a flash sale's) start or end before it comes first.
+      const bounds = (start: number, end: number) => {
+        if (start >= t && start < next) [next, reason] = [start, 'promotion_start'];
+        else if (end >= t && end < next) [next, reason] = [end, 'promotion_end'];
+      };
       for (let w = Math.floor(t / weekMs); w * weekMs < next; w++) {
         const promo = this.promotion(p, w);
-        if (!promo) continue;
-        if (promo.start >= t && promo.start < next) {
-          next = promo.start;
-          reason = 'promotion_start';
-        } else if (promo.end >= t && promo.end < next) {
-          next = promo.end;
-          reason = 'promotion_end';
-        }
+        if (promo) bounds(promo.start, promo.end);
       }
-      for (const s of this.sales) {
-        if (s.category !== this.productCategory?.[p]) continue;
-        if (s.fromMs >= t && s.fromMs < next) {
-          next = s.fromMs;
-          reason = 'promotion_start';
-        } else if (s.toMs >= t && s.toMs < next) {
-          next = s.toMs;
-          reason = 'promotion_end';
-        }
-      }
+      for (const s of this.sales) if (s.category === this.productCategory?.[p]) bounds(s.fromMs, s.toMs);
       if (next >= before) return undefined;
       const oldCents = this.priceCents(p, next - 1);
       const newCents = this.priceCents(p, next);

@@ -75,15 +75,17 @@ export class Delivery {
     private readonly againWindows: readonly ScenarioWindow[],
     /** Records of one batch: a second delivery comes one to four batches after its first. */
     private readonly batchSize: number,
+    /** Collections never held late: the living store's change logs and the documents they update must arrive in order. */
+    private readonly onTime: ReadonlySet<string>,
   ) {}
 
   /** The deliveries of a partition, or undefined when no delivery scenario is on (records go straight through). */
-  static of(job: { seed: number; partition: Partition; scenarios?: readonly ScenarioWindow[]; batchSize: number }): Delivery | undefined {
+  static of(job: { seed: number; partition: Partition; scenarios?: readonly ScenarioWindow[]; batchSize: number }, onTime: ReadonlySet<string> = new Set()): Delivery | undefined {
     const windows = job.scenarios ?? [];
     const late = windows.filter((w) => w.name === 'late-arrivals' && Number(w.params.share) > 0);
     const again = windows.filter((w) => w.name === 'duplicate-delivery' && Number(w.params.share) > 0);
     if (late.length === 0 && again.length === 0) return undefined;
-    return new Delivery(job.seed, job.partition, late, again, job.batchSize);
+    return new Delivery(job.seed, job.partition, late, again, job.batchSize, onTime);
   }
 
   /** Whether anything is still held or queued. */
@@ -117,7 +119,7 @@ export class Delivery {
         continue;
       }
       const t = ts.getTime();
-      if (this.lateWindows.length > 0 && this.hold(rec, t)) continue;
+      if (this.lateWindows.length > 0 && !this.onTime.has(rec.collection) && this.hold(rec, t)) continue;
       // The clock (this record's time) has passed these release times: out before this record
       // (nothing written before them is more than their lateness past them) when a later record
       // of their collection was written since; else they wait for one, at most `max` past them.

@@ -131,7 +131,9 @@ export class PartitionPipeline {
     if (job.live) this.engine.warmUp(job.live.originMs);
     // Only targets that keep bookkeeping (etl_runs) keep the key: files and MongoDB.
     if (job.answers && sink.runs) this.answers = new AnswerKey(idPrefix(job.seed, job.partition).slice(0, -1), job.runId);
-    this.delivery = Delivery.of(job);
+    // The living store's change logs and what they update keep their order (an update before its document would be lost).
+    const folded = job.lifecycle && profile.folds ? Object.entries(profile.folds).flatMap(([log, f]) => [log, f.into]) : [];
+    this.delivery = Delivery.of(job, new Set(folded));
     if (job.startSeq > 0) this.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);

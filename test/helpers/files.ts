@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { fromJsonLine } from '../../src/sinks/jsonl-files.js';
 import type { Doc } from '../../src/sinks/types.js';
 
-export const eventFiles = ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates'];
+import { eventCollections } from '../../src/shared/collections.js';
+
+/** Every event collection's file (the living store's included). */
+export const eventFiles: readonly string[] = eventCollections;
 
 export function readLines(dir: string, collection: string): string[] {
   const path = join(dir, `${collection}.jsonl`);

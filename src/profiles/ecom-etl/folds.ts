@@ -1,6 +1,9 @@
 import type { OrderEvent, PriceChange, Review, UserChange } from '../../events/schemas.js';
 import type { Fold } from '../profile.js';
 
+/** The stream a record id belongs to (`k3-0.2-1a` → `k3_0_2`: seed and partition), as a field name. */
+const streamOf = (id: string) => id.slice(0, id.lastIndexOf('-')).replace(/[.-]/g, '_');
+
 /**
  * ecom-etl's living store in MongoDB: the order, product and user documents follow their
  * change logs. Every update applies only while the document has not seen it (a lower version,
@@ -35,12 +38,12 @@ export const ecomEtlFolds: Readonly<Record<string, Fold>> = {
   },
   reviews: {
     into: 'products',
-    update(doc, seq, p) {
+    update(doc, seq) {
       const r = doc as unknown as Review;
-      // Reviews of one product come from every partition: each partition's are counted in its
-      // sequence order (review_seq), and the rating is computed from sums, so it is the same
-      // whichever partition's reviews arrive first.
-      const mark = `review_seq.p${p.index}_${p.count}`;
+      // Reviews of one product come from every partition of every run: each stream's (seed and
+      // partition, as its ids begin) are counted in its sequence order (review_seq), and the
+      // rating is computed from sums, so it is the same whichever arrives first.
+      const mark = `review_seq.${streamOf(r._id)}`;
       return {
         source: r._id,
         target: r.product_id,
@@ -63,7 +66,22 @@ export const ecomEtlFolds: Readonly<Record<string, Fold>> = {
     into: 'users',
     update(doc) {
       const u = doc as unknown as UserChange;
-      return { source: u._id, target: u.user_id, when: { updated_at: { $not: { $gte: u.timestamp } } }, update: { $set: { customer_segment: u.customer_segment, is_active: u.is_active, updated_at: u.timestamp } } };
+      return {
+        source: u._id,
+        target: u.user_id,
+        when: { updated_at: { $not: { $gte: u.timestamp } } },
+        // What the user was seeded as stays beside (`seeded`): the engine reads a catalog as seeded.
+        update: [
+          {
+            $set: {
+              seeded: { $ifNull: ['$seeded', { customer_segment: '$customer_segment', is_active: '$is_active' }] },
+              customer_segment: u.customer_segment,
+              is_active: u.is_active,
+              updated_at: u.timestamp,
+            },
+          },
+        ],
+      };
     },
   },
 };
