@@ -7,6 +7,7 @@ import { ScenarioEffects } from '../src/events/scenario-effects.js';
 import { type EventDoc, type PriceChange, type ProductView, type Transaction, eventSchemas } from '../src/events/schemas.js';
 import { ecomEtlEvents } from '../src/profiles/ecom-etl/events.js';
 import { parseScenario, resolveScenarios } from '../src/scenarios/spec.js';
+import { runCli } from './helpers/cli.js';
 import { testCatalog } from './helpers/engine.js';
 
 const dayMs = 86_400_000;
@@ -65,6 +66,17 @@ describe('--scenario values', () => {
       ['black-friday@soon', /must be a date like 2026-11-27/],
     ];
     for (const [text, message] of bad) expect(parseScenario(text), text).toMatch(message);
+  });
+
+  it('refuses through the CLI, exit 2, one line naming the value and the fix (a flash sale of no category included)', async () => {
+    for (const [value, message] of [
+      ['black-monday', /Invalid --scenario: "black-monday" "black-monday" is not a scenario: use one of/],
+      ['flash-sale:category=Electronic', /category=Electronic is not a category of the catalog: use one of Electronics, /],
+    ] as const) {
+      const r = await runCli(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '10', '--scenario', value]);
+      expect(r.code, value).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import type { RunRecord } from '../shared/records.js';
 import { evenShare } from '../shared/share.js';
 import { workerScript } from '../shared/worker-script.js';
 import type { Profile } from '../profiles/index.js';
+import { categoryNames } from '../catalog/reference.js';
 import { type ScenarioWindow, resolveScenarios } from '../scenarios/spec.js';
 import type { SinkOptions } from '../sinks/index.js';
 import type { Sink, SinkHealth } from '../sinks/types.js';
@@ -229,6 +230,12 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   let opened = started;
   // Scenario windows in record time: after a backfill's --from, or a live stream's origin.
   const scenarios = resolveScenarios(s.scenario ?? [], s.from?.getTime() ?? live!.origin.getTime());
+  for (const w of scenarios) {
+    const named = w.name === 'flash-sale' ? String(w.params.category) : '';
+    if (named && !categoryNames.some((c) => c.toLowerCase() === named.toLowerCase())) {
+      throw new EtlError('CONFIG_INVALID', `Invalid --scenario "${w.text}": category=${named} is not a category of the catalog: use one of ${categoryNames.join(', ')} (quoted where it has spaces), or none for one drawn from the seed.`);
+    }
+  }
   const jobs: PartitionJob[] = partitions.map((p, w) => ({
     live: live?.jobs[w],
     ...pacingFor(batched, partitions.length, w),
