@@ -136,9 +136,35 @@ export class Delivery {
     return out;
   }
 
-  /** Everything still held or queued, delivered now: the run ends (its limit, --to, a stop). */
-  flush(): DeliveredRecord[] {
+  /**
+   * Everything still held or queued, delivered now: the run ends (its limit, --to, a stop).
+   * With `peek` (the records that would come next, made but never delivered), what is still
+   * held is decided as a longer run would decide it (late once a later record of its collection
+   * comes, on time when none comes within max): a run continued with --resume then delivers,
+   * labels and counts the same records as one run.
+   */
+  flush(peek?: () => ReadonlyArray<EngineRecord<Doc>>): DeliveredRecord[] {
     const out: DeliveredRecord[] = [];
+    while (peek && (this.held.size > 0 || this.waiting.length > 0)) {
+      const more = peek();
+      if (more.length === 0) break;
+      for (const rec of more) {
+        const ts = rec.doc.timestamp;
+        if (!(ts instanceof Date)) continue;
+        const t = ts.getTime();
+        // As deliver() would: a record held itself is no clock; one delivered passes those of its collection.
+        if (this.lateWindows.length > 0 && !this.onTime.has(rec.collection) && this.picked(rec.seq, t)) continue;
+        while (this.held.size > 0 && this.held.peekAt() < t) {
+          const h = this.held.pop()!;
+          if ((this.latestMs.get(h.rec.collection) ?? -Infinity) > h.at) this.release(out, h);
+          else this.waiting.push(h);
+        }
+        if (this.waiting.length > 0) this.releaseWaiting(out, (h) => t > h.at + h.max, false);
+        if (t > (this.latestMs.get(rec.collection) ?? -Infinity)) this.latestMs.set(rec.collection, t);
+        if (this.waiting.length > 0) this.releaseWaiting(out, (h) => h.rec.collection === rec.collection && t > h.at);
+        if (this.held.size === 0 && this.waiting.length === 0) break;
+      }
+    }
     this.releaseWaiting(out, () => true, false);
     while (this.held.size > 0) {
       const h = this.held.pop()!;
@@ -148,10 +174,16 @@ export class Delivery {
     return out;
   }
 
+  /** Whether late-arrivals picks the record of this sequence number and time. */
+  private picked(seq: number, t: number): boolean {
+    const w = activeAt(this.lateWindows, 'late-arrivals', t);
+    return w !== undefined && this.draw(lateDraw, seq) < Number(w.params.share);
+  }
+
   /** Holds the record back if late-arrivals picks it; labels it with when it will be delivered. */
   private hold(rec: EngineRecord<Doc>, t: number): boolean {
-    const w = activeAt(this.lateWindows, 'late-arrivals', t);
-    if (!w || this.draw(lateDraw, rec.seq) >= Number(w.params.share)) return false;
+    if (!this.picked(rec.seq, t)) return false;
+    const w = activeAt(this.lateWindows, 'late-arrivals', t)!;
     const max = Number(w.params.max);
     // Lateness uniform in (0, max] ms, whole milliseconds.
     const lateness = Math.min(max, 1 + Math.floor(this.draw(latenessDraw, rec.seq) * max));

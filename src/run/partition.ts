@@ -229,9 +229,11 @@ export class PartitionPipeline {
     }
     // What is still held back is delivered before the final checkpoint (not after a lost batch: a resume regenerates it).
     if (this.delivery && !this.delivery.idle && this.failure === undefined) {
-      const rest = this.notStoredYet(this.delivery.flush());
+      // Decided by the records that would come next (made, never written): a resume decides them alike.
+      const end = this.engine.sequence;
+      const rest = this.notStoredYet(this.delivery.flush(() => this.engine.take(1000)));
       while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
-      if (this.failure === undefined) this.dispatch(rest, this.delivery.checkpoint(this.engine.sequence));
+      if (this.failure === undefined) this.dispatch(rest, this.delivery.checkpoint(end));
     }
     await this.drain();
     if (this.failure !== undefined) return { reason: 'failed', watermark: this.acked, error: this.failure };
