@@ -121,9 +121,8 @@ export class EcomEtlRenderer implements EventRenderer<EventDoc> {
       if (this.scenarios.on('schema-drift', f.at)) {
         doc.displayed_price = doc.price_shown;
         delete doc.price_shown;
-        labels ? labels.push('schema-drift') : (doc.scenarios = ['schema-drift']);
-      }
-      if (labels) doc.scenarios = labels;
+        doc.scenarios = [...(labels ?? []), 'schema-drift'];
+      } else if (labels) doc.scenarios = labels;
     }
     out.emit('product_views', doc);
   }
