@@ -260,6 +260,28 @@ const specs = [
           },
           "updated_at": {
             "bsonType": "date"
+          },
+          "seeded": {
+            "bsonType": "object",
+            "properties": {
+              "customer_segment": {
+                "bsonType": "string",
+                "enum": [
+                  "new",
+                  "regular",
+                  "premium",
+                  "vip"
+                ]
+              },
+              "is_active": {
+                "bsonType": "bool"
+              }
+            },
+            "required": [
+              "customer_segment",
+              "is_active"
+            ],
+            "additionalProperties": false
           }
         },
         "required": [
