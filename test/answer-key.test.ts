@@ -5,36 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { AnswerKey, type KeyDoc, WindowTally, flatTally, sumKeyDocs } from '../src/reporting/answer-key.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { JsonlSink } from '../src/sinks/jsonl.js';
+import { eventCollections } from '../src/shared/collections.js';
 import type { Doc } from '../src/sinks/types.js';
 import { testCatalog } from './helpers/engine.js';
 import { readDocs } from './helpers/files.js';
+import { partitionJob } from './helpers/job.js';
 import { ours } from './helpers/profiles.js';
 
 // The answer key of a partition's pipeline (--answers), against figures this test computes by
 // its own hand from the files the pipeline wrote.
 
 const from = Date.parse('2026-01-05T00:00:00Z');
-const collections = ['product_views', 'cart_events', 'transactions', 'user_activities', 'inventory_updates', 'order_events', 'price_changes', 'reviews', 'user_changes'];
+const collections = eventCollections;
 
 function job(over: Partial<PartitionJob> = {}): PartitionJob {
-  return {
-    runId: 'answers',
-    profile: 'ecom-etl',
-    seed: 11,
-    partition: { index: 0, count: 1 },
-    mix: { views: 0.6, cart: 0.3, orders: 0.1 },
-    fraudRate: 0.05,
-    dirtyRate: 0.01,
-    lifecycle: true,
-    answers: true,
-    fromMs: from,
-    toMs: from + 2 * 86_400_000,
-    startSeq: 0,
-    pacing: { mode: 'none' },
-    batchSize: 300,
-    inFlight: 3,
-    ...over,
-  };
+  return partitionJob({ runId: 'answers', seed: 11, fraudRate: 0.05, dirtyRate: 0.01, lifecycle: true, answers: true, fromMs: from, toMs: from + 2 * 86_400_000, batchSize: 300, inFlight: 3, ...over });
 }
 
 /** Runs a partition into `dir` (a resume first tells the sink what it holds beyond the checkpoint); its key as the files hold it (the last line of an _id wins). */

@@ -8,6 +8,7 @@ import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
 import type { RunRecord } from '../src/shared/records.js';
 import type { Doc, Sink, WriteResult } from '../src/sinks/types.js';
 import { defaultMix, testCatalog } from './helpers/engine.js';
+import { partitionJob } from './helpers/job.js';
 import { ours } from './helpers/profiles.js';
 
 /** An in-memory sink whose writes take `delayMs` and that remembers the most writes in flight. */
@@ -41,21 +42,7 @@ class SlowSink implements Sink {
 }
 
 function job(over: Partial<PartitionJob> = {}): PartitionJob {
-  return {
-    runId: 'test-run',
-    profile: 'ecom-etl',
-    seed: 1,
-    partition: { index: 0, count: 1 },
-    mix: defaultMix,
-    fraudRate: 0.02,
-    dirtyRate: 0,
-    fromMs: Date.parse('2026-02-01T00:00:00Z'),
-    startSeq: 0,
-    pacing: { mode: 'none' },
-    batchSize: 100,
-    inFlight: 2,
-    ...over,
-  };
+  return partitionJob({ fromMs: Date.parse('2026-02-01T00:00:00Z'), ...over });
 }
 
 describe('partition pipeline', () => {
