@@ -141,14 +141,22 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         }
       }
     };
+    return this.settle(collection, 'inserts', attempt, result, () => pending.length);
+  }
+
+  /**
+   * Runs a write's attempts under the retry policy, counting retries in `result`; a write given
+   * up on is a lost batch carrying what was settled, and how many of it (`unsettled`) were not.
+   */
+  private async settle(collection: string, what: string, attempt: () => Promise<void>, result: WriteResult, unsettled: () => number): Promise<WriteResult> {
     try {
       await retry(attempt, this.policy, (e, n) => {
         result.retries++;
         this.failing();
-        log('retry %s attempt %d: %s', collection, n, e.message);
+        log('retry %s %s attempt %d: %s', collection, what, n, e.message);
       });
     } catch (err) {
-      throw this.lost(collection, pending.length, err, result);
+      throw this.lost(collection, unsettled(), err, result);
     }
     return result;
   }
@@ -201,16 +209,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         }
       }
     };
-    try {
-      await retry(attempt, this.policy, (e, n) => {
-        result.retries++;
-        this.failing();
-        log('retry %s updates attempt %d: %s', collection, n, e.message);
-      });
-    } catch (err) {
-      throw this.lost(collection, ops.length - from, err, result);
-    }
-    return result;
+    return this.settle(collection, 'updates', attempt, result, () => ops.length - from);
   }
 
   /**
