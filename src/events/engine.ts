@@ -264,7 +264,7 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     let ends = false;
     if (kind === VIEW) seconds = this.view(s);
     else if (kind === CART || s.cart.length === 0) seconds = this.cartChange(s);
-    else if (this.scenarios?.outage(this.now) !== undefined && r.chance(this.scenarios.outage(this.now)!)) {
+    else if (this.scenarios?.abandonsCheckout(this.now, r)) {
       this.cartEvent(s, 'abandon', null, 0, null); // a payment outage: the shopper gives up at checkout
       s.cart = [];
       seconds = r.between(10, 60);

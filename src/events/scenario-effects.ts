@@ -67,6 +67,12 @@ export class ScenarioEffects {
     return this.active(name, t) !== undefined;
   }
 
+  /** Whether a checkout at t is given up: drawn (the share `abandon`) only during a payment outage. */
+  abandonsCheckout(t: number, rng: { chance(p: number): boolean }): boolean {
+    const share = this.outage(t);
+    return share !== undefined && rng.chance(share);
+  }
+
   /** During a payment outage, the share of checkouts abandoned (undefined: payments work). */
   outage(t: number): number | undefined {
     const po = this.active('payment-outage', t);
