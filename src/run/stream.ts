@@ -164,9 +164,11 @@ function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job:
 
 function workerRunner(input: WorkerInput): Runner {
   // The generator allocates many short-lived records: a young generation of its own, sized once
-  // (cli/entry.ts stops young generations from growing). 24 MB: as fast as 48 MB, 30 MB less
-  // resident per worker (npm run bench, null sink, 2 workers).
-  const worker = new Worker(workerScript(import.meta.url, './worker.js'), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
+  // (cli/main.ts stops young generations from growing). 32 MB (16 MB semi-spaces): with the
+  // living store's orders waiting between batches, 24 MB promoted them and ran at 350–380k
+  // records/s peaking at 245–255 MB; 32 MB ran at 440–485k and 205–210 MB, 64 MB no faster and
+  // ~275 MB (null sink, 2 workers, 1 M records, side by side).
+  const worker = new Worker(workerScript(import.meta.url, './worker.js'), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 32 } });
   let pending = emptySnapshot();
   const acc = new Counters();
   let watermark = input.job.startSeq;
