@@ -208,15 +208,32 @@ function compileObject(def: Internals['def'], payload: Payload): Test | undefine
   const strict = def.catchall !== undefined;
   if (strict && def.catchall!._zod.def.type !== 'never') return undefined;
   const known = new Set(keys);
-  return (v) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-    const o = v as Record<string, unknown>;
-    for (let i = 0; i < keys.length; i++) if (!tests[i](o[keys[i]])) return false;
-    if (strict) {
-      // A record's keys usually come in the shape's order: equal to the key there, no lookup.
-      let i = 0;
-      for (const key in o) if (key !== keys[i++] && !known.has(key)) return false;
-    }
+  // A record's keys usually come in the shape's order: equal to the key there, no lookup.
+  const onlyKnown = (o: Record<string, unknown>) => {
+    let i = 0;
+    for (const key in o) if (key !== keys[i++] && !known.has(key)) return false;
     return true;
   };
+  return objectTest(keys, tests, strict ? onlyKnown : undefined);
+}
+
+/**
+ * The test of an object with `keys`, each value by its test, as a function of its own made for
+ * this shape: one straight line of property reads by name and calls of one test each, so V8
+ * sees one shape and one callee at every site (one loop over `o[keys[i]]` shared by every shape
+ * went megamorphic: ~0.6 µs a record against ~0.4 now, over the ecom-etl engine's records). The
+ * keys are written as JSON string literals; nothing else of the schema becomes code.
+ */
+function objectTest(keys: readonly string[], tests: readonly Test[], onlyKnown?: (o: Record<string, unknown>) => boolean): Test {
+  const names = keys.map((_, i) => `t${i}`);
+  const checks = keys.map((key, i) => `${names[i]}(o[${JSON.stringify(key)}])`);
+  if (onlyKnown) checks.push('only(o)');
+  const body = [
+    names.length > 0 ? `const [${names.join(', ')}] = t;` : '',
+    'return function test(o) {',
+    "  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;",
+    `  return ${checks.length > 0 ? checks.join(' && ') : 'true'};`,
+    '};',
+  ].join('\n');
+  return new Function('t', 'only', body)(tests, onlyKnown) as Test;
 }
