@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MongoNetworkError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
+import { parseId } from '../src/events/ids.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { runStream, type StreamSettings } from '../src/run/stream.js';
@@ -8,6 +12,7 @@ import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
 import type { RunRecord } from '../src/shared/records.js';
 import type { Doc, Sink, WriteResult } from '../src/sinks/types.js';
 import { defaultMix, testCatalog } from './helpers/engine.js';
+import { eventFiles, readDocs } from './helpers/files.js';
 import { partitionJob } from './helpers/job.js';
 import { ours } from './helpers/profiles.js';
 
@@ -200,5 +205,32 @@ describe('runStream', () => {
     }
     // Visits open when the first run stopped go on in the resumed one.
     expect(continued).toBeGreaterThan(0);
+  });
+
+  it('two partitions: the first writes through the run\'s own sink, the second through its worker thread\'s; cut by the limit and continued from the checkpoints, the same records as one run', async () => {
+    const two = { ...settings, workers: 2 };
+    const run = (sink: SlowSink, out: string, over: Partial<StreamSettings>, startSeqs?: Record<string, number>) =>
+      runStream({ command: 'stream', profile: ours, settings: { ...two, ...over }, seed: 8, sink, sinkOptions: { sink: 'jsonl', stored: ours.stored, out, db: 'x', dataDir: '' }, catalog, signal: new AbortController().signal, options: {}, startSeqs });
+    const partitionOf = (id: unknown) => parseId(String(id))!.partition;
+    const inThread = (...sinks: SlowSink[]) => eventFiles.flatMap((c) => sinks.flatMap((s) => s.stored.get(c) ?? []).map((d) => `${c} ${JSON.stringify(d)}`)).sort();
+    const inFiles = (dir: string) => eventFiles.flatMap((c) => readDocs(dir, c).map((d) => `${c} ${JSON.stringify(d)}`)).sort();
+
+    const [whole, wholeDir] = [new SlowSink(0), mkdtempSync(join(tmpdir(), 'etl-two-'))];
+    const one = await run(whole, wholeDir, {});
+    expect(one.checkpoint).toEqual({ '0.2': 6173, '1.2': 6172 });
+    expect(whole.records.at(-1)!.checkpoint).toEqual({ '0.2': 6173, '1.2': 6172 });
+    const here = inThread(whole);
+    expect(here.length).toBeGreaterThan(5000);
+    expect(new Set(eventFiles.flatMap((c) => (whole.stored.get(c) ?? []).map((d) => partitionOf(d._id))))).toEqual(new Set(['0.2']));
+    expect(new Set(eventFiles.flatMap((c) => readDocs(wholeDir, c).map((d) => partitionOf(d._id))))).toEqual(new Set(['1.2']));
+
+    const [first, rest, dir] = [new SlowSink(0), new SlowSink(0), mkdtempSync(join(tmpdir(), 'etl-two-'))];
+    const cut = await run(first, dir, { limit: 5000 });
+    expect(cut.checkpoint).toEqual({ '0.2': 2500, '1.2': 2500 });
+    const resumed = await run(rest, dir, {}, cut.checkpoint);
+    expect(resumed.status).toBe('completed');
+    expect(resumed.checkpoint).toEqual(one.checkpoint);
+    expect(inThread(first, rest)).toEqual(here);
+    expect(inFiles(dir)).toEqual(inFiles(wholeDir));
   });
 });

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseId } from '../src/events/ids.js';
 import { eventSchemas } from '../src/events/schemas.js';
 import { bin, root, runBin, runCli } from './helpers/cli.js';
 import { deadLetterCore, eventFiles, readDocs, readLines, sortedLines } from './helpers/files.js';
@@ -108,6 +109,41 @@ describe('etl stream through the jsonl sink', () => {
     expect(total).toBe(40_000);
     const ids = eventFiles.flatMap((c) => readDocs(a, c).map((d) => d._id));
     expect(new Set(ids).size).toBe(40_000);
+  });
+
+  it('--workers 2 cut by --limit and resumed over records beyond both checkpoints equals one run (partition 0 runs in the main thread, 1 in a worker)', async () => {
+    const [whole, cut] = [tmp(), tmp()];
+    for (const d of [whole, cut]) expect((await runCli(['seed', '--sink', 'jsonl', '--out', d, '--products', '300', '--users', '8000', '--quiet'])).code).toBe(0);
+    // Repeated deliveries: a record beyond a checkpoint may be in the files twice (absorbed copy by copy).
+    const args = ['stream', '--sink', 'jsonl', '--from', '2026-02-01', '--seed', '17', '--workers', '2', '--dirty-rate', '0.01', '--answers', '--scenario', 'duplicate-delivery:share=0.02', '--quiet'];
+    expect((await runCli([...args, '--out', whole, '--limit', '12000'])).code).toBe(0);
+    expect((await runCli([...args, '--out', cut, '--limit', '6000'])).code).toBe(0);
+    // As a kill leaves it: records written beyond the last checkpoint saved, in both partitions.
+    const runsFile = join(cut, 'etl_runs.jsonl');
+    const last = JSON.parse(readFileSync(runsFile, 'utf8').trim().split('\n').at(-1)!) as { status: string; checkpoint: Record<string, number>; ended_at: unknown };
+    expect(last.checkpoint).toEqual({ '0.2': 3000, '1.2': 3000 });
+    const rewound = { '0.2': 1700, '1.2': 2300 };
+    appendFileSync(runsFile, `${JSON.stringify({ ...last, status: 'running', ended_at: null, checkpoint: rewound })}\n`);
+    const beyond = (p: '0.2' | '1.2') =>
+      eventFiles.flatMap((c) => readDocs(cut, c)).filter((d) => {
+        const id = parseId(String(d._id))!;
+        return id.partition === p && id.seq >= rewound[p];
+      }).length;
+    const held = { '0.2': beyond('0.2'), '1.2': beyond('1.2') };
+    expect(held['0.2']).toBeGreaterThan(1000);
+    expect(held['1.2']).toBeGreaterThan(500);
+
+    const resumed = await runCli([...args, '--out', cut, '--limit', '12000', '--resume', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    for (const c of eventFiles) expect(sortedLines(cut, c), c).toEqual(sortedLines(whole, c));
+    expect(deadLetterCore(cut)).toEqual(deadLetterCore(whole));
+    // Every copy already in the files was absorbed, none written twice: the main thread's sink knew partition 0's, the worker's partition 1's.
+    const summary = summaryOf(resumed.stdout);
+    expect(Object.values(summary.counts.collections as Record<string, Counts>).reduce((a, n) => a + n.duplicates, 0)).toBe(held['0.2'] + held['1.2']);
+    expect(summary.checkpoint).toEqual({ '0.2': 6000, '1.2': 6000 });
+    const [a, b] = [await runCli(['verify', '--from', whole]), await runCli(['verify', '--from', cut])];
+    expect([a.code, b.code], a.stdout + b.stdout).toEqual([0, 0]);
+    expect(b.stdout).toBe(a.stdout.replace(whole, cut));
   });
 
   it('SIGKILL mid-backfill leaves whole lines; --resume completes it to equal an uninterrupted run', async () => {

@@ -184,7 +184,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
   },
   duration: { flag: '--duration <time>', env: 'ETL_DURATION', description: 'stop after this long (30s, 5m, 1h)', example: '5m', commands: streamish },
   limit: { flag: '--limit <n>', env: 'ETL_LIMIT', description: 'stop after this many events', example: '100000', commands: streamish },
-  workers: { flag: '--workers <n>', env: 'ETL_WORKERS', default: '1', description: 'worker threads, each with its own partition', example: '2', commands: streamish },
+  workers: { flag: '--workers <n>', env: 'ETL_WORKERS', default: '1', description: 'threads, each with its own partition: the first in the main thread, the others in workers', example: '2', commands: streamish },
   partition: {
     flag: '--partition <I/N>',
     env: 'ETL_PARTITION',
