@@ -178,8 +178,8 @@ function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job:
 }
 
 function workerRunner(input: WorkerInput): Runner {
-  // The generator allocates many short-lived records: a young generation of its own, sized once
-  // (cli/main.ts stops young generations from growing). 32 MB (16 MB semi-spaces): with the
+  // The generator allocates many short-lived records: a young generation of its own, its size
+  // capped (the main thread's grows to the same 16 MB semi-spaces by itself). 32 MB: with the
   // living store's orders waiting between batches, 24 MB promoted them and ran at 350–380k
   // records/s peaking at 245–255 MB; 32 MB ran at 440–485k and 205–210 MB, 64 MB no faster and
   // ~275 MB (null sink, 2 workers, 1 M records, side by side).
