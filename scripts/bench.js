@@ -224,7 +224,9 @@ try {
     for (const target of ['mongo', 'null']) {
       for (const lifecycle of ['on', 'off']) {
         const where = target === 'mongo' ? ['--uri', peerUri] : ['--sink', 'null'];
-        const run = etl(['stream', ...where, '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(peerRecords), '--seed', String(10 + i), '--workers', String(cores), '--lifecycle', lifecycle]);
+        // A seed per run into the peer (it keeps etl_runs); the null sink's runs use the same seeds.
+        const seed = (lifecycle === 'on' ? 10 : 20) + i;
+        const run = etl(['stream', ...where, '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(peerRecords), '--seed', String(seed), '--workers', String(cores), '--lifecycle', lifecycle]);
         cpuPerMillion[lifecycle === 'on' ? target : `${target}InsertsOnly`].push((run.cpuSeconds * 1e6) / peerRecords);
       }
     }
