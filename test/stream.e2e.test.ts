@@ -52,6 +52,19 @@ describe('etl stream through the jsonl sink', () => {
     expect(summary.lost).toBe(0);
   });
 
+  it('where code generation from strings is disallowed (NODE_OPTIONS), validation still runs and accepts what it accepted', () => {
+    const out = tmp();
+    const args = ['stream', '--sink', 'jsonl', '--out', out, '--products', '50', '--users', '500', '--from', '2026-02-01', '--limit', '3000', '--seed', '4', '--dirty-rate', '0.01', '--json', '--quiet'];
+    const r = runBin(args, { env: { NODE_OPTIONS: '--disallow-code-generation-from-strings' } });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const plain = tmp();
+    expect(runBin(args.map((a) => (a === out ? plain : a))).code).toBe(0);
+    for (const c of eventFiles) expect(sortedLines(out, c), c).toEqual(sortedLines(plain, c));
+    expect(deadLetterCore(out)).toEqual(deadLetterCore(plain));
+    expect(deadLetterCore(out).length).toBeGreaterThan(10);
+  });
+
   it('--dirty-rate 0.01: dead letters hold exactly the corrupted records, with reasons, and counts reconcile', async () => {
     const out = tmp();
     const r = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--limit', '50000', '--dirty-rate', '0.01', '--seed', '3', '--json']);

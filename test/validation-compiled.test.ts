@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { productSchema, userSchema } from '../src/catalog/schemas.js';
 import { corrupt, dirtyKinds } from '../src/events/dirty.js';
@@ -184,5 +184,20 @@ describe('validation compiled from the zod schemas', () => {
       }),
       { numRuns: 1000, seed: 26 },
     );
+  });
+
+  it('keys that are not plain identifiers (quotes, backslashes, line separators, ${, backticks, digits, accents) are read as the keys they are', () => {
+    const odd = ['a"b', 'c\\d', '\u2028x', '${x}', '`', 'constructor', '0', 'é', "it's", ''];
+    const shape = Object.fromEntries(odd.map((k, i) => [k, i % 2 === 0 ? z.string() : z.number()]));
+    const good = Object.fromEntries(odd.map((k, i) => [k, i % 2 === 0 ? 's' : i]));
+    for (const schema of [z.object(shape), z.strictObject(shape)]) {
+      const test = compileTest(schema)!;
+      expect(test).toBeTypeOf('function');
+      const values: unknown[] = [good, { ...good, extra: 1 }, {}, null, []];
+      // Each key alone of the wrong type, and each key missing: the test must look at that very key.
+      for (const k of odd) values.push({ ...good, [k]: typeof good[k] === 'string' ? 1 : 's' }, Object.fromEntries(Object.entries(good).filter(([key]) => key !== k)));
+      for (const v of values) expect(test(v), JSON.stringify(v)).toBe(schema.safeParse(v).success);
+      expect(test(good)).toBe(true);
+    }
   });
 });
