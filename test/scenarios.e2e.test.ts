@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventCollections } from '../src/shared/collections.js';
 import { bin, root, runBin } from './helpers/cli.js';
-import { readDocs, sortedLines } from './helpers/files.js';
+import { readDocs, readLines, sortedLines } from './helpers/files.js';
 
 // Issue 25's done-criterion through the built CLI, into jsonl: a one-week backfill with a
 // black-friday on day 5, 1 % of the records late by up to 10 minutes and 0.5 % delivered twice,
@@ -51,14 +51,18 @@ describe('scenarios and the answer key through the CLI (issue 25)', () => {
     expect(late).toBeGreaterThan(100);
     expect(repeated).toBeGreaterThan(50);
 
-    // Killed at a moment drawn per run, then resumed.
+    // Killed mid-run at a moment drawn per run (once 10–70 % of the views are written: a time
+    // could come after the run is over), then resumed.
     const cut = tmp();
     seed(cut);
+    const views = readDocs(whole, 'product_views').length;
+    const killAt = Math.floor(views * (0.1 + Math.random() * 0.6));
     const child = spawn(process.execPath, [bin, ...args(cut)], { cwd: root, stdio: 'ignore' });
-    const exited = new Promise((r) => child.on('exit', r));
-    await new Promise((r) => setTimeout(r, 700 + Math.floor(Math.random() * 1500)));
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+    const deadline = Date.now() + 60_000;
+    while (child.exitCode === null && Date.now() < deadline && readLines(cut, 'product_views').length < killAt) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
-    await exited;
+    expect(await exited).toBe('SIGKILL');
     expect(runBin([...args(cut), '--resume']).code).toBe(0);
     for (const c of eventCollections) expect(sortedLines(cut, c), c).toEqual(sortedLines(whole, c));
     const again = runBin(['verify', '--from', cut]);

@@ -39,16 +39,21 @@ describe('etl verify (MongoDB, real driver, wire peer)', () => {
     const uri = ['--uri', peer.uri(), '--db', 'shop'];
     const args = ['stream', ...uri, '--from', '2026-01-01', '--to', '2026-01-04', '--seed', '8', '--workers', '2', '--answers', '--mix', 'realistic', '--quiet', '--json'];
     const scenarios = ['--scenario', 'black-friday@1d+1d', '--scenario', 'late-arrivals:share=0.01,max=10m', '--scenario', 'duplicate-delivery:share=0.005'];
-    // The CLI in a process of its own (the peer answers from this one), killed at a moment drawn per run.
-    const run = (extra: string[], killAfterMs?: number) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    // The CLI in a process of its own (the peer answers from this one), killed mid-run: once the
+    // peer holds a number of views drawn per run (of ~9,800), not after a time (the run may be over by then).
+    const run = (extra: string[], killAtViews?: number) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) => {
         const child = spawn(process.execPath, [bin, ...args, ...scenarios, ...extra], { cwd: root });
         let stdout = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        if (killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        child.on('exit', (code) => resolve({ code, stdout }));
+        const watch = killAtViews === undefined ? undefined : setInterval(() => peer.docs('product_views').length >= killAtViews && child.kill('SIGKILL'), 5);
+        child.on('exit', (code, signal) => {
+          clearInterval(watch);
+          resolve({ code, signal, stdout });
+        });
       });
-    await run([], 800 + Math.floor(Math.random() * 1200));
+    const killed = await run([], 1000 + Math.floor(Math.random() * 4000));
+    expect(killed.signal).toBe('SIGKILL');
     const resumed = await run(['--resume']);
     expect(resumed.code).toBe(0);
     const ok = await runCli(['verify', ...uri]);
