@@ -214,15 +214,6 @@ function compileObject(def: Internals['def'], payload: Payload): Test | undefine
     for (const key in o) if (key !== keys[i++] && !known.has(key)) return false;
     return true;
   };
-  if (!util.allowsEval.value) {
-    // Code from strings is refused (--disallow-code-generation-from-strings): the same test as a loop.
-    return (v) => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-      const o = v as Record<string, unknown>;
-      for (let i = 0; i < keys.length; i++) if (!tests[i](o[keys[i]])) return false;
-      return !strict || onlyKnown(o);
-    };
-  }
   return objectTest(keys, tests, strict ? onlyKnown : undefined);
 }
 
@@ -234,6 +225,15 @@ function compileObject(def: Internals['def'], payload: Payload): Test | undefine
  * keys are written as JSON string literals; nothing else of the schema becomes code.
  */
 function objectTest(keys: readonly string[], tests: readonly Test[], onlyKnown?: (o: Record<string, unknown>) => boolean): Test {
+  if (!util.allowsEval.value) {
+    // Code from strings is refused (--disallow-code-generation-from-strings): the same test as a loop.
+    return (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+      const o = v as Record<string, unknown>;
+      for (let i = 0; i < keys.length; i++) if (!tests[i](o[keys[i]])) return false;
+      return onlyKnown === undefined || onlyKnown(o);
+    };
+  }
   const names = keys.map((_, i) => `t${i}`);
   const checks = keys.map((key, i) => `${names[i]}(o[${JSON.stringify(key)}])`);
   if (onlyKnown) checks.push('only(o)');
