@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventCollections } from '../src/shared/collections.js';
-import { bin, root, runBin } from './helpers/cli.js';
+import { bin, killWhen, root, runBin } from './helpers/cli.js';
 import { readDocs, readLines, sortedLines } from './helpers/files.js';
 
 // Issue 25's done-criterion through the built CLI, into jsonl: a one-week backfill with a
@@ -58,11 +58,7 @@ describe('scenarios and the answer key through the CLI (issue 25)', () => {
     const views = readDocs(whole, 'product_views').length;
     const killAt = Math.floor(views * (0.1 + Math.random() * 0.6));
     const child = spawn(process.execPath, [bin, ...args(cut)], { cwd: root, stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
-    const deadline = Date.now() + 60_000;
-    while (child.exitCode === null && Date.now() < deadline && readLines(cut, 'product_views').length < killAt) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect((await killWhen(child, () => readLines(cut, 'product_views').length >= killAt)).signal).toBe('SIGKILL');
     expect(runBin([...args(cut), '--resume']).code).toBe(0);
     for (const c of eventCollections) expect(sortedLines(cut, c), c).toEqual(sortedLines(whole, c));
     const again = runBin(['verify', '--from', cut]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseId } from '../src/events/ids.js';
 import { eventSchemas } from '../src/events/schemas.js';
-import { bin, root, runBin, runCli } from './helpers/cli.js';
+import { bin, killWhen, root, runBin, runCli } from './helpers/cli.js';
 import { deadLetterCore, eventFiles, readDocs, readLines, sortedLines } from './helpers/files.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'etl-stream-'));
@@ -168,10 +168,7 @@ describe('etl stream through the jsonl sink', () => {
     expect(runBin(['seed', '--sink', 'jsonl', '--out', killed, '--quiet']).code).toBe(0);
     const child = spawn(process.execPath, [bin, ...args, '--out', killed], { cwd: root, stdio: 'ignore' });
     // Kill once the stream is writing (start-up time varies with machine load).
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && readLines(killed, 'product_views').length < 2000) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    await killWhen(child, () => readLines(killed, 'product_views').length >= 2000, 30_000);
     let partial = 0;
     for (const c of eventFiles) {
       // Every line but a possibly torn last one (a kill can cut a write short) parses; the

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { bin, root, runCli } from './helpers/cli.js';
+import { bin, killWhen, root, runCli } from './helpers/cli.js';
 import { peer, usePeerClient } from './helpers/peer-client.js';
 
 // The answer key into MongoDB and `etl verify` reading it back, through the real driver and the
@@ -41,17 +41,14 @@ describe('etl verify (MongoDB, real driver, wire peer)', () => {
     const scenarios = ['--scenario', 'black-friday@1d+1d', '--scenario', 'late-arrivals:share=0.01,max=10m', '--scenario', 'duplicate-delivery:share=0.005'];
     // The CLI in a process of its own (the peer answers from this one), killed mid-run: once the
     // peer holds a number of views drawn per run (of ~9,800), not after a time (the run may be over by then).
-    const run = (extra: string[], killAtViews?: number) =>
-      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [bin, ...args, ...scenarios, ...extra], { cwd: root });
-        let stdout = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        const watch = killAtViews === undefined ? undefined : setInterval(() => peer.docs('product_views').length >= killAtViews && child.kill('SIGKILL'), 5);
-        child.on('exit', (code, signal) => {
-          clearInterval(watch);
-          resolve({ code, signal, stdout });
-        });
-      });
+    const run = async (extra: string[], killAtViews?: number) => {
+      const child = spawn(process.execPath, [bin, ...args, ...scenarios, ...extra], { cwd: root });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exited = () => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+      const ended = killAtViews === undefined ? await exited() : await killWhen(child, () => peer.docs('product_views').length >= killAtViews);
+      return { ...ended, stdout };
+    };
     const killed = await run([], 1000 + Math.floor(Math.random() * 4000));
     expect(killed.signal).toBe('SIGKILL');
     const resumed = await run(['--resume']);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
@@ -43,4 +43,16 @@ export function runBin(args: string[], opts: { env?: Record<string, string | und
     timeout: opts.timeout ?? 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Kills `child` with SIGKILL once `ready()` holds (polled every 10 ms, at most `timeoutMs`), unless
+ * it has ended by then; resolves with how it ended, so a test can check that the kill landed.
+ */
+export async function killWhen(child: ChildProcess, ready: () => boolean, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + timeoutMs;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline && !ready()) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGKILL');
+  return exited;
 }
