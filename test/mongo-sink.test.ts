@@ -51,21 +51,38 @@ async function driverError(reply: PeerReply): Promise<unknown> {
     .then(() => undefined, (e: unknown) => e);
 }
 
+/** Scripted answers to a write, and the kind each error the driver throws for it must be classified as. */
+const table: Array<[string, PeerReply, ErrorKind]> = [
+  ['connection cut (network error wrapped in MongoBulkWriteError)', { cut: true }, 'transient'],
+  ['no answer within socketTimeoutMS', { hang: true }, 'transient'],
+  ['NotWritablePrimary 10107 (stepdown)', { error: 10107, errmsg: 'not primary' }, 'transient'],
+  ['InterruptedDueToReplStateChange 11602', { error: 11602, errmsg: 'operation was interrupted' }, 'transient'],
+  ['ShutdownInProgress 91', { error: 91, errmsg: 'The server is in quiesce mode and will shut down' }, 'transient'],
+  ['a RetryableWriteError label on any code', { error: 2, errmsg: 'x', labels: ['RetryableWriteError'] }, 'transient'],
+  ['write concern timeout 64', { reply: { n: 2, writeConcernError: { code: 64, errmsg: 'waiting for replication timed out' } } }, 'transient'],
+  ['AuthenticationFailed 18', { error: 18, errmsg: 'Authentication failed.' }, 'auth'],
+  ['Unauthorized 13', { error: 13, errmsg: 'not authorized on shop to execute command { insert: "c" }' }, 'forbidden'],
+  ['AtlasError 8000 about credentials', { error: 8000, errmsg: 'bad auth : authentication failed' }, 'auth'],
+  ['AtlasError 8000 about something else', { error: 8000, errmsg: 'you are over your space quota' }, 'fatal'],
+  ['BadValue 2', { error: 2, errmsg: 'bad value' }, 'fatal'],
+  ['BSONObjectTooLarge 10334 (a command over the wire limit)', { error: 10334, errmsg: 'BSONObj size: 16793601 (0x1004001) is invalid. Size must be between 0 and 16793600(16MB)' }, 'fatal'],
+];
+
+describe('classifyError, on what the driver throws from Db.command (the insert and update commands a stream sends)', () => {
+  for (const [name, reply, kind] of table) {
+    it(`${name} → ${kind}`, async () => {
+      peer.fail('insert', 1, reply);
+      const err = await client
+        .db('shop')
+        .command({ insert: 'c', documents: docs(2, `y${Math.random()}`), ordered: false })
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(classifyError(err)).toBe(kind);
+    });
+  }
+});
+
 describe('classifyError, on what the driver throws from insertMany', () => {
-  const table: Array<[string, PeerReply, ErrorKind]> = [
-    ['connection cut (network error wrapped in MongoBulkWriteError)', { cut: true }, 'transient'],
-    ['no answer within socketTimeoutMS', { hang: true }, 'transient'],
-    ['NotWritablePrimary 10107 (stepdown)', { error: 10107, errmsg: 'not primary' }, 'transient'],
-    ['InterruptedDueToReplStateChange 11602', { error: 11602, errmsg: 'operation was interrupted' }, 'transient'],
-    ['ShutdownInProgress 91', { error: 91, errmsg: 'The server is in quiesce mode and will shut down' }, 'transient'],
-    ['a RetryableWriteError label on any code', { error: 2, errmsg: 'x', labels: ['RetryableWriteError'] }, 'transient'],
-    ['write concern timeout 64', { reply: { n: 2, writeConcernError: { code: 64, errmsg: 'waiting for replication timed out' } } }, 'transient'],
-    ['AuthenticationFailed 18', { error: 18, errmsg: 'Authentication failed.' }, 'auth'],
-    ['Unauthorized 13', { error: 13, errmsg: 'not authorized on shop to execute command { insert: "c" }' }, 'forbidden'],
-    ['AtlasError 8000 about credentials', { error: 8000, errmsg: 'bad auth : authentication failed' }, 'auth'],
-    ['AtlasError 8000 about something else', { error: 8000, errmsg: 'you are over your space quota' }, 'fatal'],
-    ['BadValue 2', { error: 2, errmsg: 'bad value' }, 'fatal'],
-  ];
   for (const [name, reply, kind] of table) {
     it(`${name} → ${kind}`, async () => {
       const err = await driverError(reply);
@@ -111,6 +128,22 @@ describe('classifyError, on what the driver throws from insertMany', () => {
 });
 
 describe('MongoSink through the real driver', () => {
+  it('sends a batch as one insert command; more than a command takes (100,000) go through insertMany, which splits them', async () => {
+    peer.received.length = 0;
+    expect(await sink().write('c', docs(3, 'one'))).toMatchObject({ written: 3, duplicates: 0, rejected: [] });
+    const first = peer.bodies.filter((b) => 'insert' in b);
+    expect(first).toHaveLength(1);
+    expect(first[0].documents).toHaveLength(3);
+    peer.received.length = 0;
+    peer.bodies.length = 0;
+    const r = await sink().write('c', docs(100_001, 'many'));
+    expect(r).toMatchObject({ written: 100_001, duplicates: 0, rejected: [] });
+    const sent = peer.bodies.filter((b) => 'insert' in b).map((b) => (b.documents as Doc[]).length);
+    expect(sent.reduce((a, n) => a + n, 0)).toBe(100_001);
+    expect(sent.length).toBeGreaterThan(1);
+    expect(Math.max(...sent)).toBeLessThanOrEqual(100_000);
+  }, 60_000);
+
   it('absorbs and counts duplicate keys from a replayed batch', async () => {
     expect(await sink().write('transactions', docs(6))).toMatchObject({ written: 6, duplicates: 0 });
     const r = await sink().write('transactions', docs(10));

@@ -99,14 +99,14 @@ describe('partition pipeline', () => {
 
   it('a lost batch fails the run with exit 1 and the checkpoint stays before it', async () => {
     let calls = 0;
-    const coll = {
-      async insertMany(batch: Doc[]) {
+    const db = {
+      async command(cmd: { documents: Doc[] }) {
         calls++;
         if (calls > 12) throw new MongoNetworkError('connection refused');
-        return { insertedCount: batch.length };
+        return { ok: 1, n: cmd.documents.length };
       },
     };
-    const sink = MongoSink.over({ collection: () => coll } as unknown as MongoLike, { retries: 2, minTimeout: 1, maxTimeout: 2, maxRetryTime: 200 });
+    const sink = MongoSink.over(db as unknown as MongoLike, { retries: 2, minTimeout: 1, maxTimeout: 2, maxRetryTime: 200 });
     const p = new PartitionPipeline(testCatalog(), ours, sink, job({ endSeq: 5000, inFlight: 1 }), new AbortController().signal);
     const r = await p.run();
     expect(r.reason).toBe('failed');

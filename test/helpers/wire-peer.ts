@@ -361,10 +361,26 @@ export class WirePeer {
       const kind = message[offset++];
       if (kind === 0) {
         const size = message.readInt32LE(offset);
-        body = BSON.deserialize(message.subarray(offset, offset + size));
+        // The wire's limit on a command document (maxBsonObjectSize + 16 KB for the command
+        // around it): a server answers a larger body with this error, never running it.
+        if (size > maxCommandBytes) {
+          socket.write(opMsg(requestId, errorBody({ error: 10334, codeName: 'BSONObjectTooLarge', errmsg: `BSONObj size: ${size} (0x${size.toString(16).toUpperCase()}) is invalid. Size must be between 0 and 16793600(16MB)` })));
+          return;
+        }
+        // A write's documents or statements in the body itself (an `insert` or `update` command
+        // run as such) are read raw first: counted only, or kept as sent besides their values,
+        // as a sequence's are.
+        body = BSON.deserialize(message.subarray(offset, offset + size), { fieldsAsRaw: { documents: true, updates: true } });
         offset += size;
         // The body comes before the documents (the driver sends it first).
-        if (typeof body.insert === 'string' && this.countOnly.has(body.insert)) counted = 0;
+        const countOnly = typeof body.insert === 'string' && this.countOnly.has(body.insert);
+        if (countOnly) counted = Array.isArray(body.documents) ? body.documents.length : 0;
+        for (const field of ['documents', 'updates']) {
+          const inline = body[field] as Uint8Array[] | undefined;
+          if (countOnly || !Array.isArray(inline)) continue;
+          rawSequences.push(inline.map((bytes) => Uint8Array.from(bytes)));
+          body[field] = inline.map((bytes) => BSON.deserialize(bytes));
+        }
       } else if (counted >= 0) {
         const stop = offset + message.readInt32LE(offset);
         for (let p = message.indexOf(0, offset + 4) + 1; p < stop; p += message.readInt32LE(p)) counted++;
@@ -877,6 +893,9 @@ function pick(doc: Document, keys: string[]): Document {
 function commandError(code: number, codeName: string, errmsg: string): Document {
   return { ok: 0, code, codeName, errmsg };
 }
+
+/** What a server takes as one command document: 16 MB, plus 16 KB for the command around a document of that size. */
+const maxCommandBytes = 16 * 1024 * 1024 + 16 * 1024;
 
 function errorBody(e: { error: number; errmsg?: string; codeName?: string; labels?: string[] }): Document {
   return { ok: 0, code: e.error, codeName: e.codeName ?? `Error${e.error}`, errmsg: e.errmsg ?? `scripted error ${e.error}`, ...(e.labels ? { errorLabels: e.labels } : {}) };

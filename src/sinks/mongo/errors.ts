@@ -146,6 +146,8 @@ export interface BulkOutcome {
   invalid: Array<{ index: number; code: number; message: string; details: unknown }>;
   /** Documents that failed for a transient reason and should be sent again. */
   retryIndexes: number[];
+  /** The server's message for the first of them. */
+  retryMessage?: string;
   /** A per-document failure that is neither duplicate, validation nor transient. */
   fatal: Array<{ index: number; code: number; message: string }>;
 }
@@ -163,25 +165,50 @@ export function writeErrorKind(code: number): WriteErrorKind {
   return transientCodes.has(code) ? 'transient' : 'refused';
 }
 
-function writeErrorsOf(err: MongoBulkWriteError): WriteError[] {
+/** A per-document write error as the server answers it (the driver's WriteError has the same fields). */
+export interface WriteErrorLike {
+  index: number;
+  code: number;
+  errmsg?: string;
+  errInfo?: unknown;
+}
+
+/** The write errors a MongoBulkWriteError carries. */
+export function bulkWriteErrors(err: MongoBulkWriteError): WriteErrorLike[] {
   const we = err.writeErrors as WriteError | readonly WriteError[] | undefined;
   return Array.isArray(we) ? [...(we as readonly WriteError[])] : we ? [we as WriteError] : [];
 }
 
-/** Splits a MongoBulkWriteError of an unordered insert into per-document outcomes. */
-export function splitBulkError(err: MongoBulkWriteError, batchSize: number, mode: 'insert' | 'upsert'): BulkOutcome {
-  const writeErrors = writeErrorsOf(err);
+/** The write errors in an `insert` or `update` command's answer (none when it has none). */
+export function replyWriteErrors(reply: Record<string, unknown>): WriteErrorLike[] {
+  const we = reply.writeErrors;
+  if (!Array.isArray(we)) return [];
+  return (we as Array<Record<string, unknown>>).map((e) => ({ index: Number(e.index), code: Number(e.code), errmsg: typeof e.errmsg === 'string' ? e.errmsg : undefined, errInfo: e.errInfo }));
+}
+
+/**
+ * Splits the outcome of an unordered insert into per-document outcomes: its write errors, and
+ * `ok`, how many documents the server stored (the answer's `n`, or the driver's total);
+ * without a count, every document without an error counts as stored.
+ */
+export function splitWriteErrors(writeErrors: readonly WriteErrorLike[], ok: number | undefined, batchSize: number): BulkOutcome {
   const out: BulkOutcome = { inserted: 0, duplicates: 0, invalid: [], retryIndexes: [], fatal: [] };
   for (const we of writeErrors) {
     const kind = writeErrorKind(we.code);
     if (kind === 'duplicate') out.duplicates++;
     else if (kind === 'invalid') out.invalid.push({ index: we.index, code: we.code, message: we.errmsg ?? 'Document failed validation', details: we.errInfo });
-    else if (kind === 'transient') out.retryIndexes.push(we.index);
-    else out.fatal.push({ index: we.index, code: we.code, message: we.errmsg ?? `write error ${we.code}` });
+    else if (kind === 'transient') {
+      out.retryIndexes.push(we.index);
+      out.retryMessage ??= we.errmsg ?? `write error ${we.code}`;
+    } else out.fatal.push({ index: we.index, code: we.code, message: we.errmsg ?? `write error ${we.code}` });
   }
-  const ok = mode === 'insert' ? err.insertedCount : err.upsertedCount + err.matchedCount;
-  out.inserted = Number.isFinite(ok) ? ok : batchSize - writeErrors.length;
+  out.inserted = ok !== undefined && Number.isFinite(ok) ? ok : batchSize - writeErrors.length;
   return out;
+}
+
+/** Splits a MongoBulkWriteError of an unordered insert (or upsert) into per-document outcomes. */
+export function splitBulkError(err: MongoBulkWriteError, batchSize: number, mode: 'insert' | 'upsert'): BulkOutcome {
+  return splitWriteErrors(bulkWriteErrors(err), mode === 'insert' ? err.insertedCount : err.upsertedCount + err.matchedCount, batchSize);
 }
 
 /** Where an ordered bulk write stopped: the first (for an ordered write, the only) per-document error. */
@@ -196,12 +223,19 @@ export interface OrderedStop {
   matched: number;
 }
 
+/**
+ * Where an ordered write of updates stopped: its write errors (the first by index is where the
+ * server stopped) and `matched`, how many operations before it matched a document.
+ */
+export function orderedStopAt(writeErrors: readonly WriteErrorLike[], matched: number): OrderedStop {
+  const first = writeErrors.reduce<WriteErrorLike | undefined>((a, we) => (a === undefined || we.index < a.index ? we : a), undefined);
+  if (!first) throw new TypeError('orderedStop: an answer without write errors');
+  return { index: first.index, kind: writeErrorKind(first.code), code: first.code, message: first.errmsg ?? `write error ${first.code}`, details: first.errInfo, matched: Number.isFinite(matched) ? matched : 0 };
+}
+
 /** Where a MongoBulkWriteError of an ordered bulk of updates stopped, and what was matched before. */
 export function orderedStop(err: MongoBulkWriteError): OrderedStop {
-  const first = writeErrorsOf(err).reduce<WriteError | undefined>((a, we) => (a === undefined || we.index < a.index ? we : a), undefined);
-  if (!first) throw new TypeError('orderedStop: a bulk error without write errors');
-  const matched = Number.isFinite(err.matchedCount) ? err.matchedCount : 0;
-  return { index: first.index, kind: writeErrorKind(first.code), code: first.code, message: first.errmsg ?? `write error ${first.code}`, details: first.errInfo, matched };
+  return orderedStopAt(bulkWriteErrors(err), err.matchedCount);
 }
 
 export { MongoBulkWriteError };

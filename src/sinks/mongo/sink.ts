@@ -1,4 +1,4 @@
-import { type AnyBulkWriteOperation, BSON, type Collection, type Filter } from 'mongodb';
+import { type AnyBulkWriteOperation, BSON, type Collection, type Document, type Filter, WriteConcern } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
@@ -6,8 +6,8 @@ import type { Reason, RunRecord } from '../../shared/records.js';
 import { type CatalogReader, type Doc, type DocUpdate, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
 import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
-import { type ErrorKind, MongoBulkWriteError, classifyError, hasWriteErrors, orderedStop, splitBulkError } from './errors.js';
-import { refusedUpdate, updateOps } from './updates.js';
+import { type BulkOutcome, type ErrorKind, MongoBulkWriteError, type OrderedStop, classifyError, hasWriteErrors, orderedStop, orderedStopAt, replyWriteErrors, splitBulkError, splitWriteErrors } from './errors.js';
+import { asBulkOps, refusedUpdate, updateOps } from './updates.js';
 import { type RetryPolicy, StopRetrying, retry } from './retry.js';
 
 export type { RetryPolicy };
@@ -22,7 +22,14 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 1000, minTimeout: 100,
 /** The narrow slice of the driver this sink calls: a real Db, or a fake in tests. */
 export interface MongoLike {
   collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'drop'>;
+  /** Runs a command (Db.command): the stream's inserts and updates go as `insert` and `update` commands. */
+  command(command: Document): Promise<Document>;
+  /** The client's write concern (Db.writeConcern), sent with those commands as insertMany sends it. */
+  readonly writeConcern?: WriteConcern;
 }
+
+/** The most operations a server takes in one write command (maxWriteBatchSize); a longer batch goes through the driver's bulk API, which splits it. */
+const maxWriteBatchSize = 100_000;
 
 /** For a fake database: documents as they are given, no collection set-up. */
 const asGiven: StoredDocuments = { eventCollections: [], doubles: {}, collections: [] };
@@ -97,27 +104,38 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     // Per-document transient failures send just those documents again, with the same backoff
     // and within the same time budget.
     let pending = typedDocs(this.stored, collection, docs);
+    // Inserts go as one `insert` command; a command refused whole for what it is (too large, a
+    // driver's refusal) goes again through insertMany, which splits it and names an oversized document.
+    let viaBulk = mode !== 'insert';
     const attempt = async (): Promise<void> => {
       for (;;) {
         if (this.closed) throw closedAbort();
         const batch = pending;
+        let split: BulkOutcome | undefined;
         try {
-          if (mode === 'insert') {
+          if (!viaBulk && batch.length <= maxWriteBatchSize) {
+            const reply = await this.command({ insert: collection, documents: batch, ordered: false });
+            const writeErrors = replyWriteErrors(reply);
+            if (writeErrors.length > 0) split = splitWriteErrors(writeErrors, countOf(reply.n), batch.length);
+            else result.written += countOf(reply.n) ?? batch.length;
+          } else if (mode === 'insert') {
             const r = await this.coll(collection).insertMany(batch, { ordered: false });
             result.written += r.insertedCount;
           } else {
             await this.coll(collection).bulkWrite(upserts(batch), { ordered: false });
             result.written += batch.length;
           }
-          pending = [];
-          this.answered();
-          return;
         } catch (err) {
           if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
+            const kind = classifyError(err);
+            if (!viaBulk && (kind === 'config' || kind === 'fatal')) {
+              log('insert command into %s refused whole (%s): again through insertMany', collection, firstLine(err));
+              viaBulk = true;
+              continue;
+            }
             // The driver refuses a whole batch before sending it when one document is over the
             // BSON size limit (MongoInvalidArgumentError up to 17 MB, bson's RangeError beyond):
             // that document goes to dead letters, the others are sent at once.
-            const kind = classifyError(err);
             const fitting = kind === 'config' || kind === 'fatal' ? withoutOversized(batch, result) : batch;
             if (fitting.length < batch.length) {
               pending = fitting;
@@ -126,19 +144,24 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
             }
             throw this.asRetryable(err);
           }
-          const split = splitBulkError(err, batch.length, mode);
-          // Every document refused transiently (10107 in a stepdown) is no answer yet: still failing.
-          if (split.retryIndexes.length < batch.length) this.answered();
-          result.written += split.inserted;
-          result.duplicates += split.duplicates;
-          for (const inv of split.invalid) result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
-          for (const f of split.fatal) result.rejected.push(rejectedByServer(batch[f.index], f.code, f.message));
-          pending = split.retryIndexes.map((i) => batch[i]);
-          if (pending.length === 0) return;
-          const e = new Error(`${pending.length} of ${batch.length} documents failed transiently: ${redactText(err.message)}`);
-          e.name = 'TransientMongoError';
-          throw e;
+          split = splitBulkError(err, batch.length, mode);
         }
+        if (!split) {
+          pending = [];
+          this.answered();
+          return;
+        }
+        // Every document refused transiently (10107 in a stepdown) is no answer yet: still failing.
+        if (split.retryIndexes.length < batch.length) this.answered();
+        result.written += split.inserted;
+        result.duplicates += split.duplicates;
+        for (const inv of split.invalid) result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
+        for (const f of split.fatal) result.rejected.push(rejectedByServer(batch[f.index], f.code, f.message));
+        pending = split.retryIndexes.map((i) => batch[i]);
+        if (pending.length === 0) return;
+        const e = new Error(`${pending.length} of ${batch.length} documents failed transiently: ${redactText(split.retryMessage ?? '')}`);
+        e.name = 'TransientMongoError';
+        throw e;
       }
     };
     return this.settle(collection, 'inserts', attempt, result, () => pending.length);
@@ -162,54 +185,88 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   }
 
   /**
-   * One ordered bulk of `updateOne`s (filter `{_id: target, ...when}`, no upsert), so updates of
-   * one document apply in the order given. The server stops an ordered write at its first
-   * refusal; what follows the refused update is sent again at once, so nothing after a refusal
-   * is lost. Counts come from the driver's totals: `written` = updates that matched, and
-   * `duplicates` = the others that were not refused (their condition did not hold: a replay).
-   * A transient failure sends again what is not settled, with the backoff and budget of
-   * inserts; that is safe because every update is idempotent, but an update applied by an
+   * One ordered `update` command of single-document statements (filter `{_id: target, ...when}`,
+   * no upsert), so updates of one document apply in the order given. The server stops an ordered
+   * write at its first refusal; what follows the refused update is sent again at once, so nothing
+   * after a refusal is lost. Counts come from the server's answer: `written` = updates that
+   * matched, and `duplicates` = the others that were not refused (their condition did not hold:
+   * a replay). A transient failure sends again what is not settled, with the backoff and budget
+   * of inserts; that is safe because every update is idempotent, but an update applied by an
    * attempt whose answer was lost (a cut connection) matches nothing when sent again, and is
-   * then counted as a duplicate, not as written.
+   * then counted as a duplicate, not as written. A command refused whole (too large) goes again
+   * through the driver's bulkWrite, which splits it.
    * @throws LostBatchError when the batch is given up on, with what of it was settled.
    */
   async update(collection: string, updates: DocUpdate[]): Promise<WriteResult> {
-    const { ops, sent, unsendable } = updateOps(this.stored, collection, updates);
+    const { statements, sent, unsendable } = updateOps(this.stored, collection, updates);
     const result: WriteResult = { written: 0, duplicates: 0, rejected: unsendable, retries: 0 };
-    // The first operation not yet settled: everything before it was matched, absorbed or refused.
+    // The first statement not yet settled: everything before it was matched, absorbed or refused.
     let from = 0;
+    let viaBulk = false;
     const attempt = async (): Promise<void> => {
-      while (from < ops.length) {
+      while (from < statements.length) {
         if (this.closed) throw closedAbort();
-        const batch = from === 0 ? ops : ops.slice(from);
+        const batch = from === 0 ? statements : statements.slice(from);
+        let stop: OrderedStop | undefined;
+        let matched = 0;
         try {
-          const r = await this.coll(collection).bulkWrite(batch, { ordered: true });
-          result.written += r.matchedCount;
-          result.duplicates += batch.length - r.matchedCount;
-          from = ops.length;
+          if (!viaBulk && batch.length <= maxWriteBatchSize) {
+            const reply = await this.command({ update: collection, updates: batch, ordered: true });
+            // No upserts: n is the statements that matched (before the stop, when there is one).
+            matched = countOf(reply.n) ?? 0;
+            const writeErrors = replyWriteErrors(reply);
+            if (writeErrors.length > 0) stop = orderedStopAt(writeErrors, matched);
+          } else matched = (await this.coll(collection).bulkWrite(asBulkOps(batch), { ordered: true })).matchedCount;
+        } catch (err) {
+          if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
+            const kind = classifyError(err);
+            if (!viaBulk && (kind === 'config' || kind === 'fatal')) {
+              log('update command of %s refused whole (%s): again through bulkWrite', collection, firstLine(err));
+              viaBulk = true;
+              continue;
+            }
+            throw this.asRetryable(err);
+          }
+          stop = orderedStop(err);
+        }
+        if (!stop) {
+          result.written += matched;
+          result.duplicates += batch.length - matched;
+          from = statements.length;
           this.answered();
           return;
-        } catch (err) {
-          if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) throw this.asRetryable(err);
-          const stop = orderedStop(err);
-          result.written += stop.matched;
-          result.duplicates += stop.index - stop.matched;
-          const at = from + stop.index;
-          from = at;
-          if (stop.kind === 'transient') {
-            // Refused for now (10107 in a stepdown): it and what follows are sent again after a backoff.
-            const e = new Error(`update ${at + 1} of ${ops.length} failed transiently: ${redactText(err.message)}`);
-            e.name = 'TransientMongoError';
-            throw e;
-          }
-          this.answered();
-          const doc = refusedUpdate(sent[at]);
-          result.rejected.push(stop.kind === 'invalid' ? { doc, reasons: serverReasons(stop.code, stop.message, stop.details) } : rejectedByServer(doc, stop.code, stop.message));
-          from = at + 1;
         }
+        result.written += stop.matched;
+        result.duplicates += stop.index - stop.matched;
+        const at = from + stop.index;
+        from = at;
+        if (stop.kind === 'transient') {
+          // Refused for now (10107 in a stepdown): it and what follows are sent again after a backoff.
+          const e = new Error(`update ${at + 1} of ${statements.length} failed transiently: ${redactText(stop.message)}`);
+          e.name = 'TransientMongoError';
+          throw e;
+        }
+        this.answered();
+        const doc = refusedUpdate(sent[at]);
+        result.rejected.push(stop.kind === 'invalid' ? { doc, reasons: serverReasons(stop.code, stop.message, stop.details) } : rejectedByServer(doc, stop.code, stop.message));
+        from = at + 1;
       }
     };
-    return this.settle(collection, 'updates', attempt, result, () => ops.length - from);
+    return this.settle(collection, 'updates', attempt, result, () => statements.length - from);
+  }
+
+  /**
+   * Sends an `insert` or `update` command (Db.command) with the client's write concern. The
+   * driver serializes the documents straight into the command; insertMany and bulkWrite also
+   * wrap each in an operation, serialize each alone to measure it, copy the bytes together and
+   * map the ids back, which cost this tool 13–17 % of its CPU into MongoDB (see README, Performance).
+   * The answer carries the per-document write errors; an error answer, a cut connection or a
+   * write concern error is thrown by the driver as for any command.
+   */
+  private command(command: Document): Promise<Document> {
+    if (!this.db) throw new EtlError('INTERNAL', 'MongoSink used before open()');
+    const wc = this.db.writeConcern;
+    return this.db.command(wc ? WriteConcern.apply(command, wc) : command);
   }
 
   /**
@@ -341,6 +398,12 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
 /** Stops a retry loop at once: this process closed its own client (a retry on it cannot succeed). */
 function closedAbort(): StopRetrying {
   return new StopRetrying(Object.assign(new Error('the MongoDB client was closed'), { kind: 'closed' }));
+}
+
+/** A count in a server's answer (a number, or an Int32 or Long from a raw answer); undefined when absent. */
+function countOf(n: unknown): number | undefined {
+  const v = typeof n === 'number' ? n : n !== null && typeof n === 'object' ? Number(n.valueOf()) : NaN;
+  return Number.isFinite(v) ? v : undefined;
 }
 
 /** The first line of an error's message, password removed, without a trailing period. */

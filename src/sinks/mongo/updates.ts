@@ -8,23 +8,30 @@ export function refusedUpdate(u: DocUpdate): Doc {
   return { _id: u.source, target: u.target, when: u.when, update: u.update };
 }
 
-/** Updates as one ordered bulk of `updateOne`s, with the updates they came from (those that could be sent). */
+/** One statement of an `update` command, as the server takes it: one document (no `multi`), never inserted. */
+export interface UpdateStatement {
+  q: Record<string, unknown>;
+  u: DocUpdate['update'];
+  upsert: false;
+}
+
+/** Updates as the statements of one ordered `update` command, with the updates they came from (those that could be sent). */
 export interface UpdateOps {
-  ops: Array<AnyBulkWriteOperation<Doc>>;
+  statements: UpdateStatement[];
   sent: DocUpdate[];
   /** Updates whose target could not be named as the collection stores its _ids. */
   unsendable: Rejected[];
 }
 
 /**
- * The bulk operations of `updates` as the profile stores `collection`: filter `{_id, ...when}`
+ * The update statements of `updates` as the profile stores `collection`: filter `{_id, ...when}`
  * with the target's _id as `typedDocs` stores it (an ObjectId where the profile says so), the
  * update as given, with the numbers its validators type as doubles sent as doubles; no upsert.
  */
 export function updateOps(stored: StoredDocuments, collection: string, updates: DocUpdate[]): UpdateOps {
   const rule = stored.objectIds?.[collection];
   const doubles = stored.doubles[collection] ?? [];
-  const out: UpdateOps = { ops: [], sent: [], unsendable: [] };
+  const out: UpdateOps = { statements: [], sent: [], unsendable: [] };
   for (const u of updates) {
     let id: unknown = u.target;
     if (rule !== undefined) {
@@ -43,10 +50,15 @@ export function updateOps(stored: StoredDocuments, collection: string, updates: 
     const filter: Record<string, unknown> = { _id: id, ...u.when };
     // The target wins over an _id in `when` (the contract: `when` holds besides the _id).
     filter._id = id;
-    out.ops.push({ updateOne: { filter, update: doubles.length > 0 ? typedUpdate(u.update, doubles) : u.update, upsert: false } });
+    out.statements.push({ q: filter, u: doubles.length > 0 ? typedUpdate(u.update, doubles) : u.update, upsert: false });
     out.sent.push(u);
   }
   return out;
+}
+
+/** The same statements as the driver's bulk operations (`updateOne`, no upsert). */
+export function asBulkOps(statements: readonly UpdateStatement[]): Array<AnyBulkWriteOperation<Doc>> {
+  return statements.map((s) => ({ updateOne: { filter: s.q, update: s.u, upsert: false } }));
 }
 
 /** Operators and pipeline stages whose values are field values (numbers there are stored as given). */
