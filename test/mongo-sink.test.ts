@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EtlError } from '../src/errors.js';
 import { collectionSpecs } from '../src/sinks/mongo/collections.js';
 import { ensureCollections } from '../src/sinks/mongo/connect.js';
-import { type ErrorKind, classifyError } from '../src/sinks/mongo/errors.js';
+import { type ErrorKind, classifyError, refusedBeforeRunning } from '../src/sinks/mongo/errors.js';
 import { MongoSink, type MongoLike, type RetryPolicy } from '../src/sinks/mongo/sink.js';
 import type { Doc } from '../src/sinks/types.js';
 import { abiPopulation } from '../src/profiles/adaptive-bi/catalog-documents.js';
@@ -82,6 +82,27 @@ describe('classifyError, on what the driver throws from Db.command (the insert a
   }
 });
 
+describe('refusedBeforeRunning: a write command goes again through the bulk API only when none of it ran', () => {
+  const command = (documents: Doc[]) => client.db('shop').command({ insert: 'c', documents, ordered: false }).then(() => undefined, (e: unknown) => e);
+  it('the server refusing the message for its size (10334), or bson refusing to encode it: yes', async () => {
+    peer.fail('insert', 1, { error: 10334, codeName: 'BSONObjectTooLarge', errmsg: 'BSONObj size: 16793601 (0x1004001) is invalid. Size must be between 0 and 16793600(16MB)' });
+    expect(refusedBeforeRunning(await command(docs(2, `t${Math.random()}`)))).toBe(true);
+    const overBuffer = await command([{ _id: 'big', payload: 'x'.repeat(17.5 * 1024 * 1024) }]);
+    expect(overBuffer).toBeInstanceOf(Error);
+    expect(refusedBeforeRunning(overBuffer)).toBe(true);
+  });
+  it('an error of running it (BadValue), a write concern error after the writes, an outage: no', async () => {
+    peer.fail('insert', 1, { error: 2, errmsg: 'bad value' });
+    expect(refusedBeforeRunning(await command(docs(2, `u${Math.random()}`)))).toBe(false);
+    peer.fail('insert', 1, { reply: { n: 2, writeConcernError: { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes' } } });
+    const wc = await command(docs(2, `v${Math.random()}`));
+    expect((wc as Error).name).toBe('MongoWriteConcernError');
+    expect(refusedBeforeRunning(wc)).toBe(false);
+    peer.fail('insert', 1, { cut: true });
+    expect(refusedBeforeRunning(await command(docs(2, `w${Math.random()}`)))).toBe(false);
+  });
+});
+
 describe('classifyError, on what the driver throws from insertMany', () => {
   for (const [name, reply, kind] of table) {
     it(`${name} → ${kind}`, async () => {
@@ -143,6 +164,17 @@ describe('MongoSink through the real driver', () => {
     expect(sent.length).toBeGreaterThan(1);
     expect(Math.max(...sent)).toBeLessThanOrEqual(100_000);
   }, 60_000);
+
+  it('a write concern error no retry fixes (100) loses the batch, as insertMany did: the command ran, it is not sent again another way', async () => {
+    peer.received.length = 0;
+    peer.fail('insert', 1, { reply: { n: 3, writeConcernError: { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes' } } });
+    const err = await sink()
+      .write('wc', docs(3, 'wc'))
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(EtlError);
+    expect((err as EtlError).message).toMatch(/Lost a batch of 3 wc records \(not retryable\): Not enough data-bearing nodes/);
+    expect(peer.received.filter((c) => c.name === 'insert')).toHaveLength(1);
+  });
 
   it('absorbs and counts duplicate keys from a replayed batch', async () => {
     expect(await sink().write('transactions', docs(6))).toMatchObject({ written: 6, duplicates: 0 });

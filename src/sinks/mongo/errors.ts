@@ -139,6 +139,22 @@ function isSocketError(err: unknown): boolean {
   return err instanceof Error && typeof code === 'string' && socketErrorCodes.has(code);
 }
 
+/** The server's code for a document or command over its size limit (16 MB, + 16 KB for a command). */
+export const BSON_OBJECT_TOO_LARGE = 10334;
+
+/**
+ * Whether a write command was refused whole before any of it ran, for what it is rather than
+ * for what it holds: bson or the driver would not encode or send it (a document over bson's
+ * buffer, an invalid argument), or the server refused the message for its size. Not a server's
+ * error about running it: a write concern error comes after the writes were applied.
+ */
+export function refusedBeforeRunning(err: unknown): boolean {
+  const kind = classifyError(err);
+  if (kind !== 'config' && kind !== 'fatal') return false;
+  const e = unwrapBulkError(err);
+  return !(e instanceof MongoServerError) || codeOf(e) === BSON_OBJECT_TOO_LARGE;
+}
+
 export interface BulkOutcome {
   inserted: number;
   duplicates: number;

@@ -6,7 +6,7 @@ import type { Reason, RunRecord } from '../../shared/records.js';
 import { type CatalogReader, type Doc, type DocUpdate, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
 import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
-import { type BulkOutcome, type ErrorKind, MongoBulkWriteError, type OrderedStop, classifyError, hasWriteErrors, orderedStop, orderedStopAt, replyWriteErrors, splitBulkError, splitWriteErrors } from './errors.js';
+import { BSON_OBJECT_TOO_LARGE, type BulkOutcome, type ErrorKind, MongoBulkWriteError, type OrderedStop, classifyError, hasWriteErrors, orderedStop, orderedStopAt, refusedBeforeRunning, replyWriteErrors, splitBulkError, splitWriteErrors } from './errors.js';
 import { asBulkOps, refusedUpdate, updateOps } from './updates.js';
 import { type RetryPolicy, StopRetrying, retry } from './retry.js';
 
@@ -113,8 +113,8 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     // Per-document transient failures send just those documents again, with the same backoff
     // and within the same time budget.
     let pending = typedDocs(this.stored, collection, docs);
-    // Inserts go as one `insert` command; a command refused whole for what it is (too large, a
-    // driver's refusal) goes again through insertMany, which splits it and names an oversized document.
+    // Inserts go as one `insert` command; a command refused whole before it ran (too large for
+    // the wire or bson) goes again through insertMany, which splits it and names an oversized document.
     let viaBulk = mode !== 'insert';
     const attempt = async (): Promise<void> => {
       for (;;) {
@@ -136,12 +136,12 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
           }
         } catch (err) {
           if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
-            const kind = classifyError(err);
-            if (!viaBulk && (kind === 'config' || kind === 'fatal')) {
+            if (!viaBulk && refusedBeforeRunning(err)) {
               log('insert command into %s refused whole (%s): again through insertMany', collection, firstLine(err));
               viaBulk = true;
               continue;
             }
+            const kind = classifyError(err);
             // The driver refuses a whole batch before sending it when one document is over the
             // BSON size limit (MongoInvalidArgumentError up to 17 MB, bson's RangeError beyond):
             // that document goes to dead letters, the others are sent at once.
@@ -228,8 +228,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
           } else matched = (await this.coll(collection).bulkWrite(asBulkOps(batch), { ordered: true })).matchedCount;
         } catch (err) {
           if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
-            const kind = classifyError(err);
-            if (!viaBulk && (kind === 'config' || kind === 'fatal')) {
+            if (!viaBulk && refusedBeforeRunning(err)) {
               log('update command of %s refused whole (%s): again through bulkWrite', collection, firstLine(err));
               viaBulk = true;
               continue;
@@ -454,9 +453,6 @@ function rejectedByServer(doc: Doc, code: number, message: string): Rejected {
   }
   return { doc, reasons: [{ path: '', code: `server_${code}`, message }] };
 }
-
-/** The server's code for a document over its size limit (a document the driver let through). */
-const BSON_OBJECT_TOO_LARGE = 10334;
 
 function upserts(docs: Doc[]): AnyBulkWriteOperation<Doc>[] {
   return docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
