@@ -37,7 +37,7 @@ const validationErrInfo = {
 };
 
 describe('MongoSink.update through the real driver', () => {
-  it('sends one ordered bulk of updateOne (filter {_id, ...when}, the update as given, no upsert); matched → written, not matched → duplicates', async () => {
+  it('sends one ordered update command (filter {_id, ...when}, the update as given, no upsert), its statements in the body; matched → written, not matched → duplicates', async () => {
     answerFor(['o1', 'o3'], { matched: false });
     const given = updates(5);
     const r = await sink().update('transactions', given);
@@ -45,8 +45,27 @@ describe('MongoSink.update through the real driver', () => {
     const commands = updateCommands();
     expect(commands).toHaveLength(1);
     expect(commands[0].ordered).toBe(true);
+    expect(peer.received.filter((c) => c.name === 'update').map((c) => c.sequences)).toEqual([undefined]);
     expect(commands[0].statements).toEqual(given.map((u) => ({ q: { _id: u.target, ...u.when }, u: u.update, upsert: false })));
     expect(peer.updatesApplied.map((a) => a.q._id)).toEqual(['o0', 'o2', 'o4']);
+  });
+
+  it('a command over the wire\'s limit (10334, not run) goes again through the driver\'s bulkWrite, which splits it: every update applied once', async () => {
+    // Two updates of 8.3 MB each: 16.6 MB in one command is over 16 MB + 16 KB (within bson's buffer); each alone fits.
+    const big = (i: number): DocUpdate => ({ source: `big${i}`, target: `o${i}`, when: {}, update: { $set: { note: 'x'.repeat(Math.round(8.3 * 1024 * 1024)) } } });
+    peer.received.length = 0;
+    const r = await sink().update('transactions', [big(0), big(1)]);
+    expect(r).toEqual({ written: 2, duplicates: 0, rejected: [], retries: 0 });
+    // The refused command is answered 10334 unread; the bulk API's are one statement each, as document sequences.
+    expect(peer.received.filter((c) => c.name === 'update').map((c) => c.sequences)).toEqual([['updates'], ['updates']]);
+    expect(peer.updatesApplied.map((a) => a.q._id)).toEqual(['o0', 'o1']);
+  }, 30_000);
+
+  it('an update document without operators (it would replace the document) is refused before anything is sent', async () => {
+    peer.received.length = 0;
+    const replacing: DocUpdate = { source: 'ev9', target: 'o9', when: {}, update: { status: 'paid' } as unknown as DocUpdate['update'] };
+    await expect(sink().update('transactions', [updates(1)[0], replacing])).rejects.toThrow(/has no update operators: status/);
+    expect(peer.received.filter((c) => c.name === 'update')).toEqual([]);
   });
 
   it('two updates of one document apply in the order given', async () => {

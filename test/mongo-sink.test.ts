@@ -53,7 +53,7 @@ async function driverError(reply: PeerReply): Promise<unknown> {
 
 /** Scripted answers to a write, and the kind each error the driver throws for it must be classified as. */
 const table: Array<[string, PeerReply, ErrorKind]> = [
-  ['connection cut (network error wrapped in MongoBulkWriteError)', { cut: true }, 'transient'],
+  ['connection cut (a network error; insertMany wraps it in MongoBulkWriteError)', { cut: true }, 'transient'],
   ['no answer within socketTimeoutMS', { hang: true }, 'transient'],
   ['NotWritablePrimary 10107 (stepdown)', { error: 10107, errmsg: 'not primary' }, 'transient'],
   ['InterruptedDueToReplStateChange 11602', { error: 11602, errmsg: 'operation was interrupted' }, 'transient'],
@@ -149,17 +149,19 @@ describe('classifyError, on what the driver throws from insertMany', () => {
 });
 
 describe('MongoSink through the real driver', () => {
-  it('sends a batch as one insert command; more than a command takes (100,000) go through insertMany, which splits them', async () => {
+  it('sends a batch as one insert command, its documents in the body; more than a command takes (100,000) go through insertMany, which splits them', async () => {
     peer.received.length = 0;
     expect(await sink().write('c', docs(3, 'one'))).toMatchObject({ written: 3, duplicates: 0, rejected: [] });
-    const first = peer.bodies.filter((b) => 'insert' in b);
+    const first = peer.received.filter((c) => c.name === 'insert');
     expect(first).toHaveLength(1);
-    expect(first[0].documents).toHaveLength(3);
+    expect(first[0].sequences).toBeUndefined();
+    expect(peer.bodies.filter((b) => 'insert' in b)[0].documents).toHaveLength(3);
     peer.received.length = 0;
     peer.bodies.length = 0;
     const r = await sink().write('c', docs(100_001, 'many'));
     expect(r).toMatchObject({ written: 100_001, duplicates: 0, rejected: [] });
     const sent = peer.bodies.filter((b) => 'insert' in b).map((b) => (b.documents as Doc[]).length);
+    expect(peer.received.filter((c) => c.name === 'insert').every((c) => c.sequences?.includes('documents'))).toBe(true);
     expect(sent.reduce((a, n) => a + n, 0)).toBe(100_001);
     expect(sent.length).toBeGreaterThan(1);
     expect(Math.max(...sent)).toBeLessThanOrEqual(100_000);
@@ -174,6 +176,24 @@ describe('MongoSink through the real driver', () => {
     expect(err).toBeInstanceOf(EtlError);
     expect((err as EtlError).message).toMatch(/Lost a batch of 3 wc records \(not retryable\): Not enough data-bearing nodes/);
     expect(peer.received.filter((c) => c.name === 'insert')).toHaveLength(1);
+  });
+
+  it('with w: 0 in the connection string (no answers), writes take the bulk API, which splits a batch before sending it', async () => {
+    const unacknowledged = new MongoClient(peer.uri('w=0'));
+    await unacknowledged.connect();
+    try {
+      peer.received.length = 0;
+      const target = MongoSink.over(unacknowledged.db('shop') as unknown as MongoLike, fast);
+      await target.write('w0', docs(3, 'w0'));
+      // Nothing answers an unacknowledged write: wait for the peer to have read it.
+      for (let i = 0; i < 100 && !peer.received.some((c) => c.name === 'insert'); i++) await new Promise((r) => setTimeout(r, 10));
+      const inserts = peer.received.filter((c) => c.name === 'insert');
+      expect(inserts).toHaveLength(1);
+      expect(inserts[0].sequences).toEqual(['documents']);
+      expect(peer.bodies.filter((b) => 'insert' in b).map((b) => b.writeConcern)).toEqual([{ w: 0 }]);
+    } finally {
+      await unacknowledged.close();
+    }
   });
 
   it('absorbs and counts duplicate keys from a replayed batch', async () => {

@@ -41,6 +41,8 @@ export interface PeerCommand {
   lsid?: string;
   /** The retryable-write transaction number the driver sent, if any. */
   txnNumber?: number;
+  /** The fields sent as document sequences (OP_MSG kind 1), not in the body: the driver's bulk API sends `documents` or `updates` so. */
+  sequences?: string[];
 }
 
 /** What the peer does with one command. */
@@ -114,7 +116,7 @@ export interface DeduplicatedWrite {
 export class PeerStore {
   readonly collections = new Map<string, CollectionState>();
   readonly rules: PeerRule[] = [];
-  readonly received: Array<{ name: string; collection: string; port: number; txnNumber?: number }> = [];
+  readonly received: Array<{ name: string; collection: string; port: number; txnNumber?: number; sequences?: string[] }> = [];
   readonly bodies: Document[] = [];
   readonly rawDocuments: Array<{ collection: string; bytes: Uint8Array }> = [];
   readonly documentFaults: Array<(doc: Document, collection: string) => DocumentFault | undefined> = [];
@@ -153,7 +155,7 @@ export class WirePeer {
   readonly processId = new BSON.ObjectId();
   /** topologyVersion.counter: raised on every change a driver's monitor must hear of. */
   counter = 0;
-  /** Every command received, in order (name, collection, the member's port, txnNumber). */
+  /** Every command received, in order (name, collection, the member's port, txnNumber, the fields sent as document sequences). */
   readonly received: PeerStore['received'];
   /** The bodies of the commands received, for tests that check what the driver sent. */
   readonly bodies: Document[];
@@ -422,6 +424,7 @@ export class WirePeer {
       port: this.port,
       ...(lsid ? { lsid: lsid.toString('hex') } : {}),
       ...(body.txnNumber !== undefined ? { txnNumber: Number(body.txnNumber) } : {}),
+      ...(Object.keys(sequences).length > 0 ? { sequences: Object.keys(sequences) } : {}),
     };
     const reply = this.answer(cmd, socket);
     if (flags & MORE_TO_COME) return; // the client expects no answer
@@ -470,7 +473,7 @@ export class WirePeer {
   }
 
   private answer(cmd: PeerCommand, socket?: Socket): PeerReply {
-    this.store.received.push({ name: cmd.name, collection: cmd.collection, port: cmd.port, ...(cmd.txnNumber !== undefined ? { txnNumber: cmd.txnNumber } : {}) });
+    this.store.received.push({ name: cmd.name, collection: cmd.collection, port: cmd.port, ...(cmd.txnNumber !== undefined ? { txnNumber: cmd.txnNumber } : {}), ...(cmd.sequences ? { sequences: cmd.sequences } : {}) });
     this.store.bodies.push(cmd.body);
     for (const rule of [...this.store.rules]) {
       const reply = rule(cmd, this);
@@ -577,7 +580,10 @@ export class WirePeer {
           }
           const id = String(doc._id);
           const fault = this.store.documentFaults.map((f) => f(doc, cmd.collection)).find(Boolean);
-          if (fault) writeErrors.push({ index, ...fault });
+          const bytes = BSON.calculateObjectSize(doc);
+          // The wire's limit on one document, in a command within its own: that document refused (BadValue).
+          if (bytes > maxDocumentBytes) writeErrors.push({ index, code: 2, errmsg: `object to insert too large. size in bytes: ${bytes}, max size: ${maxDocumentBytes}` });
+          else if (fault) writeErrors.push({ index, ...fault });
           else if (c.docs.has(id)) writeErrors.push({ index, code: 11000, errmsg: `E11000 duplicate key error collection: ${cmd.db}.${cmd.collection} index: _id_ dup key: { _id: "${id}" }` });
           else {
             c.docs.set(id, doc);
@@ -894,8 +900,10 @@ function commandError(code: number, codeName: string, errmsg: string): Document 
   return { ok: 0, code, codeName, errmsg };
 }
 
+/** What a server takes as one document (maxBsonObjectSize). */
+const maxDocumentBytes = 16 * 1024 * 1024;
 /** What a server takes as one command document: 16 MB, plus 16 KB for the command around a document of that size. */
-const maxCommandBytes = 16 * 1024 * 1024 + 16 * 1024;
+const maxCommandBytes = maxDocumentBytes + 16 * 1024;
 
 function errorBody(e: { error: number; errmsg?: string; codeName?: string; labels?: string[] }): Document {
   return { ok: 0, code: e.error, codeName: e.codeName ?? `Error${e.error}`, errmsg: e.errmsg ?? `scripted error ${e.error}`, ...(e.labels ? { errorLabels: e.labels } : {}) };

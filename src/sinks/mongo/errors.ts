@@ -1,4 +1,5 @@
 import {
+  BSON,
   MongoAPIError,
   MongoBulkWriteError,
   MongoClientClosedError,
@@ -139,20 +140,20 @@ function isSocketError(err: unknown): boolean {
   return err instanceof Error && typeof code === 'string' && socketErrorCodes.has(code);
 }
 
-/** The server's code for a document or command over its size limit (16 MB, + 16 KB for a command). */
+/** The server's code for a command document over the wire's limit (16 MB + 16 KB): the whole message refused. */
 export const BSON_OBJECT_TOO_LARGE = 10334;
 
 /**
  * Whether a write command was refused whole before any of it ran, for what it is rather than
- * for what it holds: bson or the driver would not encode or send it (a document over bson's
- * buffer, an invalid argument), or the server refused the message for its size. Not a server's
- * error about running it: a write concern error comes after the writes were applied.
+ * for what it holds: bson would not encode it (over its buffer), the driver would not send it
+ * (an invalid argument), or the server refused the message for its size (10334). Nothing else:
+ * an error raised after the server ran it (a write concern error, an answer that could not be
+ * read) must not send the batch again another way.
  */
 export function refusedBeforeRunning(err: unknown): boolean {
-  const kind = classifyError(err);
-  if (kind !== 'config' && kind !== 'fatal') return false;
   const e = unwrapBulkError(err);
-  return !(e instanceof MongoServerError) || codeOf(e) === BSON_OBJECT_TOO_LARGE;
+  if (e instanceof MongoServerError) return codeOf(e) === BSON_OBJECT_TOO_LARGE;
+  return e instanceof MongoAPIError || e instanceof RangeError || BSON.BSONError.isBSONError(e);
 }
 
 export interface BulkOutcome {

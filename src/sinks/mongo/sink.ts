@@ -1,4 +1,4 @@
-import { type AnyBulkWriteOperation, BSON, type Collection, type Document, type Filter, WriteConcern } from 'mongodb';
+import { type AnyBulkWriteOperation, BSON, type BSONSerializeOptions, type Collection, type Document, type Filter, WriteConcern } from 'mongodb';
 import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
@@ -6,7 +6,7 @@ import type { Reason, RunRecord } from '../../shared/records.js';
 import { type CatalogReader, type Doc, type DocUpdate, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
 import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
-import { BSON_OBJECT_TOO_LARGE, type BulkOutcome, type ErrorKind, MongoBulkWriteError, type OrderedStop, classifyError, hasWriteErrors, orderedStop, orderedStopAt, refusedBeforeRunning, replyWriteErrors, splitBulkError, splitWriteErrors } from './errors.js';
+import { type BulkOutcome, type ErrorKind, MongoBulkWriteError, type OrderedStop, classifyError, hasWriteErrors, orderedStop, orderedStopAt, refusedBeforeRunning, replyWriteErrors, splitBulkError, splitWriteErrors } from './errors.js';
 import { asBulkOps, refusedUpdate, updateOps } from './updates.js';
 import { type RetryPolicy, StopRetrying, retry } from './retry.js';
 
@@ -33,9 +33,11 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 1000, minTimeout: 100,
 export interface MongoLike {
   collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'drop'>;
   /** Runs a command (Db.command): the stream's inserts and updates go as `insert` and `update` commands. */
-  command(command: Document): Promise<Document>;
+  command(command: Document, options?: BSONSerializeOptions): Promise<Document>;
   /** The client's write concern (Db.writeConcern), sent with those commands as insertMany sends it. */
   readonly writeConcern?: WriteConcern;
+  /** The client's BSON options (Db.bsonOptions). */
+  readonly bsonOptions?: BSONSerializeOptions;
 }
 
 /** The most operations a server takes in one write command (maxWriteBatchSize); a longer batch goes through the driver's bulk API, which splits it. */
@@ -115,7 +117,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     let pending = typedDocs(this.stored, collection, docs);
     // Inserts go as one `insert` command; a command refused whole before it ran (too large for
     // the wire or bson) goes again through insertMany, which splits it and names an oversized document.
-    let viaBulk = mode !== 'insert';
+    let viaBulk = mode !== 'insert' || this.unacknowledged();
     const attempt = async (): Promise<void> => {
       for (;;) {
         if (this.closed) throw closedAbort();
@@ -211,7 +213,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: unsendable, retries: 0 };
     // The first statement not yet settled: everything before it was matched, absorbed or refused.
     let from = 0;
-    let viaBulk = false;
+    let viaBulk = this.unacknowledged();
     const attempt = async (): Promise<void> => {
       while (from < statements.length) {
         if (this.closed) throw closedAbort();
@@ -267,14 +269,24 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
    * Sends an `insert` or `update` command (Db.command) with the client's write concern. The
    * driver serializes the documents straight into the command; insertMany and bulkWrite also
    * wrap each in an operation, serialize each alone to measure it, copy the bytes together and
-   * map the ids back, which cost this tool 13–17 % of its CPU into MongoDB (see README, Performance).
+   * map the ids back: 17–20 % of this tool's CPU into MongoDB (see README, Performance).
    * The answer carries the per-document write errors; an error answer, a cut connection or a
    * write concern error is thrown by the driver as for any command.
    */
   private command(command: Document): Promise<Document> {
     if (!this.db) throw new EtlError('INTERNAL', 'MongoSink used before open()');
     const wc = this.db.writeConcern;
-    return this.db.command(wc ? WriteConcern.apply(command, wc) : command);
+    // A command takes none of the client's BSON options: the one that changes what is stored, as insertMany would apply it.
+    const ignoreUndefined = this.db.bsonOptions?.ignoreUndefined;
+    return this.db.command(wc ? WriteConcern.apply(command, wc) : command, ignoreUndefined === undefined ? undefined : { ignoreUndefined });
+  }
+
+  /**
+   * Writes with w: 0 in the connection string get no answer: a command refused for its size would
+   * go unnoticed, so they take the bulk API, which splits its batches before sending them.
+   */
+  private unacknowledged(): boolean {
+    return this.db?.writeConcern?.w === 0;
   }
 
   /**
@@ -446,11 +458,11 @@ function withoutOversized(batch: Doc[], result: WriteResult): Doc[] {
 
 /** A per-document refusal that is neither a duplicate nor a validator's: its code, and a summary when it was too large. */
 function rejectedByServer(doc: Doc, code: number, message: string): Rejected {
-  if (code === BSON_OBJECT_TOO_LARGE) {
-    const r: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
-    withoutOversized([doc], r);
-    if (r.rejected.length > 0) return r.rejected[0];
-  }
+  // A document over the limit in a command that is not (the server answers 2, "object to insert
+  // too large", for an insert): a summary, since the document could not be a dead letter either.
+  const r: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
+  withoutOversized([doc], r);
+  if (r.rejected.length > 0) return r.rejected[0];
   return { doc, reasons: [{ path: '', code: `server_${code}`, message }] };
 }
 

@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
+import { EtlError } from '../../errors.js';
 import { withDoubles } from '../../shared/exact-double.js';
 import { storedId } from '../object-ids.js';
 import type { Doc, DocUpdate, Rejected, StoredDocuments } from '../types.js';
@@ -46,6 +47,11 @@ export function updateOps(stored: StoredDocuments, collection: string, updates: 
         });
         continue;
       }
+    }
+    // An update document without operators would replace the document (the bulk API refused
+    // one; a command takes it): a fold that made one is a bug, not data.
+    if (!Array.isArray(u.update) && !Object.keys(u.update)[0]?.startsWith('$')) {
+      throw new EtlError('INTERNAL', `an update of ${collection} ${u.target} (from ${u.source}) has no update operators: ${Object.keys(u.update).join(', ')}`);
     }
     const filter: Record<string, unknown> = { _id: id, ...u.when };
     // The target wins over an _id in `when` (the contract: `when` holds besides the _id).
