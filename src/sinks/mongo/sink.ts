@@ -21,9 +21,8 @@ const checkpointRetryMs = 1500;
  * Records per write of a backfill into MongoDB (all partitions together) when --batch-size is not
  * given. The driver costs 0.1–0.2 ms of CPU per command (5,000 one-document inserts into the wire
  * peer: 150–200 µs each), and a batch becomes one command per collection: a backfill's default
- * batches of 500 spent as much on commands as on encoding. Larger batches cost GC instead (the
- * records are held until acknowledged): 2,500 cost more CPU, 10,000 about as much (see README,
- * Performance).
+ * batches of 500 spent as much on commands as on encoding. Larger batches cost GC and caches
+ * instead: 2,500 cost more CPU, 10,000 ~5 % less for 40 MB more (see README, Performance).
  */
 export const mongoBulkBatchSize = 5000;
 
@@ -269,7 +268,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
    * Sends an `insert` or `update` command (Db.command) with the client's write concern. The
    * driver serializes the documents straight into the command; insertMany and bulkWrite also
    * wrap each in an operation, serialize each alone to measure it, copy the bytes together and
-   * map the ids back: 17–20 % of this tool's CPU into MongoDB (see README, Performance).
+   * map the ids back: 13–20 % of this tool's CPU into MongoDB (see README, Performance).
    * The answer carries the per-document write errors; an error answer, a cut connection or a
    * write concern error is thrown by the driver as for any command.
    */
