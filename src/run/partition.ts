@@ -79,6 +79,9 @@ interface Pending {
   lost: boolean;
 }
 
+/** Warm-up and replay between two turns of the event loop: a 5 s warm-up in 50 ms parts, a replay by 50,000 records. */
+const prepareSlice = { warmUpParts: 100, records: 50_000 };
+
 /**
  * One partition's pipeline: engine → validation → sink, with bounded in-flight batches
  * (backpressure), counters that reconcile, and a checkpoint of acknowledged sequence numbers.
@@ -128,19 +131,52 @@ export class PartitionPipeline {
       events: profile.events,
     });
     for (const [collection, schema] of Object.entries(profile.events.schemas)) this.validators.set(collection as EventCollection, validatorOf(schema));
-    if (job.live) this.engine.warmUp(job.live.originMs);
     // Only targets that keep bookkeeping (etl_runs) keep the key: files and MongoDB.
     if (job.answers && sink.runs) this.answers = new AnswerKey(idPrefix(job.seed, job.partition).slice(0, -1), job.runId);
     // The living store's change logs and what they update keep their order (an update before its document would be lost).
     const folded = job.lifecycle && profile.folds ? Object.entries(profile.folds).flatMap(([log, f]) => [log, f.into]) : [];
     this.delivery = Delivery.of(job, new Set(folded));
-    if (job.startSeq > 0) this.skipTo(job.startSeq);
     this.acked = job.startSeq;
     this.pacer = new Pacer(job.pacing, wall);
     this.live = job.live !== undefined;
     this.folds = new Map(sink.update && profile.folds ? Object.entries(profile.folds) : []);
     if (signal.aborted) this.halt.abort();
     else signal.addEventListener('abort', () => this.halt.abort(), { once: true });
+  }
+
+  /**
+   * What comes before the first record: a live shop's warm-up (the visits already open at the
+   * origin), a resumed run's replay up to its checkpoint. Seconds of work at most: done in
+   * slices with the event loop's turns between them, so a stop (Ctrl-C) ends it at once and the
+   * run then stops before its first record. Once; `run()` waits for it.
+   */
+  prepare(): Promise<void> {
+    this.prepared ??= this.warmUpAndReplay();
+    return this.prepared;
+  }
+
+  private prepared?: Promise<void>;
+
+  private async warmUpAndReplay(): Promise<void> {
+    const job = this.job;
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    if (job.live) {
+      // Up to the origin by a hundredth of the warm-up at a time: the same steps as in one go.
+      const { originMs, warmUpMs } = job.live;
+      for (let i = 1; i <= prepareSlice.warmUpParts; i++) {
+        this.engine.warmUp(i === prepareSlice.warmUpParts ? originMs : originMs - warmUpMs + (warmUpMs * i) / prepareSlice.warmUpParts);
+        if (i === prepareSlice.warmUpParts) break;
+        await turn();
+        if (this.signal.aborted) return;
+      }
+    }
+    if (job.startSeq > 0) {
+      while (this.engine.sequence < job.startSeq) {
+        this.skipTo(Math.min(job.startSeq, this.engine.sequence + prepareSlice.records));
+        await turn();
+        if (this.signal.aborted) return;
+      }
+    }
   }
 
   /** The checkpoint: every record before this sequence number is stored or dead-lettered. */
@@ -158,6 +194,7 @@ export class PartitionPipeline {
   }
 
   async run(): Promise<PartitionResult> {
+    await this.prepare();
     const job = this.job;
     let reason: StopReason = 'stopped';
     let generated = 0;

@@ -159,6 +159,7 @@ function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job:
   const built = (async () => {
     if (resume) await sink.runs?.prepareResume?.(seed, { [partitionKey(job.partition)]: job.startSeq });
     pipeline = new PartitionPipeline(catalog.catalog, profile, sink, job, stop.signal);
+    await pipeline.prepare();
     return pipeline;
   })();
   return {
@@ -315,13 +316,11 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   // generation). Null sink, 2 workers, side by side: 1 M records peaked at 202–207 MB with both
   // partitions in workers and at 188 MB with partition 0 here, at the same records/s (417–421k
   // and 438–440k); 10 M records at 213–260 and 196–239 MB. The workers are started first, so
-  // they load and replay while this thread builds its partition. Not on a resumed run of several
-  // partitions: the replay up to the checkpoint runs in one stretch, and here it would hold Ctrl-C
-  // (and the second, "exit now" one) for as long as it takes; there every partition is a worker.
-  // One partition always runs here, as it did.
-  const inline = partitions.length === 1 || !resuming;
-  const workers = jobs.slice(inline ? 1 : 0).map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, seed: req.seed, resume: resuming }));
-  const runners: Runner[] = inline ? [inlineRunner(req.catalog, req.profile, req.sink, jobs[0], req.seed, resuming), ...workers] : workers;
+  // they load and replay while this thread builds its partition. A live warm-up or a resumed
+  // run's replay here runs in slices with the event loop's turns between them, so Ctrl-C (and
+  // the second, "exit now" one) gets through at once (PartitionPipeline.prepare).
+  const workers = jobs.slice(1).map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, seed: req.seed, resume: resuming }));
+  const runners: Runner[] = [inlineRunner(req.catalog, req.profile, req.sink, jobs[0], req.seed, resuming), ...workers];
   // One listener stops every partition (one per worker would pass Node's limit of 10 on the signal).
   const stopAll = () => runners.forEach((r) => r.stop());
   if (req.signal.aborted) stopAll();

@@ -38,6 +38,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     await sink.open();
     if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq });
     pipeline = new PartitionPipeline(input.catalog, await loadProfile(input.job.profile), sink, input.job, stop.signal);
+    await pipeline.prepare();
     port.postMessage({ type: 'ready' } satisfies WorkerMessage);
     let last = emptySnapshot();
     const report = () => {
