@@ -6,7 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { CatalogGenerator } from '../src/catalog/generate.js';
 import { parseId } from '../src/events/ids.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
-import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
+import { PartitionPipeline, type PartitionJob, withAnswers } from '../src/run/partition.js';
 import { runStream, type StreamSettings } from '../src/run/stream.js';
 import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
 import type { RunRecord } from '../src/shared/records.js';
@@ -80,6 +80,21 @@ describe('partition pipeline', () => {
     const r = await p.run();
     expect(r).toEqual({ reason: 'stopped', watermark: 0 });
     expect(p.counters.totals().generated).toBe(0);
+    expect(sink.stored.size).toBe(0);
+  });
+
+  it('a resumed run stopped during its replay up to the checkpoint ends there: checkpoint kept, nothing written, not even its answer key', async () => {
+    const resumed = job({ startSeq: 400_000, endSeq: 500_000, answers: true, runId: 'r' });
+    const full = new PartitionPipeline(testCatalog(), ours, new SlowSink(0), resumed, new AbortController().signal);
+    await full.prepare();
+    const stop = new AbortController();
+    const sink = new SlowSink(0);
+    const p = new PartitionPipeline(testCatalog(), ours, sink, resumed, stop.signal);
+    setImmediate(() => stop.abort());
+    const r = await withAnswers(p)(await p.run());
+    expect(r).toEqual({ reason: 'stopped', watermark: 400_000 });
+    // Stopped after its first slice: simulated time short of where the whole replay got.
+    expect(p.clockMs).toBeLessThan(full.clockMs);
     expect(sink.stored.size).toBe(0);
   });
 

@@ -156,6 +156,8 @@ export class PartitionPipeline {
   }
 
   private prepared?: Promise<void>;
+  /** Stopped before the warm-up or the replay was done: the run ends there, writing nothing (not even the answer key, which would be a partial replay's). */
+  private interrupted = false;
 
   private async warmUpAndReplay(): Promise<void> {
     const job = this.job;
@@ -167,15 +169,14 @@ export class PartitionPipeline {
         this.engine.warmUp(i === prepareSlice.warmUpParts ? originMs : originMs - warmUpMs + (warmUpMs * i) / prepareSlice.warmUpParts);
         if (i === prepareSlice.warmUpParts) break;
         await turn();
-        if (this.signal.aborted) return;
+        if ((this.interrupted = this.signal.aborted)) return;
       }
     }
-    if (job.startSeq > 0) {
-      while (this.engine.sequence < job.startSeq) {
-        this.skipTo(Math.min(job.startSeq, this.engine.sequence + prepareSlice.records));
-        await turn();
-        if (this.signal.aborted) return;
-      }
+    while (this.engine.sequence < job.startSeq) {
+      this.skipTo(Math.min(job.startSeq, this.engine.sequence + prepareSlice.records));
+      if (this.engine.sequence >= job.startSeq) break;
+      await turn();
+      if ((this.interrupted = this.signal.aborted)) return;
     }
   }
 
@@ -195,6 +196,7 @@ export class PartitionPipeline {
 
   async run(): Promise<PartitionResult> {
     await this.prepare();
+    if (this.interrupted) return { reason: 'stopped', watermark: this.acked };
     const job = this.job;
     let reason: StopReason = 'stopped';
     let generated = 0;
@@ -330,7 +332,7 @@ export class PartitionPipeline {
    */
   writeAnswers(final = false): Promise<void> {
     const key = this.answers;
-    if (!key || (!final && Date.now() - this.answersWrittenAt < 1000)) return this.answersWritten;
+    if (!key || this.interrupted || (!final && Date.now() - this.answersWrittenAt < 1000)) return this.answersWritten;
     this.answersWrittenAt = Date.now();
     const docs = key.changedDocs();
     if (docs.length === 0) return this.answersWritten;
