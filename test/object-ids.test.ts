@@ -94,5 +94,9 @@ describe('the jsonl sink with ObjectIds', () => {
     const other = new JsonlSink(dir, abi.stored);
     await other.open();
     expect(await other.prepareResume(6, { '0.2': 0 })).toBe(0);
+    // A stop (Ctrl-C) while it reads ends the reading: nothing counted (the run stops before writing).
+    const stopped = new JsonlSink(dir, abi.stored);
+    await stopped.open();
+    expect(await stopped.prepareResume(5, { '0.2': 2, '1.2': 1 }, AbortSignal.abort())).toBe(0);
   });
 });

@@ -157,7 +157,7 @@ function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job:
   let pipeline: PartitionPipeline | undefined;
   let last = emptySnapshot();
   const built = (async () => {
-    if (resume) await sink.runs?.prepareResume?.(seed, { [partitionKey(job.partition)]: job.startSeq });
+    if (resume) await sink.runs?.prepareResume?.(seed, { [partitionKey(job.partition)]: job.startSeq }, stop.signal);
     pipeline = new PartitionPipeline(catalog.catalog, profile, sink, job, stop.signal);
     await pipeline.prepare();
     return pipeline;

@@ -36,7 +36,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
   let pipeline: PartitionPipeline | undefined;
   try {
     await sink.open();
-    if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq });
+    if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq }, stop.signal);
     pipeline = new PartitionPipeline(input.catalog, await loadProfile(input.job.profile), sink, input.job, stop.signal);
     await pipeline.prepare();
     port.postMessage({ type: 'ready' } satisfies WorkerMessage);

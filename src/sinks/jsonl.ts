@@ -148,12 +148,14 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
    * Finds the records of these partitions written beyond their checkpoint (before a kill,
    * never checkpointed): writing them again counts them as duplicates instead of doubling them.
    */
-  async prepareResume(seed: number, checkpoint: Record<string, number>): Promise<number> {
+  async prepareResume(seed: number, checkpoint: Record<string, number>, signal?: AbortSignal): Promise<number> {
     let n = 0;
     // A record stored with an ObjectId names its partition by a tag of seed and partition.
     const byTag = new Map(Object.keys(checkpoint).map((key) => [partitionKeyTag(seed, key), key]));
     for (const collection of [...this.stored.eventCollections, 'dead_letters']) {
       for await (const doc of this.read(collection)) {
+        // Stopped (Ctrl-C) while reading: the run stops before writing anything, so what was read is enough.
+        if (signal?.aborted) return n;
         let partition: string | undefined;
         let seq: number;
         // Typed as the record's string id; read back from the file, it may be the ObjectId it was stored as.

@@ -84,9 +84,10 @@ export interface RunStore {
   /**
    * Before a resumed run writes: records of these partitions already stored beyond their
    * checkpoint (written before a kill, never checkpointed) will count as duplicates.
-   * Targets that detect duplicates themselves (MongoDB's unique _id) do not need it.
+   * Targets that detect duplicates themselves (MongoDB's unique _id) do not need it. A stop
+   * (`signal`) ends it early: the run then stops before writing.
    */
-  prepareResume?(seed: number, checkpoint: Record<string, number>): Promise<number>;
+  prepareResume?(seed: number, checkpoint: Record<string, number>, signal?: AbortSignal): Promise<number>;
 }
 
 /** A target the catalog can be read back from (`etl stream` sells the stored catalog). */

@@ -109,7 +109,8 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   }
   if (r.catalogLoadMs >= 100) out.line(c.dim(`catalog loaded in ${(r.catalogLoadMs / 1000).toFixed(1)} s before the first record`));
   if (r.startMs >= 100) {
-    const what = r.clockOrigin ? 'the visits already open at the start simulated' : 'replayed up to the checkpoint';
+    // What came before the first record: a live warm-up, a resumed run's replay, or else setting up the partitions (worker threads starting).
+    const what = r.clockOrigin ? 'the visits already open at the start simulated' : r.resumedFrom ? 'replayed up to the checkpoint' : 'the partitions set up';
     out.line(c.dim(`${what} in ${(r.startMs / 1000).toFixed(1)} s before the first record; rates count from there`));
   }
   if (r.counts.injectedDirty > 0) out.summary(c.dim(`${fmtInt(r.counts.injectedDirty)} records corrupted on purpose (--dirty-rate) are in dead_letters`));
