@@ -60,6 +60,21 @@ function reconciles(counters: PartitionPipeline['counters']): void {
   for (const [name, c] of counters.byCollection) expect(c.generated, name).toBe(c.written + c.duplicates + c.dead_lettered);
 }
 
+describe('a resumed run stopped during its replay', () => {
+  it('keeps its checkpoint: records held back in the replay are not flushed, so it does not move back to where the replay stopped', async () => {
+    const j = job({ scenarios: scenarios('late-arrivals:share=0.2@0h+48h'), toMs: from + 48 * hourMs, startSeq: 150_000, endSeq: 200_000 });
+    const stop = new AbortController();
+    const sink = new MemorySink();
+    const p = new PartitionPipeline(catalog, ours, sink, j, stop.signal);
+    // Stopped at the first turn of the event loop: after the replay's first slice (50,000 records).
+    setImmediate(() => stop.abort());
+    const r = await p.run();
+    expect(r).toEqual({ reason: 'stopped', watermark: 150_000 });
+    expect(sink.log).toEqual([]);
+    expect(p.counters.totals().generated).toBe(0);
+  });
+});
+
 describe('late-arrivals', () => {
   const window = { fromMs: from + 2 * hourMs, toMs: from + 4 * hourMs };
 

@@ -162,6 +162,7 @@ export class PartitionPipeline {
   private async warmUpAndReplay(): Promise<void> {
     const job = this.job;
     const turn = () => new Promise((resolve) => setImmediate(resolve));
+    if ((this.interrupted = this.signal.aborted)) return;
     if (job.live) {
       // Up to the origin by a hundredth of the warm-up at a time: the same steps as in one go.
       const { originMs, warmUpMs } = job.live;

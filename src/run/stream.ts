@@ -138,7 +138,7 @@ export function pacingFor(s: StreamSettings, parts: number, w = 0): { pacing: Pa
 }
 
 interface Runner {
-  /** The partition is about to generate (its warm-up or a resume's replay is behind it). */
+  /** The partition is about to generate (its warm-up or a resume's replay is behind it), or was stopped before. */
   ready: Promise<void>;
   done: Promise<{ reason: StopReason; watermark: number; error?: unknown }>;
   stop(): void;
@@ -149,8 +149,9 @@ interface Runner {
 /**
  * A partition run in this thread, writing through the run's own sink. A resumed run first tells
  * the sink which of the partition's records beyond its checkpoint it already holds (a worker
- * thread does the same on its own sink); the pipeline is built after that (its replay up to the
- * checkpoint, or a live shop's warm-up, runs in its constructor), while the workers start up.
+ * thread does the same on its own sink); the pipeline is built and prepared after that (its
+ * replay up to the checkpoint, or a live shop's warm-up, in slices: PartitionPipeline.prepare),
+ * while the workers start up.
  */
 function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job: PartitionJob, seed: number, resume: boolean): Runner {
   const stop = new AbortController();

@@ -108,7 +108,8 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
     out.summary(`latency, timestamp to stored: p50 ${fmtMs(l.p50)}, p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)} (${fmtInt(l.count)} records)`);
   }
   if (r.catalogLoadMs >= 100) out.line(c.dim(`catalog loaded in ${(r.catalogLoadMs / 1000).toFixed(1)} s before the first record`));
-  if (r.startMs >= 100) {
+  // Not for a run stopped before its first record: what it was doing then was cut short.
+  if (r.startMs >= 100 && !(r.status === 'interrupted' && t.g === 0)) {
     // What came before the first record: a live warm-up, a resumed run's replay, or else setting up the partitions (worker threads starting).
     const what = r.clockOrigin ? 'the visits already open at the start simulated' : r.resumedFrom ? 'replayed up to the checkpoint' : 'the partitions set up';
     out.line(c.dim(`${what} in ${(r.startMs / 1000).toFixed(1)} s before the first record; rates count from there`));
