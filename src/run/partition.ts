@@ -9,7 +9,7 @@ import type { Mix, Partition } from '../config/values.js';
 import { logger } from '../log.js';
 import { AnswerKey } from '../reporting/answer-key.js';
 import { Counters } from '../reporting/counters.js';
-import { idPrefix } from '../events/ids.js';
+import { idPrefix, partitionKey } from '../events/ids.js';
 import type { DeadLetter } from '../shared/records.js';
 import { type Doc, type DocUpdate, LostBatchError, type Sink, type SinkHealth, type WriteResult } from '../sinks/types.js';
 import { type Validator, validatorOf } from '../validation/validate.js';
@@ -161,23 +161,22 @@ export class PartitionPipeline {
 
   private async warmUpAndReplay(): Promise<void> {
     const job = this.job;
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
-    if ((this.interrupted = this.signal.aborted)) return;
+    const stopped = () => (this.interrupted = this.signal.aborted);
+    // A turn of the event loop (a stop gets through), then whether it came.
+    const stoppedAfterTurn = () => new Promise((resolve) => setImmediate(resolve)).then(stopped);
+    if (stopped()) return;
     if (job.live) {
       // Up to the origin by a hundredth of the warm-up at a time: the same steps as in one go.
-      const { originMs, warmUpMs } = job.live;
-      for (let i = 1; i <= prepareSlice.warmUpParts; i++) {
-        this.engine.warmUp(i === prepareSlice.warmUpParts ? originMs : originMs - warmUpMs + (warmUpMs * i) / prepareSlice.warmUpParts);
-        if (i === prepareSlice.warmUpParts) break;
-        await turn();
-        if ((this.interrupted = this.signal.aborted)) return;
+      const { originMs, warmUpMs, parts } = { ...job.live, parts: prepareSlice.warmUpParts };
+      for (let i = 1; i < parts; i++) {
+        this.engine.warmUp(originMs - warmUpMs + (warmUpMs * i) / parts);
+        if (await stoppedAfterTurn()) return;
       }
+      this.engine.warmUp(originMs);
     }
     while (this.engine.sequence < job.startSeq) {
       this.skipTo(Math.min(job.startSeq, this.engine.sequence + prepareSlice.records));
-      if (this.engine.sequence >= job.startSeq) break;
-      await turn();
-      if ((this.interrupted = this.signal.aborted)) return;
+      if (this.engine.sequence < job.startSeq && (await stoppedAfterTurn())) return;
     }
   }
 
@@ -536,6 +535,18 @@ export class PartitionPipeline {
     this.counters.retries += r.retries;
     if (r.rejected.length > 0) throw new Error(`${r.rejected.length} dead letters were refused by the target`);
   }
+}
+
+/**
+ * A partition's pipeline, ready to run, the same in this thread and in a worker: on a resumed
+ * run the target is first told which of the partition's records beyond its checkpoint it already
+ * holds; then the pipeline is built and prepared (its warm-up or replay done, or stopped).
+ */
+export async function openPipeline(catalog: StoreCatalog, profile: Profile, sink: Sink, job: PartitionJob, resume: boolean, signal: AbortSignal): Promise<PartitionPipeline> {
+  if (resume) await sink.runs?.prepareResume?.(job.seed, { [partitionKey(job.partition)]: job.startSeq }, signal);
+  const pipeline = new PartitionPipeline(catalog, profile, sink, job, signal);
+  await pipeline.prepare();
+  return pipeline;
 }
 
 /** After a partition's run: its answer key written whole (--answers); a key that cannot be written fails the run. */

@@ -19,7 +19,7 @@ import type { SinkOptions } from '../sinks/index.js';
 import type { Sink, SinkHealth } from '../sinks/types.js';
 import type { LoadedCatalog } from './catalog-source.js';
 import type { Pacing } from './pacer.js';
-import { type LiveJob, PartitionPipeline, type PartitionJob, type StopReason, withAnswers } from './partition.js';
+import { type LiveJob, type PartitionJob, type PartitionPipeline, type StopReason, openPipeline, withAnswers } from './partition.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
 const log = logger('stream');
@@ -153,16 +153,11 @@ interface Runner {
  * replay up to the checkpoint, or a live shop's warm-up, in slices: PartitionPipeline.prepare),
  * while the workers start up.
  */
-function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job: PartitionJob, seed: number, resume: boolean): Runner {
+function inlineRunner(catalog: LoadedCatalog, profile: Profile, sink: Sink, job: PartitionJob, resume: boolean): Runner {
   const stop = new AbortController();
   let pipeline: PartitionPipeline | undefined;
   let last = emptySnapshot();
-  const built = (async () => {
-    if (resume) await sink.runs?.prepareResume?.(seed, { [partitionKey(job.partition)]: job.startSeq }, stop.signal);
-    pipeline = new PartitionPipeline(catalog.catalog, profile, sink, job, stop.signal);
-    await pipeline.prepare();
-    return pipeline;
-  })();
+  const built = openPipeline(catalog.catalog, profile, sink, job, resume, stop.signal).then((p) => (pipeline = p));
   return {
     // A failure to start is the partition's failure (done), as in a worker thread.
     ready: built.then(() => undefined, () => undefined),
@@ -320,8 +315,8 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
   // they load and replay while this thread builds its partition. A live warm-up or a resumed
   // run's replay here runs in slices with the event loop's turns between them, so Ctrl-C (and
   // the second, "exit now" one) gets through at once (PartitionPipeline.prepare).
-  const workers = jobs.slice(1).map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, seed: req.seed, resume: resuming }));
-  const runners: Runner[] = [inlineRunner(req.catalog, req.profile, req.sink, jobs[0], req.seed, resuming), ...workers];
+  const workers = jobs.slice(1).map((job) => workerRunner({ job, sink: req.sinkOptions, catalog: req.catalog.catalog, resume: resuming }));
+  const runners: Runner[] = [inlineRunner(req.catalog, req.profile, req.sink, jobs[0], resuming), ...workers];
   // One listener stops every partition (one per worker would pass Node's limit of 10 on the signal).
   const stopAll = () => runners.forEach((r) => r.stop());
   if (req.signal.aborted) stopAll();

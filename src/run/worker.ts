@@ -1,12 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError, type SerializedError } from '../errors.js';
-import { partitionKey } from '../events/ids.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import { emptySnapshot } from '../reporting/counters.js';
 import { loadProfile } from '../profiles/index.js';
 import { createSink, type SinkOptions } from '../sinks/index.js';
 import type { SinkHealth } from '../sinks/types.js';
-import { PartitionPipeline, type PartitionJob, withAnswers } from './partition.js';
+import { type PartitionJob, type PartitionPipeline, openPipeline, withAnswers } from './partition.js';
 
 /** Messages a worker sends to the main thread. */
 export type WorkerMessage =
@@ -19,7 +18,6 @@ export interface WorkerInput {
   sink: Omit<SinkOptions, 'stdout'>;
   /** The engine's catalog: its columns are in shared memory, so every worker uses one copy. */
   catalog: StoreCatalog;
-  seed: number;
   /** A resumed run: the target is told which of this partition's records it already holds. */
   resume: boolean;
 }
@@ -36,9 +34,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
   let pipeline: PartitionPipeline | undefined;
   try {
     await sink.open();
-    if (input.resume) await sink.runs?.prepareResume?.(input.seed, { [partitionKey(input.job.partition)]: input.job.startSeq }, stop.signal);
-    pipeline = new PartitionPipeline(input.catalog, await loadProfile(input.job.profile), sink, input.job, stop.signal);
-    await pipeline.prepare();
+    pipeline = await openPipeline(input.catalog, await loadProfile(input.job.profile), sink, input.job, input.resume, stop.signal);
     port.postMessage({ type: 'ready' } satisfies WorkerMessage);
     let last = emptySnapshot();
     const report = () => {
