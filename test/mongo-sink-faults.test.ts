@@ -41,10 +41,8 @@ describe('classifying what the driver throws, not words in its message', () => {
 });
 
 describe('a document over 16 MB', () => {
-  // Just over 16 MB, the command is within the wire's limit and the server refuses the document
-  // (2, "object to insert too large"); up to 17 MB it refuses the whole command (10334) and the
-  // driver's insertMany refuses the document (MongoInvalidArgumentError); beyond, bson's own
-  // buffer overflows (RangeError).
+  // The sink encodes each document before sending it: one over MongoDB's limit is refused there,
+  // just over 16 MB as up to 17 MB (bson's own buffer) and beyond (bson throws a RangeError).
   for (const mb of [16.001, 16.5, 17.5]) {
     it(`(${mb} MB) goes to dead letters alone (reason too_large, a summary instead of the document); the rest of its batch is stored`, async () => {
       const batch = docs(4);

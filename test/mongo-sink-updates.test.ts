@@ -37,7 +37,7 @@ const validationErrInfo = {
 };
 
 describe('MongoSink.update through the real driver', () => {
-  it('sends one ordered update command (filter {_id, ...when}, the update as given, no upsert), its statements in the body; matched → written, not matched → duplicates', async () => {
+  it('sends one ordered update command (filter {_id, ...when}, the update as given, no upsert), its statements as a document sequence of their BSON; matched → written, not matched → duplicates', async () => {
     answerFor(['o1', 'o3'], { matched: false });
     const given = updates(5);
     const r = await sink().update('transactions', given);
@@ -45,21 +45,31 @@ describe('MongoSink.update through the real driver', () => {
     const commands = updateCommands();
     expect(commands).toHaveLength(1);
     expect(commands[0].ordered).toBe(true);
-    expect(peer.received.filter((c) => c.name === 'update').map((c) => c.sequences)).toEqual([undefined]);
+    expect(peer.received.filter((c) => c.name === 'update').map((c) => c.sequences)).toEqual([['updates']]);
     expect(commands[0].statements).toEqual(given.map((u) => ({ q: { _id: u.target, ...u.when }, u: u.update, upsert: false })));
     expect(peer.updatesApplied.map((a) => a.q._id)).toEqual(['o0', 'o2', 'o4']);
   });
 
-  it('a command over the wire\'s limit (10334, not run) goes again through the driver\'s bulkWrite, which splits it: every update applied once', async () => {
-    // Two updates of 8.3 MB each: 16.6 MB in one command is over 16 MB + 16 KB (within bson's buffer); each alone fits.
+  it('statements over 16 MB in all go through the driver\'s bulkWrite, which splits them: every update applied once', async () => {
+    // Two updates of 8.3 MB each: 16.6 MB in one command; each alone fits.
     const big = (i: number): DocUpdate => ({ source: `big${i}`, target: `o${i}`, when: {}, update: { $set: { note: 'x'.repeat(Math.round(8.3 * 1024 * 1024)) } } });
     peer.received.length = 0;
     const r = await sink().update('transactions', [big(0), big(1)]);
     expect(r).toEqual({ written: 2, duplicates: 0, rejected: [], retries: 0 });
-    // The refused command is answered 10334 unread; the bulk API's are one statement each, as document sequences.
+    // The bulk API's commands, one statement each.
     expect(peer.received.filter((c) => c.name === 'update').map((c) => c.sequences)).toEqual([['updates'], ['updates']]);
     expect(peer.updatesApplied.map((a) => a.q._id)).toEqual(['o0', 'o1']);
   }, 30_000);
+
+  it('a command refused whole before it ran (10334) goes again through bulkWrite, with the statements as they were encoded', async () => {
+    peer.received.length = 0;
+    peer.fail('update', 1, { error: 10334, codeName: 'BSONObjectTooLarge', errmsg: 'BSONObj size: 16793601 (0x1004001) is invalid. Size must be between 0 and 16793600(16MB)' });
+    const given = updates(3);
+    const r = await sink().update('transactions', given);
+    expect(r).toEqual({ written: 3, duplicates: 0, rejected: [], retries: 0 });
+    expect(peer.received.filter((c) => c.name === 'update')).toHaveLength(2);
+    expect(peer.updatesApplied.map((a) => a.q)).toEqual(given.map((u) => ({ _id: u.target, ...u.when })));
+  });
 
   it('an update document without operators (it would replace the document) is refused before anything is sent', async () => {
     peer.received.length = 0;

@@ -149,13 +149,15 @@ describe('classifyError, on what the driver throws from insertMany', () => {
 });
 
 describe('MongoSink through the real driver', () => {
-  it('sends a batch as one insert command, its documents in the body; more than a command takes (100,000) go through insertMany, which splits them', async () => {
+  it('sends a batch as one insert command, its documents a document sequence of their BSON as encoded; more than a command takes (100,000) go through insertMany, which splits them', async () => {
     peer.received.length = 0;
-    expect(await sink().write('c', docs(3, 'one'))).toMatchObject({ written: 3, duplicates: 0, rejected: [] });
+    peer.bodies.length = 0;
+    const given = docs(3, 'one');
+    expect(await sink().write('c', given)).toMatchObject({ written: 3, duplicates: 0, rejected: [] });
     const first = peer.received.filter((c) => c.name === 'insert');
     expect(first).toHaveLength(1);
-    expect(first[0].sequences).toBeUndefined();
-    expect(peer.bodies.filter((b) => 'insert' in b)[0].documents).toHaveLength(3);
+    expect(first[0].sequences).toEqual(['documents']);
+    expect(peer.bodies.filter((b) => 'insert' in b)[0].documents).toEqual(given);
     peer.received.length = 0;
     peer.bodies.length = 0;
     const r = await sink().write('c', docs(100_001, 'many'));
@@ -166,6 +168,16 @@ describe('MongoSink through the real driver', () => {
     expect(sent.length).toBeGreaterThan(1);
     expect(Math.max(...sent)).toBeLessThanOrEqual(100_000);
   }, 60_000);
+
+  it('a command refused whole before it ran (10334) goes again through insertMany, with the documents as they were encoded', async () => {
+    peer.received.length = 0;
+    peer.bodies.length = 0;
+    peer.fail('insert', 1, { error: 10334, codeName: 'BSONObjectTooLarge', errmsg: 'BSONObj size: 16793601 (0x1004001) is invalid. Size must be between 0 and 16793600(16MB)' });
+    const given = docs(3, 'refused-whole');
+    expect(await sink().write('c', given)).toMatchObject({ written: 3, duplicates: 0, rejected: [], retries: 0 });
+    expect(peer.received.filter((c) => c.name === 'insert')).toHaveLength(2);
+    expect(peer.bodies.filter((b) => 'insert' in b).at(-1)!.documents).toEqual(given);
+  });
 
   it('a write concern error no retry fixes (100) loses the batch, as insertMany did: the command ran, it is not sent again another way', async () => {
     peer.received.length = 0;

@@ -11,7 +11,7 @@ import { AnswerKey } from '../reporting/answer-key.js';
 import { Counters } from '../reporting/counters.js';
 import { idPrefix, partitionKey } from '../events/ids.js';
 import type { DeadLetter } from '../shared/records.js';
-import { type Doc, type DocUpdate, LostBatchError, type Sink, type SinkHealth, type WriteResult } from '../sinks/types.js';
+import { type Doc, type DocUpdate, type EncodedDocs, type EncodedUpdates, LostBatchError, type Sink, type SinkHealth, type WriteResult } from '../sinks/types.js';
 import { type Validator, validatorOf } from '../validation/validate.js';
 import { type DeliveredRecord, Delivery } from './delivery.js';
 import { Pacer, type Pacing } from './pacer.js';
@@ -77,6 +77,43 @@ interface Pending {
   done: boolean;
   /** Part of the batch was lost: the checkpoint stops before it. */
   lost: boolean;
+}
+
+/**
+ * Records made, validated and encoded at a time while a batch is made: few enough that they are
+ * garbage before the young generation is next collected (a 5,000-record batch made whole was
+ * not), and the same parts whatever the batch size.
+ */
+const stagePart = 500;
+
+/** A batch being made, then written: what the target takes, not the records (see `stage`). */
+interface Batch {
+  /** Per collection, its valid records as the target takes them: its encoding, or the documents. */
+  writes: Map<EventCollection, Doc[] | EncodedDocs>;
+  /** Per target collection, the updates the change-log records imply (the target's encoding, or as made). */
+  updates: Map<string, DocUpdate[] | EncodedUpdates>;
+  /** Records delivered into it, per collection. */
+  generated: Map<string, number>;
+  /** Validation dead letters, and how many of them --dirty-rate corrupted. */
+  dead: DeadLetter[];
+  injectedDirty: number;
+  /** Live: per collection, the valid records' timestamps (ms), for their latency. */
+  times: Map<string, number[]>;
+  /** The records delivered, kept for the answer key only (--answers). */
+  delivered: DeliveredRecord[];
+  /** How many records were delivered into it, and the sequence number of the last. */
+  records: number;
+  lastSeq: number;
+}
+
+function newBatch(): Batch {
+  return { writes: new Map(), updates: new Map(), generated: new Map(), dead: [], injectedDirty: 0, times: new Map(), delivered: [], records: 0, lastSeq: -1 };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Warm-up and replay between two turns of the event loop: a 5 s warm-up in 50 ms parts, a replay by 50,000 records. */
@@ -244,10 +281,19 @@ export class PartitionPipeline {
       // Under --speed a batch ends where simulated time has got to; otherwise at --to.
       const horizon = this.pacer.horizon();
       const until = horizon === undefined ? job.toMs : Math.min(horizon, job.toMs ?? Infinity);
-      const records = this.engine.take(room, until);
-      generated += records.length;
-      const delivered = this.delivery ? this.notStoredYet(this.delivery.deliver(records)) : records;
-      if (delivered.length > 0) {
+      // The batch is made a part at a time, each part validated and encoded before the next is
+      // made: the target's encoding waits for the write, the records are garbage at once.
+      const batch = newBatch();
+      let made = 0;
+      for (;;) {
+        const ask = Math.min(stagePart, room - made);
+        const part = this.engine.take(ask, until);
+        made += part.length;
+        this.stage(batch, this.delivery ? this.notStoredYet(this.delivery.deliver(part)) : part);
+        if (part.length < ask || made === room) break;
+      }
+      generated += made;
+      if (batch.records > 0) {
         // Backpressure: never more than `inFlight` batches being written.
         while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
         if (this.failure !== undefined) {
@@ -255,13 +301,13 @@ export class PartitionPipeline {
           break;
         }
         // The checkpoint of a batch never passes a record still held back or owed again.
-        this.dispatch(delivered, this.delivery?.checkpoint(this.engine.sequence));
+        this.dispatch(batch, this.delivery?.checkpoint(this.engine.sequence));
       }
-      if (records.length < room && job.toMs !== undefined && until === job.toMs) {
+      if (made < room && job.toMs !== undefined && until === job.toMs) {
         reason = 'to';
         break;
       }
-      if (closing && records.length < room) {
+      if (closing && made < room) {
         reason = 'duration';
         break;
       }
@@ -272,7 +318,7 @@ export class PartitionPipeline {
       const end = this.engine.sequence;
       const rest = this.notStoredYet(this.delivery.flush(() => this.engine.take(1000)));
       while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
-      if (this.failure === undefined) this.dispatch(rest, this.delivery.checkpoint(end));
+      if (this.failure === undefined) this.dispatch(this.stage(newBatch(), rest), this.delivery.checkpoint(end));
     }
     await this.drain();
     if (this.failure !== undefined) return { reason: 'failed', watermark: this.acked, error: this.failure };
@@ -362,10 +408,10 @@ export class PartitionPipeline {
     while (this.pending.some((p) => !p.done)) await this.oneSettles();
   }
 
-  private dispatch(records: Array<EngineRecord<Doc>>, endSeq = records[records.length - 1].seq + 1): void {
+  private dispatch(batch: Batch, endSeq = batch.lastSeq + 1): void {
     const entry: Pending = { endSeq, done: false, lost: false };
     this.pending.push(entry);
-    this.writeBatch(records)
+    this.writeBatch(batch)
       .catch((err: unknown) => {
         entry.lost = true;
         this.failure ??= err;
@@ -383,53 +429,90 @@ export class PartitionPipeline {
   }
 
   /**
-   * Validates and writes one batch. Every collection's write settles before the batch does
+   * Validates delivered records into the batch: the valid ones as the target takes them (its
+   * encoding when it has one), with the updates the living store's change logs imply; the
+   * invalid ones as dead letters. The records are not kept (but for the answer key).
+   */
+  private stage(batch: Batch, records: readonly DeliveredRecord[]): Batch {
+    if (records.length === 0) return batch;
+    const encoder = this.sink.encoder;
+    const valid = new Map<EventCollection, Doc[]>();
+    const updates = new Map<string, DocUpdate[]>();
+    const now = new Date();
+    for (const rec of records) {
+      batch.generated.set(rec.collection, (batch.generated.get(rec.collection) ?? 0) + 1);
+      const reasons = this.validators.get(rec.collection)!(rec.doc);
+      if (reasons !== undefined) {
+        batch.dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasons, rec.dirty, now));
+        if (rec.dirty) batch.injectedDirty++;
+        continue;
+      }
+      let list = valid.get(rec.collection);
+      if (!list) valid.set(rec.collection, (list = []));
+      list.push(rec.doc);
+      if (this.live) {
+        const at = rec.doc.timestamp;
+        if (at instanceof Date) push(batch.times, rec.collection, at.getTime());
+      }
+      // The living store: a stored change-log record moves its document (sent once the batch's
+      // inserts are, unless the target refused the record).
+      const fold = this.folds.get(rec.collection);
+      const update = fold?.update(rec.doc, rec.seq, this.job.partition);
+      if (update) push(updates, fold!.into, update);
+    }
+    for (const [collection, docs] of valid) {
+      const into = batch.writes.get(collection);
+      if (encoder) batch.writes.set(collection, encoder.docs(collection, docs, into as EncodedDocs | undefined));
+      else if (into) (into as Doc[]).push(...docs);
+      else batch.writes.set(collection, docs);
+    }
+    for (const [target, list] of updates) {
+      const into = batch.updates.get(target);
+      if (encoder) batch.updates.set(target, encoder.updates(target, list, into as EncodedUpdates | undefined));
+      else if (into) (into as DocUpdate[]).push(...list);
+      else batch.updates.set(target, list);
+    }
+    if (this.answers) batch.delivered.push(...records);
+    batch.records += records.length;
+    batch.lastSeq = records[records.length - 1].seq;
+    return batch;
+  }
+
+  /**
+   * Writes one batch. Every collection's write settles before the batch does
    * (a lost one does not leave its siblings in flight), and what a lost write settled before
    * it was lost is counted and its refusals dead-lettered: the counts say what the target holds.
    * @throws the first lost write's error, after all that.
    */
-  private async writeBatch(records: Array<EngineRecord<Doc>>): Promise<void> {
+  private async writeBatch(batch: Batch): Promise<void> {
     // Updates apply in sequence order: after this batch's inserts and every earlier batch's updates.
     const earlier = this.updatesApplied;
     let applied!: () => void;
     this.updatesApplied = new Promise((resolve) => (applied = resolve));
     try {
-      await this.writeRecords(records, earlier);
+      await this.writeRecords(batch, earlier);
     } finally {
       applied();
     }
   }
 
-  private async writeRecords(records: Array<EngineRecord<Doc>>, earlierUpdates: Promise<void>): Promise<void> {
-    const byCollection = new Map<EventCollection, Doc[]>();
-    const dead: DeadLetter[] = [];
-    const invalid = new Set<Doc>();
+  private async writeRecords(batch: Batch, earlierUpdates: Promise<void>): Promise<void> {
     const counters = this.counters;
-    const now = new Date();
-    for (const rec of records) {
-      const c = counters.get(rec.collection);
-      c.generated++;
-      const reasons = this.validators.get(rec.collection)!(rec.doc);
-      if (reasons === undefined) {
-        let list = byCollection.get(rec.collection);
-        if (!list) byCollection.set(rec.collection, (list = []));
-        list.push(rec.doc);
-      } else {
-        invalid.add(rec.doc);
-        dead.push(deadLetter(this.job.runId, rec.collection, rec.doc, 'validation', reasons, rec.dirty, now));
-        if (rec.dirty) counters.injectedDirty++;
-        else counters.unexpectedRejects++;
-      }
-    }
+    const dead = batch.dead;
+    // Counted as generated when written: a batch made but never written (the run failed first) is regenerated by a resume.
+    for (const [collection, n] of batch.generated) counters.get(collection).generated += n;
+    counters.injectedDirty += batch.injectedDirty;
+    counters.unexpectedRejects += dead.length - batch.injectedDirty;
     // Every write of the batch starts now, in one synchronous pass: a target that appends in
     // call order (jsonl) then holds batches, and their validation dead letters, in batch order.
     const validationDead = dead.length > 0 ? this.writeDeadLetters(dead) : Promise.resolve();
-    const collections = [...byCollection.keys()];
-    const [settled, deadSettled] = await Promise.all([Promise.allSettled(collections.map((c) => this.sink.write(c, byCollection.get(c)!))), validationDead.then(() => undefined, (e: unknown) => e)]);
+    const collections = [...batch.writes.keys()];
+    const [settled, deadSettled] = await Promise.all([Promise.allSettled(collections.map((c) => this.sink.write(c, batch.writes.get(c)!))), validationDead.then(() => undefined, (e: unknown) => e)]);
     let lost: unknown = deadSettled;
     const countedDead: DeadLetter[] = lost === undefined ? [...dead] : [];
     const writeDead: DeadLetter[] = [];
     const ackedAt = Date.now();
+    const now = new Date(ackedAt);
     /** Per collection, the records the target refused (no update follows from them). */
     const refused = new Map<string, Set<unknown>>();
     const count = (collection: string, result: WriteResult) => {
@@ -444,7 +527,7 @@ export class PartitionPipeline {
     };
     settled.forEach((s, i) => {
       const collection = collections[i];
-      if (this.live && s.status === 'fulfilled') for (const doc of byCollection.get(collection)!) this.latency(doc, ackedAt);
+      if (s.status === 'fulfilled') for (const at of batch.times.get(collection) ?? []) this.counters.recordLatency(ackedAt - at);
       const result = s.status === 'fulfilled' ? s.value : s.reason instanceof LostBatchError ? s.reason.settled : undefined;
       if (s.status === 'rejected') lost ??= s.reason;
       if (!result) return;
@@ -452,9 +535,9 @@ export class PartitionPipeline {
       if (result.rejected.length > 0) refused.set(collection, new Set(result.rejected.map((r) => String(r.doc._id))));
     });
     // The living store: stored change-log records move their documents (never after a lost write).
-    if (lost === undefined && this.folds.size > 0) {
+    if (lost === undefined && batch.updates.size > 0) {
       await earlierUpdates;
-      lost = await this.applyUpdates(records, invalid, refused, count);
+      lost = await this.applyUpdates(batch.updates, refused, count);
     }
     if (writeDead.length > 0) {
       try {
@@ -465,7 +548,7 @@ export class PartitionPipeline {
       }
     }
     for (const d of countedDead) counters.get(d.collection).dead_lettered++;
-    if (this.answers) this.observe(records, settled, collections, refused, lost === undefined ? dead : []);
+    if (this.answers) this.observe(batch.delivered, settled, collections, refused, lost === undefined ? dead : []);
     if (lost !== undefined) throw lost;
     counters.batches++;
   }
@@ -492,28 +575,18 @@ export class PartitionPipeline {
 
   /**
    * The updates the batch's stored change-log records imply, applied in sequence order per
-   * target collection and counted under `<collection>:updates`; returns a lost write's error.
+   * target collection (but those of records the target refused) and counted under
+   * `<collection>:updates`; returns a lost write's error.
    */
-  private async applyUpdates(
-    records: Array<EngineRecord<Doc>>,
-    invalid: ReadonlySet<Doc>,
-    refused: ReadonlyMap<string, Set<unknown>>,
-    count: (collection: string, result: WriteResult) => void,
-  ): Promise<unknown> {
-    const byTarget = new Map<string, DocUpdate[]>();
-    for (const rec of records) {
-      const fold = this.folds.get(rec.collection);
-      // Only from records stored: valid, and not refused by the target.
-      if (!fold || invalid.has(rec.doc) || refused.get(rec.collection)?.has(String(rec.doc._id))) continue;
-      const update = fold.update(rec.doc, rec.seq, this.job.partition);
-      if (!update) continue;
-      let list = byTarget.get(fold.into);
-      if (!list) byTarget.set(fold.into, (list = []));
-      list.push(update);
+  private async applyUpdates(updates: ReadonlyMap<string, DocUpdate[] | EncodedUpdates>, refused: ReadonlyMap<string, Set<unknown>>, count: (collection: string, result: WriteResult) => void): Promise<unknown> {
+    const skip = refused.size > 0 ? new Set([...refused.values()].flatMap((ids) => [...ids].map(String))) : undefined;
+    const targets = [...updates.keys()];
+    for (const t of targets) {
+      const u = updates.get(t)!;
+      const sources = Array.isArray(u) ? u.map((x) => x.source) : u.sources;
+      this.counters.get(updatesOf(t)).generated += skip ? sources.filter((s) => !skip.has(s)).length : sources.length;
     }
-    const targets = [...byTarget.keys()];
-    for (const t of targets) this.counters.get(updatesOf(t)).generated += byTarget.get(t)!.length;
-    const settled = await Promise.allSettled(targets.map((t) => this.sink.update!(t, byTarget.get(t)!)));
+    const settled = await Promise.allSettled(targets.map((t) => this.sink.update!(t, updates.get(t)!, skip)));
     let lost: unknown;
     settled.forEach((s, i) => {
       const result = s.status === 'fulfilled' ? s.value : s.reason instanceof LostBatchError ? s.reason.settled : undefined;
@@ -521,12 +594,6 @@ export class PartitionPipeline {
       if (result) count(updatesOf(targets[i]), result);
     });
     return lost;
-  }
-
-  /** A stored record's latency: from its timestamp to the acknowledgement of its write. */
-  private latency(doc: Doc, ackedAt: number): void {
-    const at = doc.timestamp;
-    if (at instanceof Date) this.counters.recordLatency(ackedAt - at.getTime());
   }
 
   /** Stores dead letters; one the target refuses too would be lost, so that is a lost batch. */

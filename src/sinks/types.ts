@@ -140,16 +140,26 @@ export interface Sink {
   /** Human description of the target (connection strings redacted). */
   readonly target: string;
   open(): Promise<void>;
-  /** Catalog collections are written with mode 'upsert' (by business key = _id). */
-  write(collection: string, docs: Doc[], mode?: WriteMode): Promise<WriteResult>;
+  /**
+   * Catalog collections are written with mode 'upsert' (by business key = _id). Inserts may
+   * come as the target's own encoding of them (`encoder`).
+   */
+  write(collection: string, docs: Doc[] | EncodedDocs, mode?: WriteMode): Promise<WriteResult>;
   /**
    * Present when the target keeps documents current (MongoDB): applies updates to documents of
    * `collection`, in order. Per update: `written` when it applied, `duplicates` when its
    * document was not there in the state it requires (already applied: a replay), `rejected`
    * when the server refused it (validation), with a document naming the update. Only a lost
-   * batch throws. Targets without it store the change log only (files, stdout).
+   * batch throws. Targets without it store the change log only (files, stdout). The updates
+   * whose `source` is in `skip` are not sent (their record was refused).
    */
-  update?(collection: string, updates: DocUpdate[]): Promise<WriteResult>;
+  update?(collection: string, updates: DocUpdate[] | EncodedUpdates, skip?: ReadonlySet<string>): Promise<WriteResult>;
+  /**
+   * Present when the target encodes what it sends (MongoDB: BSON): a batch's inserts and
+   * updates are encoded as the records are made, a part at a time, and only the encoding waits
+   * for the write, not the records (see README, Performance).
+   */
+  readonly encoder?: Encoder;
   /** Empties these collections (drop and recreate, or truncate files). */
   reset(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -169,6 +179,26 @@ export interface Sink {
   readonly bulkBatchSize?: number;
   /** Present when the target retries failed writes: is it failing now, and for how long. */
   health?(): SinkHealth;
+}
+
+/** A target's encoding of documents to insert into one collection, built up by `Encoder.docs`; `write` takes it. */
+export interface EncodedDocs {
+  /** Documents given so far (those that could not be encoded included: the write refuses them). */
+  readonly count: number;
+}
+
+/** A target's encoding of updates of one collection, built up by `Encoder.updates`; `update` takes it. */
+export interface EncodedUpdates {
+  /** The `source` of each update given, in order. */
+  readonly sources: readonly string[];
+}
+
+/** Encodes what a target will send, on the thread that makes the records, synchronously. */
+export interface Encoder {
+  /** Encodes `docs` of `collection` after those already in `into` (a new batch without it). */
+  docs(collection: string, docs: readonly Doc[], into?: EncodedDocs): EncodedDocs;
+  /** Encodes `updates` of `collection` after those already in `into` (a new batch without it). */
+  updates(collection: string, updates: readonly DocUpdate[], into?: EncodedUpdates): EncodedUpdates;
 }
 
 /**

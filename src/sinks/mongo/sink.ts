@@ -3,11 +3,12 @@ import { EtlError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { redactText } from '../../redact.js';
 import type { Reason, RunRecord } from '../../shared/records.js';
-import { type CatalogReader, type Doc, type DocUpdate, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
+import { type CatalogReader, type Doc, type DocUpdate, type EncodedDocs, type EncodedUpdates, type Encoder, LostBatchError, type Rejected, type RunFilter, type RunStore, type Sink, type SinkHealth, type StoredDocuments, type WriteMode, type WriteResult } from '../types.js';
 import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
 import { type BulkOutcome, type ErrorKind, MongoBulkWriteError, type OrderedStop, classifyError, hasWriteErrors, orderedStop, orderedStopAt, refusedBeforeRunning, replyWriteErrors, splitBulkError, splitWriteErrors } from './errors.js';
-import { asBulkOps, refusedUpdate, updateOps } from './updates.js';
+import { type UpdateStatement, asBulkOps, refusedUpdate, updateOps } from './updates.js';
+import { EncodedInserts, EncodedStatements, isEncodedInserts, maxDocumentBytes } from './bson-batch.js';
 import { type RetryPolicy, StopRetrying, retry } from './retry.js';
 
 export type { RetryPolicy };
@@ -107,33 +108,68 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     if (conn && this.setup) await this.retrying('set up the collections', () => ensureCollections(conn.db, this.stored.collections));
   }
 
-  async write(collection: string, docs: Doc[], mode: WriteMode = 'insert'): Promise<WriteResult> {
-    const result: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
-    // What is not yet settled. A whole-batch failure (network, outage, failover) sends it all
-    // again, which is safe: records already stored come back as duplicates and are absorbed.
-    // Per-document transient failures send just those documents again, with the same backoff
-    // and within the same time budget.
-    let pending = typedDocs(this.stored, collection, docs);
-    // Inserts go as one `insert` command; a command refused whole before it ran (too large for
-    // the wire or bson) goes again through insertMany, which splits it and names an oversized document.
-    let viaBulk = mode !== 'insert' || this.unacknowledged();
+  /** Encodes inserts and updates as they will be sent (BSON), for `write` and `update` to send as they are. */
+  readonly encoder: Encoder = {
+    docs: (collection, docs, into) => {
+      const batch = into instanceof EncodedInserts ? into : new EncodedInserts();
+      const options = this.serializeOptions();
+      for (const doc of typedDocs(this.stored, collection, docs as Doc[])) if (!batch.bson.add(doc, options)) batch.refused.push(oversized(doc));
+      return batch;
+    },
+    updates: (collection, updates, into) => {
+      const batch = into instanceof EncodedStatements ? into : new EncodedStatements();
+      const { statements, sent, unsendable } = updateOps(this.stored, collection, updates);
+      const options = this.serializeOptions();
+      for (const u of updates) batch.sources.push(u.source);
+      for (const u of unsendable) batch.unsendable.push({ ...u, source: String(u.doc._id) });
+      statements.forEach((statement, i) => {
+        // A statement over the size limit cannot be sent: refused as its update is (never, in practice: statements are small).
+        if (!batch.bson.add(statement, options)) {
+          batch.unsendable.push({ ...oversized(refusedUpdate(sent[i])), source: sent[i].source });
+          return;
+        }
+        batch.statementSources.push(sent[i].source);
+        batch.statementTargets.push(sent[i].target);
+      });
+      return batch;
+    },
+  };
+
+  async write(collection: string, docs: Doc[] | EncodedDocs, mode: WriteMode = 'insert'): Promise<WriteResult> {
+    if (mode === 'upsert') {
+      if (!Array.isArray(docs)) throw new EtlError('INTERNAL', `upserts of ${collection} came encoded: they are written as documents`);
+      return this.upsert(collection, docs);
+    }
+    const batch = isEncodedInserts(docs) ? docs : (this.encoder.docs(collection, docs as Doc[]) as EncodedInserts);
+    const result: WriteResult = { written: 0, duplicates: 0, rejected: [...batch.refused], retries: 0 };
+    const bson = batch.bson;
+    // What is not yet settled (indexes into the batch; all of it at first). A whole-batch failure
+    // (network, outage, failover) sends it all again, which is safe: records already stored come
+    // back as duplicates and are absorbed. Per-document transient failures send just those
+    // documents again, with the same backoff and within the same time budget.
+    let pending: number[] = Array.from({ length: bson.length }, (_, i) => i);
+    // One `insert` command, its documents as encoded; a batch one command cannot take, or a
+    // command refused whole before it ran, goes through insertMany, which splits it.
+    let viaBulk = this.unacknowledged() || bson.length > maxWriteBatchSize || bson.byteLength > maxCommandDocumentBytes;
     const attempt = async (): Promise<void> => {
       for (;;) {
         if (this.closed) throw closedAbort();
-        const batch = pending;
+        const sent = pending;
+        if (sent.length === 0) return;
         let split: BulkOutcome | undefined;
         try {
-          if (!viaBulk && batch.length <= maxWriteBatchSize) {
-            const reply = await this.command({ insert: collection, documents: batch, ordered: false });
+          if (!viaBulk) {
+            const documents = sent.length === bson.length ? bson.sequence('documents') : bson.sequence('documents', sent);
+            const reply = await this.command({ insert: collection, documents, ordered: false });
             const writeErrors = replyWriteErrors(reply);
-            if (writeErrors.length > 0) split = splitWriteErrors(writeErrors, countOf(reply.n), batch.length);
-            else result.written += countOf(reply.n) ?? batch.length;
-          } else if (mode === 'insert') {
-            const r = await this.coll(collection).insertMany(batch, { ordered: false });
-            result.written += r.insertedCount;
+            if (writeErrors.length > 0) split = splitWriteErrors(writeErrors, countOf(reply.n), sent.length);
+            else result.written += countOf(reply.n) ?? sent.length;
           } else {
-            await this.coll(collection).bulkWrite(upserts(batch), { ordered: false });
-            result.written += batch.length;
+            const r = await this.coll(collection).insertMany(
+              sent.map((i) => bson.doc(i, true) as Doc),
+              { ordered: false },
+            );
+            result.written += r.insertedCount;
           }
         } catch (err) {
           if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
@@ -142,39 +178,86 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
               viaBulk = true;
               continue;
             }
-            const kind = classifyError(err);
-            // The driver refuses a whole batch before sending it when one document is over the
-            // BSON size limit (MongoInvalidArgumentError up to 17 MB, bson's RangeError beyond):
-            // that document goes to dead letters, the others are sent at once.
-            const fitting = kind === 'config' || kind === 'fatal' ? withoutOversized(batch, result) : batch;
-            if (fitting.length < batch.length) {
-              pending = fitting;
-              if (pending.length === 0) return;
-              continue;
-            }
             throw this.asRetryable(err);
           }
-          split = splitBulkError(err, batch.length, mode);
+          split = splitBulkError(err, sent.length, 'insert');
         }
         if (!split) {
           pending = [];
           this.answered();
           return;
         }
-        // Every document refused transiently (10107 in a stepdown) is no answer yet: still failing.
-        if (split.retryIndexes.length < batch.length) this.answered();
-        result.written += split.inserted;
-        result.duplicates += split.duplicates;
-        for (const inv of split.invalid) result.rejected.push({ doc: batch[inv.index], reasons: serverReasons(inv.code, inv.message, inv.details) });
-        for (const f of split.fatal) result.rejected.push(rejectedByServer(batch[f.index], f.code, f.message));
-        pending = split.retryIndexes.map((i) => batch[i]);
+        this.settleSplit(split, sent.length, result, (i) => bson.doc(sent[i]) as Doc);
+        pending = split.retryIndexes.map((i) => sent[i]);
         if (pending.length === 0) return;
-        const e = new Error(`${pending.length} of ${batch.length} documents failed transiently: ${redactText(split.retryMessage ?? '')}`);
-        e.name = 'TransientMongoError';
-        throw e;
+        throw transientlyFailed(pending.length, sent.length, split.retryMessage);
       }
     };
-    return this.settle(collection, 'inserts', attempt, result, () => pending.length);
+    try {
+      return await this.settle(collection, 'inserts', attempt, result, () => pending.length);
+    } finally {
+      bson.release();
+    }
+  }
+
+  /**
+   * Catalog documents (and the answer key) replace what is stored under their _id, through the
+   * driver's bulkWrite, with the same retries, duplicates and refusals as inserts.
+   */
+  private async upsert(collection: string, docs: Doc[]): Promise<WriteResult> {
+    const result: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
+    let pending = typedDocs(this.stored, collection, docs);
+    const attempt = async (): Promise<void> => {
+      for (;;) {
+        if (this.closed) throw closedAbort();
+        const batch = pending;
+        if (batch.length === 0) return;
+        let split: BulkOutcome | undefined;
+        try {
+          await this.coll(collection).bulkWrite(upserts(batch), { ordered: false });
+          result.written += batch.length;
+        } catch (err) {
+          if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
+            // The driver refuses a whole batch before sending it when one document is over the
+            // BSON size limit (MongoInvalidArgumentError up to 17 MB, bson's RangeError beyond):
+            // that document goes to dead letters, the others are sent at once.
+            const kind = classifyError(err);
+            const fitting = kind === 'config' || kind === 'fatal' ? withoutOversized(batch, result) : batch;
+            if (fitting.length < batch.length) {
+              pending = fitting;
+              continue;
+            }
+            throw this.asRetryable(err);
+          }
+          split = splitBulkError(err, batch.length, 'upsert');
+        }
+        if (!split) {
+          pending = [];
+          this.answered();
+          return;
+        }
+        this.settleSplit(split, batch.length, result, (i) => batch[i]);
+        pending = split.retryIndexes.map((i) => batch[i]);
+        if (pending.length === 0) return;
+        throw transientlyFailed(pending.length, batch.length, split.retryMessage);
+      }
+    };
+    return this.settle(collection, 'upserts', attempt, result, () => pending.length);
+  }
+
+  /** Counts what a write with per-document errors settled, its refusals (`doc(i)`: the i-th document sent) returned to be dead-lettered. */
+  private settleSplit(split: BulkOutcome, sent: number, result: WriteResult, doc: (i: number) => Doc): void {
+    // Every document refused transiently (10107 in a stepdown) is no answer yet: still failing.
+    if (split.retryIndexes.length < sent) this.answered();
+    result.written += split.inserted;
+    result.duplicates += split.duplicates;
+    for (const inv of split.invalid) result.rejected.push({ doc: doc(inv.index), reasons: serverReasons(inv.code, inv.message, inv.details) });
+    for (const f of split.fatal) result.rejected.push(rejectedByServer(doc(f.index), f.code, f.message));
+  }
+
+  /** The client's BSON options for what this sink encodes itself, as the driver would apply them (undefined: null). */
+  private serializeOptions(): BSONSerializeOptions {
+    return { ignoreUndefined: this.db?.bsonOptions?.ignoreUndefined ?? false, checkKeys: false, serializeFunctions: this.db?.bsonOptions?.serializeFunctions ?? false };
   }
 
   /**
@@ -207,26 +290,34 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
    * through the driver's bulkWrite, which splits it.
    * @throws LostBatchError when the batch is given up on, with what of it was settled.
    */
-  async update(collection: string, updates: DocUpdate[]): Promise<WriteResult> {
-    const { statements, sent, unsendable } = updateOps(this.stored, collection, updates);
-    const result: WriteResult = { written: 0, duplicates: 0, rejected: unsendable, retries: 0 };
-    // The first statement not yet settled: everything before it was matched, absorbed or refused.
+  async update(collection: string, updates: DocUpdate[] | EncodedUpdates, skip?: ReadonlySet<string>): Promise<WriteResult> {
+    const batch = updates instanceof EncodedStatements ? updates : (this.encoder.updates(collection, updates as DocUpdate[]) as EncodedStatements);
+    const bson = batch.bson;
+    const sending = (source: string) => skip === undefined || !skip.has(source);
+    const result: WriteResult = { written: 0, duplicates: 0, rejected: batch.unsendable.filter((u) => sending(u.source)).map(({ doc, reasons }) => ({ doc, reasons })), retries: 0 };
+    // The statements to send (indexes into the batch), and the first of them not yet settled:
+    // everything before it was matched, absorbed or refused.
+    const order = skip === undefined ? Array.from({ length: bson.length }, (_, i) => i) : batch.statementSources.flatMap((source, i) => (sending(source) ? [i] : []));
     let from = 0;
-    let viaBulk = this.unacknowledged();
+    let viaBulk = this.unacknowledged() || order.length > maxWriteBatchSize || bson.byteLength > maxCommandDocumentBytes;
     const attempt = async (): Promise<void> => {
-      while (from < statements.length) {
+      while (from < order.length) {
         if (this.closed) throw closedAbort();
-        const batch = from === 0 ? statements : statements.slice(from);
+        const sent = from === 0 ? order : order.slice(from);
         let stop: OrderedStop | undefined;
         let matched = 0;
         try {
-          if (!viaBulk && batch.length <= maxWriteBatchSize) {
-            const reply = await this.command({ update: collection, updates: batch, ordered: true });
+          if (!viaBulk) {
+            const statements = sent.length === bson.length ? bson.sequence('updates') : bson.sequence('updates', sent);
+            const reply = await this.command({ update: collection, updates: statements, ordered: true });
             // No upserts: n is the statements that matched (before the stop, when there is one).
             matched = countOf(reply.n) ?? 0;
             const writeErrors = replyWriteErrors(reply);
             if (writeErrors.length > 0) stop = orderedStopAt(writeErrors, matched);
-          } else matched = (await this.coll(collection).bulkWrite(asBulkOps(batch), { ordered: true })).matchedCount;
+          } else {
+            const ops = asBulkOps(sent.map((i) => bson.doc(i, true) as UpdateStatement));
+            matched = (await this.coll(collection).bulkWrite(ops, { ordered: true })).matchedCount;
+          }
         } catch (err) {
           if (!(err instanceof MongoBulkWriteError && hasWriteErrors(err))) {
             if (!viaBulk && refusedBeforeRunning(err)) {
@@ -240,8 +331,8 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         }
         if (!stop) {
           result.written += matched;
-          result.duplicates += batch.length - matched;
-          from = statements.length;
+          result.duplicates += sent.length - matched;
+          from = order.length;
           this.answered();
           return;
         }
@@ -251,17 +342,21 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         from = at;
         if (stop.kind === 'transient') {
           // Refused for now (10107 in a stepdown): it and what follows are sent again after a backoff.
-          const e = new Error(`update ${at + 1} of ${statements.length} failed transiently: ${redactText(stop.message)}`);
+          const e = new Error(`update ${at + 1} of ${order.length} failed transiently: ${redactText(stop.message)}`);
           e.name = 'TransientMongoError';
           throw e;
         }
         this.answered();
-        const doc = refusedUpdate(sent[at]);
+        const doc = refusedUpdate(batch.update(order[at]));
         result.rejected.push(stop.kind === 'invalid' ? { doc, reasons: serverReasons(stop.code, stop.message, stop.details) } : rejectedByServer(doc, stop.code, stop.message));
         from = at + 1;
       }
     };
-    return this.settle(collection, 'updates', attempt, result, () => statements.length - from);
+    try {
+      return await this.settle(collection, 'updates', attempt, result, () => order.length - from);
+    } finally {
+      bson.release();
+    }
   }
 
   /**
@@ -430,8 +525,20 @@ function firstLine(err: unknown): string {
   return redactText((err as { message?: string } | null)?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
 }
 
-/** MongoDB's limit on one document (BSON), which the driver checks before sending a batch. */
-const maxDocumentBytes = 16 * 1024 * 1024;
+
+/**
+ * The most bytes of documents one command is sent with: a document sequence may be larger (a
+ * message takes 48 MB), but a larger batch goes through the bulk API, which splits it by the
+ * server's own limits.
+ */
+const maxCommandDocumentBytes = maxDocumentBytes;
+
+/** The error that sends again the documents of a write that failed transiently. */
+function transientlyFailed(pending: number, sent: number, message: string | undefined): Error {
+  const e = new Error(`${pending} of ${sent} documents failed transiently: ${redactText(message ?? '')}`);
+  e.name = 'TransientMongoError';
+  return e;
+}
 
 /**
  * The documents of a batch within the size limit; the others are returned in `result.rejected`
@@ -441,27 +548,27 @@ const maxDocumentBytes = 16 * 1024 * 1024;
 function withoutOversized(batch: Doc[], result: WriteResult): Doc[] {
   const fitting: Doc[] = [];
   for (const doc of batch) {
-    const bytes = BSON.calculateObjectSize(doc);
-    if (bytes < maxDocumentBytes) {
-      fitting.push(doc);
-      continue;
-    }
-    const fields = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, BSON.calculateObjectSize({ v })]));
-    result.rejected.push({
-      doc: { _id: doc._id, too_large: true, bytes, fields },
-      reasons: [{ path: '', code: 'too_large', message: `the document is ${bytes} bytes of BSON, over MongoDB's limit of ${maxDocumentBytes}` }],
-    });
+    if (BSON.calculateObjectSize(doc) < maxDocumentBytes) fitting.push(doc);
+    else result.rejected.push(oversized(doc));
   }
   return fitting;
+}
+
+/** A document over MongoDB's size limit, refused as a summary: its _id, its size, and the size of each top-level field, to show what grew. */
+function oversized(doc: Doc): Rejected {
+  const bytes = BSON.calculateObjectSize(doc);
+  const fields = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, BSON.calculateObjectSize({ v })]));
+  return {
+    doc: { _id: doc._id, too_large: true, bytes, fields },
+    reasons: [{ path: '', code: 'too_large', message: `the document is ${bytes} bytes of BSON, over MongoDB's limit of ${maxDocumentBytes}` }],
+  };
 }
 
 /** A per-document refusal that is neither a duplicate nor a validator's: its code, and a summary when it was too large. */
 function rejectedByServer(doc: Doc, code: number, message: string): Rejected {
   // A document over the limit in a command that is not (the server answers 2, "object to insert
   // too large", for an insert): a summary, since the document could not be a dead letter either.
-  const r: WriteResult = { written: 0, duplicates: 0, rejected: [], retries: 0 };
-  withoutOversized([doc], r);
-  if (r.rejected.length > 0) return r.rejected[0];
+  if (BSON.calculateObjectSize(doc) >= maxDocumentBytes) return oversized(doc);
   return { doc, reasons: [{ path: '', code: `server_${code}`, message }] };
 }
 

@@ -29,7 +29,7 @@ export interface UpdateOps {
  * with the target's _id as `typedDocs` stores it (an ObjectId where the profile says so), the
  * update as given, with the numbers its validators type as doubles sent as doubles; no upsert.
  */
-export function updateOps(stored: StoredDocuments, collection: string, updates: DocUpdate[]): UpdateOps {
+export function updateOps(stored: StoredDocuments, collection: string, updates: readonly DocUpdate[]): UpdateOps {
   const rule = stored.objectIds?.[collection];
   const doubles = stored.doubles[collection] ?? [];
   const out: UpdateOps = { statements: [], sent: [], unsendable: [] };
