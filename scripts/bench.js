@@ -13,7 +13,6 @@ import { CatalogGenerator } from '../dist/catalog/generate.js';
 import { buildStoreCatalog } from '../dist/catalog/store-catalog.js';
 import { EventEngine } from '../dist/events/engine.js';
 import { ecomEtlEvents } from '../dist/profiles/ecom-etl/events.js';
-import { mongoBulkBatchSize } from '../dist/sinks/mongo/sink.js';
 
 const require = createRequire(import.meta.url);
 const mgenerate = require('mgeneratejs');
@@ -215,22 +214,24 @@ const peerUri = await new Promise((resolve, reject) => {
   peerProcess.once('exit', (code) => reject(new Error(`the wire peer ended (${code})`)));
 });
 // Also with --lifecycle off: inserts alone, without the living store's updates (one per ~5 records).
-// And, to tell the write path from the batch size: the null sink with MongoDB's batches
-// (--batch-size mongoBulkBatchSize; its own default is 500), records held as long per batch.
-const cpuPerMillion = { mongo: [], null: [], mongoInsertsOnly: [], nullInsertsOnly: [], nullBulk: [], nullBulkInsertsOnly: [] };
+const cpuPerMillion = { mongo: [], null: [], mongoInsertsOnly: [], nullInsertsOnly: [] };
+/** Peak RSS (MB) of the same runs, per target. */
+const peerRssMB = { mongo: [], null: [], mongoInsertsOnly: [], nullInsertsOnly: [] };
 /** Live latency rows: target, pace, records/s and p50/p99/max ms. */
 const latency = [];
 try {
   log(`  CPU per million records, ${cores} workers: into MongoDB through the wire peer, and into null (${fmt(peerRecords)} records a run)`);
   execFileSync(process.execPath, [bin, 'seed', '--uri', peerUri, '--quiet'], { cwd: root });
   for (let i = 0; i < reps; i++) {
-    for (const target of ['mongo', 'null', 'nullBulk']) {
+    for (const target of ['mongo', 'null']) {
       for (const lifecycle of ['on', 'off']) {
-        const where = { mongo: ['--uri', peerUri], null: ['--sink', 'null'], nullBulk: ['--sink', 'null', '--batch-size', String(mongoBulkBatchSize)] }[target];
+        const where = { mongo: ['--uri', peerUri], null: ['--sink', 'null'] }[target];
         // A seed per run into the peer (it keeps etl_runs); the null sink's runs use the same seeds.
         const seed = (lifecycle === 'on' ? 10 : 20) + i;
         const run = etl(['stream', ...where, '--from', '2026-01-01', '--to', '2036-01-01', '--limit', String(peerRecords), '--seed', String(seed), '--workers', String(cores), '--lifecycle', lifecycle]);
-        cpuPerMillion[lifecycle === 'on' ? target : `${target}InsertsOnly`].push((run.cpuSeconds * 1e6) / peerRecords);
+        const key = lifecycle === 'on' ? target : `${target}InsertsOnly`;
+        cpuPerMillion[key].push((run.cpuSeconds * 1e6) / peerRecords);
+        peerRssMB[key].push(Math.round(run.rssKb / 1024));
       }
     }
   }
@@ -259,7 +260,6 @@ try {
 }
 log(`  CPU s per million records: MongoDB ${cpuPerMillion.mongo.map((x) => x.toFixed(2)).join(', ')}; null ${cpuPerMillion.null.map((x) => x.toFixed(2)).join(', ')}`);
 log(`  with --lifecycle off: MongoDB ${cpuPerMillion.mongoInsertsOnly.map((x) => x.toFixed(2)).join(', ')}; null ${cpuPerMillion.nullInsertsOnly.map((x) => x.toFixed(2)).join(', ')}`);
-log(`  null with MongoDB's batches (--batch-size ${mongoBulkBatchSize}): ${cpuPerMillion.nullBulk.map((x) => x.toFixed(2)).join(', ')}; --lifecycle off ${cpuPerMillion.nullBulkInsertsOnly.map((x) => x.toFixed(2)).join(', ')}`);
 rows.peerCpu = Object.fromEntries(Object.entries(cpuPerMillion).map(([k, xs]) => [k, stats(xs)]));
 log(`  memory: 1 M and 10 M records to null, ${cores} workers both`);
 const mem1 = etl(['stream', '--sink', 'null', '--from', '2026-01-01', '--to', '2100-01-01', '--limit', '1000000', '--seed', '1', '--workers', String(cores)]);
@@ -316,6 +316,7 @@ const result = {
   scale,
   peakRssMB: { '1M': Math.round(mem1.rssKb / 1024), '10M': Math.round(mem10.rssKb / 1024), workers: cores },
   cpuSecondsPerMillion: rows.peerCpu,
+  peerPeakRssMB: Object.fromEntries(Object.entries(peerRssMB).map(([k, xs]) => [k, Math.max(...xs)])),
   liveLatencyMs: latency,
   startupMs: rows.startup,
   bareNodeMs: rows.bareNode,
@@ -327,8 +328,6 @@ const result = {
     ecomAllOverCeiling: rows.ecomAll.median / rows.ceiling.median,
     mongoPeerCpuOverNull: rows.peerCpu.mongo.median / rows.peerCpu.null.median,
     mongoPeerCpuOverNullInsertsOnly: rows.peerCpu.mongoInsertsOnly.median / rows.peerCpu.nullInsertsOnly.median,
-    mongoPeerCpuOverNullSameBatches: rows.peerCpu.mongo.median / rows.peerCpu.nullBulk.median,
-    mongoPeerCpuOverNullSameBatchesInsertsOnly: rows.peerCpu.mongoInsertsOnly.median / rows.peerCpu.nullBulkInsertsOnly.median,
     firstRecordOverNaiveParse: Object.fromEntries(Object.entries(scale).map(([users, r]) => [users, { workers1: r.workers1.firstRecordOverNaive, workers2: r.workers2.firstRecordOverNaive }])),
   },
   seconds: Math.round((Date.now() - started) / 1000),
@@ -356,11 +355,11 @@ const ratios = [
   `ecom-etl (1 worker) ÷ ceiling: ${result.ratios.ecom1OverCeiling.toFixed(2)}; (${cores} workers) ÷ ceiling: ${result.ratios.ecomAllOverCeiling.toFixed(2)}`,
   ...(rows.mongo ? [`ecom-etl ÷ mongoimport into MongoDB: ${(rows.mongo.median / rows.mongoimport.median).toFixed(2)}`] : ['ecom-etl ÷ mongoimport: not measured (no MongoDB server here)']),
   `CPU per record into MongoDB through the wire peer ÷ into null (${cores} workers): ${result.ratios.mongoPeerCpuOverNull.toFixed(2)} (${rows.peerCpu.mongo.median.toFixed(2)} ÷ ${rows.peerCpu.null.median.toFixed(2)} CPU s per million; goal ≤ 1.3); with --lifecycle off (inserts alone): ${result.ratios.mongoPeerCpuOverNullInsertsOnly.toFixed(2)} (${rows.peerCpu.mongoInsertsOnly.median.toFixed(2)} ÷ ${rows.peerCpu.nullInsertsOnly.median.toFixed(2)})`,
-  `  the same against null with MongoDB's batches (--batch-size ${mongoBulkBatchSize}, not the goal's measure; tells the write path from the batch size): ${result.ratios.mongoPeerCpuOverNullSameBatches.toFixed(2)} (${rows.peerCpu.mongo.median.toFixed(2)} ÷ ${rows.peerCpu.nullBulk.median.toFixed(2)}); --lifecycle off ${result.ratios.mongoPeerCpuOverNullSameBatchesInsertsOnly.toFixed(2)} (${rows.peerCpu.mongoInsertsOnly.median.toFixed(2)} ÷ ${rows.peerCpu.nullBulkInsertsOnly.median.toFixed(2)})`,
   ...Object.entries(scale).map(([users, r]) => `first record ÷ naive one-thread read+JSON.parse (${fmt(Number(users))} users, 250 k products): ${r.workers1.firstRecordOverNaive.toFixed(2)} (1 worker), ${r.workers2.firstRecordOverNaive.toFixed(2)} (2 workers; ${r.workers2.firstRecordSeconds.median.toFixed(2)} s ÷ ${r.naiveParseSeconds.median.toFixed(2)} s; goal ≤ 0.35)`),
   `engine alone ÷ 1,000,000/s target: ${(rows.engine.median / 1e6).toFixed(2)}`,
   `\`etl --help\` ÷ bare \`node -e 0\`, side by side: ${result.startupOverBareNode.toFixed(2)} (goal ≤ 1.5)`,
   `peak RSS (whole process, ${cores} workers): ${result.peakRssMB['1M']} MB for 1 M records, ${result.peakRssMB['10M']} MB for 10 M records${quick ? ' (quick: 10 M not run)' : ''}`,
+  `peak RSS of the runs above (largest): into MongoDB ${result.peerPeakRssMB.mongo} MB (${result.peerPeakRssMB.mongoInsertsOnly} MB with --lifecycle off), into null ${result.peerPeakRssMB.null} MB`,
 ].join('\n');
 const scaleTable = [
   '| catalog (jsonl, 250 k products) | seeding users/s (peak RSS) | naive parse | 1 worker: first record, catalog load, peak RSS | 2 workers: first record, catalog load, peak RSS |',
