@@ -10,7 +10,7 @@ import { eventSchemas } from '../src/events/schemas.js';
 import { buildStoreCatalog } from '../src/catalog/store-catalog.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { fromJsonLine, toJsonLine } from '../src/sinks/jsonl-files.js';
-import type { Sink } from '../src/sinks/types.js';
+import type { Doc, Sink } from '../src/sinks/types.js';
 import { abiJob as job, checkStockSummaries } from './helpers/abi.js';
 import { seed000File, seed000InitMongo } from './helpers/seed-000.js';
 import { abi } from './helpers/profiles.js';
@@ -77,7 +77,7 @@ describe('--profile adaptive-bi: the engine underneath', () => {
       open: async () => undefined,
       reset: async () => undefined,
       close: async () => undefined,
-      write: async (collection, batch) => {
+      write: async (collection, batch: Doc[]) => {
         for (const doc of batch) docs.push({ collection, doc });
         return { written: batch.length, duplicates: 0, rejected: [], retries: 0 };
       },

@@ -8,6 +8,10 @@ import type { OrderEvent } from '../src/events/schemas.js';
 import { updatesOf } from '../src/profiles/profile.js';
 import { PartitionPipeline, type PartitionJob } from '../src/run/partition.js';
 import { MongoSink, type MongoLike } from '../src/sinks/mongo/sink.js';
+import type { Doc } from '../src/sinks/types.js';
+import type { Partition } from '../src/config/values.js';
+import type { Profile } from '../src/profiles/index.js';
+import type { EtlError } from '../src/errors.js';
 import { client, peer, usePeerClient } from './helpers/peer-client.js';
 import { ours } from './helpers/profiles.js';
 import { partitionJob } from './helpers/job.js';
@@ -121,4 +125,44 @@ describe('the living store into MongoDB (real driver, wire peer)', () => {
     const twice = storedState();
     for (const name of ['transactions', 'order_events', 'products', 'users', 'price_changes', 'reviews', 'user_changes']) expect(sorted(twice.get(name)!), name).toEqual(sorted(once.get(name)!));
   }, 120_000);
+
+  it('a change-log record the server refuses moves nothing: its update is not sent, and <collection>:updates still reconciles', async () => {
+    answerFirstTimeOnly();
+    const refused = new Set<string>();
+    // Every transition of some of the orders (by the last character of the order's id) is refused by validation.
+    peer.documentFaults.push((doc, collection) => {
+      if (collection !== 'order_events' || Number(doc.version) === 1 || !/[02468ace]$/.test(String(doc.order_id))) return undefined;
+      refused.add(String(doc._id));
+      return { code: 121, errmsg: 'Document failed validation' };
+    });
+    const counts = await run({ toMs: from + 5 * 86_400_000, batchSize: 2000, dirtyRate: 0 });
+    expect(refused.size).toBeGreaterThan(20);
+    expect(counts.order_events.dead_lettered).toBe(refused.size);
+    for (const [name, c] of Object.entries(counts)) expect(c.generated, name).toBe(c.written + c.duplicates + c.dead_lettered);
+    // No statement names a refused event's order transition; the other events' updates went.
+    const sent = peer.updatesApplied.filter((a) => a.collection === 'transactions').map((a) => String(a.q._id));
+    expect(sent.length).toBeGreaterThan(50);
+    expect(sent.filter((id) => /[02468ace]$/.test(id))).toEqual([]);
+    expect(counts[updatesOf('transactions')].generated).toBe(sent.length);
+  }, 60_000);
+
+  it('an update the target cannot encode (a fold that made one without operators: a bug) fails the run as a lost batch does: the batches in flight settle, counts reconcile, the checkpoint stays before it', async () => {
+    answerFirstTimeOnly();
+    let folded = 0;
+    const orders = ours.folds!.order_events;
+    // The 200th update a fold makes replaces the document instead of moving it.
+    const broken = { ...ours, folds: { ...ours.folds, order_events: { into: orders.into, update: (doc: Doc, seq: number, partition: Partition) => (orders.update(doc, seq, partition) && ++folded === 200 ? { source: doc._id, target: String(doc.order_id), when: {}, update: { status: 'paid' } } : orders.update(doc, seq, partition)) } } } as Profile;
+    const sink = MongoSink.over(client.db('shop') as unknown as MongoLike, undefined, ours.stored);
+    const p = new PartitionPipeline(catalog, broken, sink, job({ batchSize: 2000 }), new AbortController().signal);
+    const result = await p.run();
+    expect(result.reason).toBe('failed');
+    expect((result.error as EtlError).code).toBe('INTERNAL');
+    expect(String((result.error as Error).message)).toMatch(/has no update operators/);
+    expect(result.watermark).toBeGreaterThan(0);
+    const counts = p.counters.snapshot().collections;
+    for (const [name, c] of Object.entries(counts)) expect(c.generated, name).toBe(c.written + c.duplicates + c.dead_lettered);
+    // Every record before the checkpoint was written; none after it was counted.
+    const records = Object.entries(counts).filter(([name]) => !name.includes(':'));
+    expect(records.reduce((n, [, c]) => n + c.generated, 0)).toBe(result.watermark);
+  }, 60_000);
 });

@@ -41,8 +41,8 @@ describe('classifying what the driver throws, not words in its message', () => {
 });
 
 describe('a document over 16 MB', () => {
-  // The sink encodes each document before sending it: one over MongoDB's limit is refused there,
-  // just over 16 MB as up to 17 MB (bson's own buffer) and beyond (bson throws a RangeError).
+  // The sink encodes each document before sending it: one of MongoDB's limit or more is refused
+  // there, whatever its size (beyond bson's 17 MB buffer, bson stops writing at its end).
   for (const mb of [16.001, 16.5, 17.5]) {
     it(`(${mb} MB) goes to dead letters alone (reason too_large, a summary instead of the document); the rest of its batch is stored`, async () => {
       const batch = docs(4);

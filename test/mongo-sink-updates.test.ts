@@ -50,14 +50,24 @@ describe('MongoSink.update through the real driver', () => {
     expect(peer.updatesApplied.map((a) => a.q._id)).toEqual(['o0', 'o2', 'o4']);
   });
 
-  it('statements over 16 MB in all go through the driver\'s bulkWrite, which splits them: every update applied once', async () => {
-    // Two updates of 8.3 MB each: 16.6 MB in one command; each alone fits.
+  it('statements of more than one command takes (over 32 MB in all) go through the driver\'s bulkWrite, which splits them: every update applied once', async () => {
+    // Five updates of 7 MB each: 35 MB in all; two fit in one of the bulk API's commands.
+    const big = (i: number): DocUpdate => ({ source: `big${i}`, target: `o${i}`, when: {}, update: { $set: { note: 'x'.repeat(7 * 1024 * 1024) } } });
+    peer.received.length = 0;
+    const r = await sink().update('transactions', [0, 1, 2, 3, 4].map(big));
+    expect(r).toEqual({ written: 5, duplicates: 0, rejected: [], retries: 0 });
+    const commands = peer.received.filter((c) => c.name === 'update');
+    expect(commands.length).toBeGreaterThan(1);
+    expect(commands.every((c) => c.sequences?.includes('updates'))).toBe(true);
+    expect(peer.updatesApplied.map((a) => a.q._id)).toEqual(['o0', 'o1', 'o2', 'o3', 'o4']);
+  }, 30_000);
+
+  it('statements of 16 to 32 MB in all go as one command, a document sequence', async () => {
     const big = (i: number): DocUpdate => ({ source: `big${i}`, target: `o${i}`, when: {}, update: { $set: { note: 'x'.repeat(Math.round(8.3 * 1024 * 1024)) } } });
     peer.received.length = 0;
     const r = await sink().update('transactions', [big(0), big(1)]);
     expect(r).toEqual({ written: 2, duplicates: 0, rejected: [], retries: 0 });
-    // The bulk API's commands, one statement each.
-    expect(peer.received.filter((c) => c.name === 'update').map((c) => c.sequences)).toEqual([['updates'], ['updates']]);
+    expect(peer.received.filter((c) => c.name === 'update').map((c) => c.sequences)).toEqual([['updates']]);
     expect(peer.updatesApplied.map((a) => a.q._id)).toEqual(['o0', 'o1']);
   }, 30_000);
 

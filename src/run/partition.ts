@@ -285,12 +285,19 @@ export class PartitionPipeline {
       // made: the target's encoding waits for the write, the records are garbage at once.
       const batch = newBatch();
       let made = 0;
-      for (;;) {
-        const ask = Math.min(stagePart, room - made);
-        const part = this.engine.take(ask, until);
-        made += part.length;
-        this.stage(batch, this.delivery ? this.notStoredYet(this.delivery.deliver(part)) : part);
-        if (part.length < ask || made === room) break;
+      try {
+        for (;;) {
+          const ask = Math.min(stagePart, room - made);
+          const part = this.engine.take(ask, until);
+          made += part.length;
+          this.stage(batch, this.delivery ? this.notStoredYet(this.delivery.deliver(part)) : part);
+          if (part.length < ask || made === room) break;
+        }
+      } catch (err) {
+        // The target could not encode it (a bug, not data): the run fails as for a lost batch, after the batches in flight.
+        this.failed(err);
+        reason = 'failed';
+        break;
       }
       generated += made;
       if (batch.records > 0) {
@@ -318,7 +325,15 @@ export class PartitionPipeline {
       const end = this.engine.sequence;
       const rest = this.notStoredYet(this.delivery.flush(() => this.engine.take(1000)));
       while (this.pending.filter((p) => !p.done).length >= job.inFlight) await this.oneSettles();
-      if (this.failure === undefined) this.dispatch(this.stage(newBatch(), rest), this.delivery.checkpoint(end));
+      if (this.failure === undefined) {
+        const batch = newBatch();
+        try {
+          for (let i = 0; i < rest.length; i += stagePart) this.stage(batch, rest.slice(i, i + stagePart));
+          this.dispatch(batch, this.delivery.checkpoint(end));
+        } catch (err) {
+          this.failed(err);
+        }
+      }
     }
     await this.drain();
     if (this.failure !== undefined) return { reason: 'failed', watermark: this.acked, error: this.failure };
@@ -391,10 +406,7 @@ export class PartitionPipeline {
         if (r.rejected.length > 0) throw new Error(`${r.rejected.length} answer key documents were refused by the target`);
       }
     });
-    this.answersWritten.catch((err: unknown) => {
-      this.failure ??= err;
-      this.halt.abort();
-    });
+    this.answersWritten.catch((err: unknown) => this.failed(err));
     return this.answersWritten;
   }
 
@@ -414,8 +426,7 @@ export class PartitionPipeline {
     this.writeBatch(batch)
       .catch((err: unknown) => {
         entry.lost = true;
-        this.failure ??= err;
-        this.halt.abort();
+        this.failed(err);
         log('batch ending at %d lost: %s', entry.endSeq, err instanceof Error ? err.message : String(err));
       })
       .finally(() => {
@@ -426,6 +437,12 @@ export class PartitionPipeline {
         this.settleWaiters = [];
         for (const w of waiters) w();
       });
+  }
+
+  /** The run fails with this error (the first one kept): no more generating, no more waiting. */
+  private failed(err: unknown): void {
+    this.failure ??= err;
+    this.halt.abort();
   }
 
   /**
@@ -463,16 +480,16 @@ export class PartitionPipeline {
     for (const [collection, docs] of valid) {
       const into = batch.writes.get(collection);
       if (encoder) batch.writes.set(collection, encoder.docs(collection, docs, into as EncodedDocs | undefined));
-      else if (into) (into as Doc[]).push(...docs);
+      else if (into) for (const doc of docs) (into as Doc[]).push(doc);
       else batch.writes.set(collection, docs);
     }
     for (const [target, list] of updates) {
       const into = batch.updates.get(target);
       if (encoder) batch.updates.set(target, encoder.updates(target, list, into as EncodedUpdates | undefined));
-      else if (into) (into as DocUpdate[]).push(...list);
+      else if (into) for (const u of list) (into as DocUpdate[]).push(u);
       else batch.updates.set(target, list);
     }
-    if (this.answers) batch.delivered.push(...records);
+    if (this.answers) for (const rec of records) batch.delivered.push(rec);
     batch.records += records.length;
     batch.lastSeq = records[records.length - 1].seq;
     return batch;

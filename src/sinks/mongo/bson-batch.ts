@@ -42,11 +42,11 @@ export class BsonBatch {
       // Larger than the room left (or than bson itself takes): measured, then encoded again in room for it.
       if (!(err instanceof RangeError || err instanceof BSON.BSONError)) throw err;
       const size = BSON.calculateObjectSize(doc, options);
-      if (size > maxDocumentBytes) return false;
+      if (size >= maxDocumentBytes) return false;
       this.grow(this.end + size);
       last = BSON.serializeWithBufferAndIndex(doc, this.buffer, at.serialize);
     }
-    if (last + 1 - this.end > maxDocumentBytes) return false;
+    if (last + 1 - this.end >= maxDocumentBytes) return false;
     this.starts.push(this.end);
     this.end = last + 1;
     return true;
@@ -104,7 +104,7 @@ export class BsonBatch {
   }
 }
 
-/** MongoDB's limit on one document (BSON). */
+/** MongoDB's limit on one document (BSON): one of this size or more is refused (as the driver's bulk API refuses it). */
 export const maxDocumentBytes = 16 * 1024 * 1024;
 
 /** Room made before each document: documents larger than this are measured first. */
@@ -172,6 +172,7 @@ export class EncodedStatements implements EncodedUpdates {
 /** The OP_MSG document sequence as the driver builds it (its `DocumentSequence`, which the public API does not export). */
 interface DriverSequence {
   push(document: unknown, bytes: Uint8Array): number;
+  toBin(): Uint8Array;
 }
 
 let sequenceClass: (new (field: string) => DriverSequence) | undefined;
@@ -184,13 +185,32 @@ let sequenceClass: (new (field: string) => DriverSequence) | undefined;
  */
 function documentSequence(): new (field: string) => DriverSequence {
   if (sequenceClass) return sequenceClass;
-  const commands = createRequire(import.meta.url)('mongodb/lib/cmap/commands.js') as { DocumentSequence?: new (field: string) => DriverSequence };
-  const cls = commands.DocumentSequence;
-  if (typeof cls !== 'function' || typeof cls.prototype.push !== 'function') {
-    throw new Error('this version of the mongodb driver has no DocumentSequence in lib/cmap/commands.js: install the version package-lock.json names (npm ci)');
+  const moved = new Error('this version of the mongodb driver has no DocumentSequence as ecom-etl uses it (lib/cmap/commands.js): install the version package.json names (npm ci)');
+  let cls: (new (field: string) => DriverSequence) | undefined;
+  try {
+    cls = (createRequire(import.meta.url)('mongodb/lib/cmap/commands.js') as { DocumentSequence?: new (field: string) => DriverSequence }).DocumentSequence;
+  } catch {
+    throw moved;
   }
+  if (typeof cls !== 'function' || !sendsAsPushed(cls)) throw moved;
   sequenceClass = cls;
   return cls;
+}
+
+/** Whether a sequence built by `push(document, bytes)` is sent as those bytes: a kind-1 section, its size, the field's name, the bytes. */
+function sendsAsPushed(cls: new (field: string) => DriverSequence): boolean {
+  try {
+    const bytes = BSON.serialize({ probe: 1 });
+    const seq = new cls('documents');
+    seq.push(null, bytes);
+    const bin = seq.toBin();
+    const name = new TextEncoder().encode('documents\0');
+    const size = 4 + name.length + bytes.length;
+    const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
+    return bin.length === 1 + size && bin[0] === 1 && view.getInt32(1, true) === size && name.every((b, i) => bin[5 + i] === b) && bytes.every((b, i) => bin[5 + name.length + i] === b);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `docs` is this sink's encoding, not a list of documents. */

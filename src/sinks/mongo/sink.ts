@@ -151,7 +151,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     let pending: number[] = Array.from({ length: bson.length }, (_, i) => i);
     // One `insert` command, its documents as encoded; a batch one command cannot take, or a
     // command refused whole before it ran, goes through insertMany, which splits it.
-    let viaBulk = this.unacknowledged() || bson.length > maxWriteBatchSize || bson.byteLength > maxCommandDocumentBytes;
+    let viaBulk = this.unacknowledged() || this.tooLargeForOne(collection, 'inserts', bson.length, bson.byteLength);
     const attempt = async (): Promise<void> => {
       for (;;) {
         if (this.closed) throw closedAbort();
@@ -300,7 +300,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     // everything before it was matched, absorbed or refused.
     const order = skip === undefined ? Array.from({ length: bson.length }, (_, i) => i) : batch.statementSources.flatMap((source, i) => (sending(source) ? [i] : []));
     let from = 0;
-    let viaBulk = this.unacknowledged() || order.length > maxWriteBatchSize || bson.byteLength > maxCommandDocumentBytes;
+    let viaBulk = this.unacknowledged() || this.tooLargeForOne(collection, 'updates', order.length, bson.byteLength);
     const attempt = async (): Promise<void> => {
       while (from < order.length) {
         if (this.closed) throw closedAbort();
@@ -374,6 +374,13 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
     // A command takes none of the client's BSON options: the one that changes what is stored, as insertMany would apply it.
     const ignoreUndefined = this.db.bsonOptions?.ignoreUndefined;
     return this.db.command(wc ? WriteConcern.apply(command, wc) : command, ignoreUndefined === undefined ? undefined : { ignoreUndefined });
+  }
+
+  /** Whether a write is more than one command takes (it then goes through the bulk API, which splits it). */
+  private tooLargeForOne(collection: string, what: string, count: number, bytes: number): boolean {
+    if (count <= maxWriteBatchSize && bytes <= maxCommandDocumentBytes) return false;
+    log('%d %s of %s (%d bytes) are more than one command takes: through the bulk API, which splits them', count, what, collection, bytes);
+    return true;
   }
 
   /**
@@ -528,11 +535,11 @@ function firstLine(err: unknown): string {
 
 
 /**
- * The most bytes of documents one command is sent with: a document sequence may be larger (a
- * message takes 48 MB), but a larger batch goes through the bulk API, which splits it by the
- * server's own limits.
+ * The most bytes of documents one command is sent with, as a document sequence (a server takes
+ * messages up to maxMessageSizeBytes, 48,000,000 bytes); a larger batch goes through the bulk
+ * API, which splits it by the server's own limits.
  */
-const maxCommandDocumentBytes = maxDocumentBytes;
+const maxCommandDocumentBytes = 32 * 1024 * 1024;
 
 /** The error that sends again the documents of a write that failed transiently. */
 function transientlyFailed(pending: number, sent: number, message: string | undefined): Error {
