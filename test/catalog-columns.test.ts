@@ -7,6 +7,8 @@ import { readStoredCatalog } from '../src/run/catalog-read.js';
 import { loadCatalog } from '../src/run/catalog-source.js';
 import { seedCatalog } from '../src/run/seed.js';
 import { JsonlSink } from '../src/sinks/jsonl.js';
+import type { Doc, Sink } from '../src/sinks/types.js';
+import { EtlError } from '../src/errors.js';
 import { columnsFileName, readColumns } from '../src/sinks/jsonl-columns.js';
 import { abi, ours } from './helpers/profiles.js';
 
@@ -85,5 +87,31 @@ describe('catalog columns saved beside a jsonl catalog', () => {
     expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
     appendFileSync(path, 'ETLCOLS\n');
     expect(await readColumns(dir, ours.catalog.reading)).toBeUndefined();
+  });
+
+  it('a target that takes the seeded catalog and gives nothing back is seeded once, then named (CATALOG_INVALID, exit 2), not seeded for ever', async () => {
+    let writes = 0;
+    const forgetful: Sink = {
+      name: 'mongo',
+      target: 'a forgetful target',
+      open: async () => undefined,
+      reset: async () => undefined,
+      close: async () => undefined,
+      write: async (_collection, docs) => {
+        writes++;
+        return { written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 };
+      },
+      catalog: { eachDocument: async () => undefined },
+    };
+    const err = (await loadCatalog(forgetful, ours).catch((e: unknown) => e)) as EtlError;
+    expect(err).toBeInstanceOf(EtlError);
+    expect(err.code).toBe('CATALOG_INVALID');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/cannot be read back/);
+    // One seed: the default catalog's products and users, written once.
+    const once = writes;
+    expect(once).toBeGreaterThan(0);
+    await loadCatalog(forgetful, ours).catch(() => undefined);
+    expect(writes).toBe(2 * once);
   });
 });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { PopulationWeights } from '../catalog/population.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Profile } from '../profiles/index.js';
+import { EtlError } from '../errors.js';
 import { logger } from '../log.js';
 import { workerScript } from '../shared/worker-script.js';
 import type { Sink } from '../sinks/types.js';
@@ -40,6 +41,10 @@ export interface LoadedCatalog {
  * @throws EtlError CATALOG_INVALID for a stored document the engine cannot use
  */
 export async function loadCatalog(sink: Sink, profile: Profile, progress?: CatalogProgress, size: CatalogSize = defaultCatalog): Promise<LoadedCatalog> {
+  return load(sink, profile, progress, size, false);
+}
+
+async function load(sink: Sink, profile: Profile, progress: CatalogProgress | undefined, size: CatalogSize, seededNow: boolean): Promise<LoadedCatalog> {
   const started = performance.now();
   const reader = sink.catalog;
   if (!reader) {
@@ -55,9 +60,13 @@ export async function loadCatalog(sink: Sink, profile: Profile, progress?: Catal
     await reader.saveColumns?.(profile.catalog.reading, { catalog, read }).catch((err: unknown) => log('catalog columns not saved: %s', (err as Error).message));
     return { catalog, source: 'stored', read, loadMs: performance.now() - started };
   }
+  // Seeded once: a target that takes the catalog and still gives nothing back would be seeded for ever.
+  if (seededNow) {
+    throw new EtlError('CATALOG_INVALID', `The catalog just seeded into ${sink.target} cannot be read back: no products or users were found. Check that the connection string reads from where it writes (a readPreference on a lagging secondary reads nothing yet), or seed first with \`etl seed\`.`);
+  }
   const { seedCatalog } = await import('./seed.js');
   await seedCatalog({ seed: defaultCatalog.seed, products: size.products, users: size.users, profile, reset: false, chunkSize: 10_000, sink });
-  const again = await loadCatalog(sink, profile, progress, size);
+  const again = await load(sink, profile, progress, size, true);
   return { ...again, source: 'seeded', loadMs: performance.now() - started };
 }
 
