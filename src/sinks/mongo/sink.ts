@@ -183,15 +183,9 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
           }
           split = splitBulkError(err, sent.length, 'insert');
         }
-        if (!split) {
-          pending = [];
-          this.answered();
-          return;
-        }
-        this.settleSplit(split, sent.length, result, (i) => bson.doc(sent[i]) as Doc);
-        pending = split.retryIndexes.map((i) => sent[i]);
+        pending = this.unsettled(split, sent, result, (i) => bson.doc(sent[i]) as Doc);
         if (pending.length === 0) return;
-        throw transientlyFailed(pending.length, sent.length, split.retryMessage);
+        throw transientlyFailed(pending.length, sent.length, split?.retryMessage);
       }
     };
     try {
@@ -232,28 +226,31 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
           }
           split = splitBulkError(err, batch.length, 'upsert');
         }
-        if (!split) {
-          pending = [];
-          this.answered();
-          return;
-        }
-        this.settleSplit(split, batch.length, result, (i) => batch[i]);
-        pending = split.retryIndexes.map((i) => batch[i]);
+        pending = this.unsettled(split, batch, result, (i) => batch[i]);
         if (pending.length === 0) return;
-        throw transientlyFailed(pending.length, batch.length, split.retryMessage);
+        throw transientlyFailed(pending.length, batch.length, split?.retryMessage);
       }
     };
     return this.settle(collection, 'upserts', attempt, result, () => pending.length);
   }
 
-  /** Counts what a write with per-document errors settled, its refusals (`doc(i)`: the i-th document sent) returned to be dead-lettered. */
-  private settleSplit(split: BulkOutcome, sent: number, result: WriteResult, doc: (i: number) => Doc): void {
+  /**
+   * What of an attempt is left to send again (none: it all settled). A write with per-document
+   * errors (`split`) counts what they settled, its refusals (`doc(i)`: the i-th document sent)
+   * returned to be dead-lettered; the documents refused transiently are left.
+   */
+  private unsettled<T>(split: BulkOutcome | undefined, sent: readonly T[], result: WriteResult, doc: (i: number) => Doc): T[] {
+    if (!split) {
+      this.answered();
+      return [];
+    }
     // Every document refused transiently (10107 in a stepdown) is no answer yet: still failing.
-    if (split.retryIndexes.length < sent) this.answered();
+    if (split.retryIndexes.length < sent.length) this.answered();
     result.written += split.inserted;
     result.duplicates += split.duplicates;
     for (const inv of split.invalid) result.rejected.push({ doc: doc(inv.index), reasons: serverReasons(inv.code, inv.message, inv.details) });
     for (const f of split.fatal) result.rejected.push(rejectedByServer(doc(f.index), f.code, f.message));
+    return split.retryIndexes.map((i) => sent[i]);
   }
 
   /** The client's BSON options for what this sink encodes itself, as the driver would apply them (undefined: null). */
