@@ -3,6 +3,8 @@ import type { Partition } from '../src/config/values.js';
 import { Pacer, type Pacing } from '../src/run/pacer.js';
 import { pacingFor, planPartitions, type StreamSettings } from '../src/run/stream.js';
 import { evenShare } from '../src/shared/share.js';
+import { settingsMeta } from '../src/config/meta.js';
+import { mongoBulkBatchSize } from '../src/sinks/mongo/sink.js';
 
 const settings = (over: Partial<StreamSettings>): StreamSettings => ({
   profile: 'ecom-etl',
@@ -212,5 +214,11 @@ describe('Pacer on an injected clock', () => {
     const waiting = pacer.wait(0, 0, ac.signal);
     ac.abort();
     expect(await waiting).toBe(false);
+  });
+});
+
+describe('--batch-size says what a backfill into MongoDB writes without it', () => {
+  it('its help names the MongoDB sink\'s bulk batch size', () => {
+    expect(settingsMeta.batchSize.description).toContain(`${mongoBulkBatchSize.toLocaleString('en-US')} records a batch`);
   });
 });
