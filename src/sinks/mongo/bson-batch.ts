@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { BSON, type BSONSerializeOptions, type Document } from 'mongodb';
-import type { Doc, DocUpdate, EncodedDocs, EncodedUpdates, Rejected } from '../types.js';
+import type { DocUpdate, EncodedDocs, EncodedUpdates, Rejected } from '../types.js';
 
 /**
  * A batch of documents as BSON, one after another in one growing buffer: what a write command
@@ -69,7 +69,7 @@ export class BsonBatch {
 
   /** The BSON of document `i`. */
   bytes(i: number): Uint8Array {
-    return this.buffer.subarray(this.starts[i], i + 1 < this.starts.length ? this.starts[i + 1] : this.end);
+    return this.buffer.subarray(this.starts[i], this.endOf(i));
   }
 
   /**
@@ -81,26 +81,24 @@ export class BsonBatch {
   }
 
   /**
-   * The documents at `indexes` (all, in order, without it) as the `field` of a command: an
-   * OP_MSG document sequence of their bytes, sent after the command's body without being
-   * decoded or encoded again.
+   * The documents at `indexes` as the `field` of a command: an OP_MSG document sequence of their
+   * bytes, sent after the command's body without being decoded or encoded again.
    */
-  sequence(field: string, indexes?: readonly number[]): unknown {
+  sequence(field: string, indexes: readonly number[]): unknown {
     const seq = new (documentSequence())(field);
-    if (indexes === undefined) {
-      if (this.end > 0) seq.push(null, this.buffer.subarray(0, this.end));
-      return seq;
-    }
     // Runs of consecutive documents as one chunk each.
     for (let k = 0; k < indexes.length; ) {
       let j = k;
       while (j + 1 < indexes.length && indexes[j + 1] === indexes[j] + 1) j++;
-      const from = this.starts[indexes[k]];
-      const to = indexes[j] + 1 < this.starts.length ? this.starts[indexes[j] + 1] : this.end;
-      seq.push(null, this.buffer.subarray(from, to));
+      seq.push(null, this.buffer.subarray(this.starts[indexes[k]], this.endOf(indexes[j])));
       k = j + 1;
     }
     return seq;
+  }
+
+  /** Where document `i` ends. */
+  private endOf(i: number): number {
+    return i + 1 < this.starts.length ? this.starts[i + 1] : this.end;
   }
 }
 
@@ -211,9 +209,4 @@ function sendsAsPushed(cls: new (field: string) => DriverSequence): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether `docs` is this sink's encoding, not a list of documents. */
-export function isEncodedInserts(docs: readonly Doc[] | EncodedDocs): docs is EncodedInserts {
-  return docs instanceof EncodedInserts;
 }

@@ -8,7 +8,7 @@ import { typedDocs } from '../encoding.js';
 import { type MongoTarget, ensureCollections } from './connect.js';
 import { type BulkOutcome, type ErrorKind, MongoBulkWriteError, type OrderedStop, classifyError, hasWriteErrors, orderedStop, orderedStopAt, refusedBeforeRunning, replyWriteErrors, splitBulkError, splitWriteErrors } from './errors.js';
 import { type UpdateStatement, asBulkOps, refusedUpdate, updateOps } from './updates.js';
-import { EncodedInserts, EncodedStatements, isEncodedInserts, maxDocumentBytes } from './bson-batch.js';
+import { EncodedInserts, EncodedStatements, maxDocumentBytes } from './bson-batch.js';
 import { type RetryPolicy, StopRetrying, retry } from './retry.js';
 
 export type { RetryPolicy };
@@ -34,10 +34,10 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 1000, minTimeout: 100,
 export interface MongoLike {
   collection(name: string): Pick<Collection<Doc>, 'insertMany' | 'bulkWrite' | 'replaceOne' | 'find' | 'drop'>;
   /** Runs a command (Db.command): the stream's inserts and updates go as `insert` and `update` commands. */
-  command(command: Document, options?: BSONSerializeOptions): Promise<Document>;
+  command(command: Document): Promise<Document>;
   /** The client's write concern (Db.writeConcern), sent with those commands as insertMany sends it. */
   readonly writeConcern?: WriteConcern;
-  /** The client's BSON options (Db.bsonOptions). */
+  /** The client's BSON options (Db.bsonOptions): what the sink encodes itself is encoded with them. */
   readonly bsonOptions?: BSONSerializeOptions;
 }
 
@@ -141,7 +141,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
       if (!Array.isArray(docs)) throw new EtlError('INTERNAL', `upserts of ${collection} came encoded: they are written as documents`);
       return this.upsert(collection, docs);
     }
-    const batch = isEncodedInserts(docs) ? docs : (this.encoder.docs(collection, docs as Doc[]) as EncodedInserts);
+    const batch = docs instanceof EncodedInserts ? docs : (this.encoder.docs(collection, docs as Doc[]) as EncodedInserts);
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [...batch.refused], retries: 0 };
     const bson = batch.bson;
     // What is not yet settled (indexes into the batch; all of it at first). A whole-batch failure
@@ -160,8 +160,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         let split: BulkOutcome | undefined;
         try {
           if (!viaBulk) {
-            const documents = sent.length === bson.length ? bson.sequence('documents') : bson.sequence('documents', sent);
-            const reply = await this.command({ insert: collection, documents, ordered: false });
+            const reply = await this.command({ insert: collection, documents: bson.sequence('documents', sent), ordered: false });
             const writeErrors = replyWriteErrors(reply);
             if (writeErrors.length > 0) split = splitWriteErrors(writeErrors, countOf(reply.n), sent.length);
             else result.written += countOf(reply.n) ?? sent.length;
@@ -306,8 +305,7 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
         let matched = 0;
         try {
           if (!viaBulk) {
-            const statements = sent.length === bson.length ? bson.sequence('updates') : bson.sequence('updates', sent);
-            const reply = await this.command({ update: collection, updates: statements, ordered: true });
+            const reply = await this.command({ update: collection, updates: bson.sequence('updates', sent), ordered: true });
             // No upserts: n is the statements that matched (before the stop, when there is one).
             matched = countOf(reply.n) ?? 0;
             const writeErrors = replyWriteErrors(reply);
@@ -358,19 +356,17 @@ export class MongoSink implements Sink, RunStore, CatalogReader {
   }
 
   /**
-   * Sends an `insert` or `update` command (Db.command) with the client's write concern. The
-   * driver serializes the documents straight into the command; insertMany and bulkWrite also
-   * wrap each in an operation, serialize each alone to measure it, copy the bytes together and
-   * map the ids back: 13–20 % of this tool's CPU into MongoDB (see README, Performance).
-   * The answer carries the per-document write errors; an error answer, a cut connection or a
-   * write concern error is thrown by the driver as for any command.
+   * Sends an `insert` or `update` command (Db.command) with the client's write concern, its
+   * documents or statements a document sequence of the bytes the encoder made (encoded with the
+   * client's BSON options: `serializeOptions`); insertMany and bulkWrite would wrap each in an
+   * operation, serialize each alone to measure it, copy the bytes together and map the ids back
+   * (see README, Performance). The answer carries the per-document write errors; an error
+   * answer, a cut connection or a write concern error is thrown by the driver as for any command.
    */
   private command(command: Document): Promise<Document> {
     if (!this.db) throw new EtlError('INTERNAL', 'MongoSink used before open()');
     const wc = this.db.writeConcern;
-    // A command takes none of the client's BSON options: the one that changes what is stored, as insertMany would apply it.
-    const ignoreUndefined = this.db.bsonOptions?.ignoreUndefined;
-    return this.db.command(wc ? WriteConcern.apply(command, wc) : command, ignoreUndefined === undefined ? undefined : { ignoreUndefined });
+    return this.db.command(wc ? WriteConcern.apply(command, wc) : command);
   }
 
   /** Whether a write is more than one command takes (it then goes through the bulk API, which splits it). */
@@ -529,7 +525,6 @@ function countOf(n: unknown): number | undefined {
 function firstLine(err: unknown): string {
   return redactText((err as { message?: string } | null)?.message ?? String(err)).split('\n')[0].replace(/\.+$/, '');
 }
-
 
 /**
  * The most bytes of documents one command is sent with, as a document sequence (a server takes
