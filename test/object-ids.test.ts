@@ -99,4 +99,22 @@ describe('the jsonl sink with ObjectIds', () => {
     await stopped.open();
     expect(await stopped.prepareResume(5, { '0.2': 2, '1.2': 1 }, AbortSignal.abort())).toBe(0);
   });
+
+  it('a second resume scan on the same sink (the next job of `etl schedule`) counts what the files hold, not that plus what the first left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'etl-oid-'));
+    const doc = (seq: number): Doc => ({ _id: id(5, 0, 2, seq), activity_id: `a${seq}`, user_id: 'USR_000001', activity_type: 'login', timestamp: new Date(at + seq) });
+    const first = new JsonlSink(dir, abi.stored);
+    await first.open();
+    await first.write('user_activities', [doc(0), doc(1), doc(2)]);
+    await first.close();
+    const sink = new JsonlSink(dir, abi.stored);
+    await sink.open();
+    // A job resumes after checkpoint 1 and stops before it writes record 1 or 2 again; the next job scans again.
+    expect(await sink.prepareResume(5, { '0.2': 1 })).toBe(2);
+    expect(await sink.prepareResume(5, { '0.2': 1 })).toBe(2);
+    expect(await sink.write('user_activities', [doc(1), doc(2)])).toMatchObject({ written: 0, duplicates: 2 });
+    // Each was in the files once: delivered again (a repeated delivery), it is written.
+    expect(await sink.write('user_activities', [doc(1)])).toMatchObject({ written: 1, duplicates: 0 });
+    await sink.close();
+  });
 });

@@ -34,8 +34,10 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
       if (bytes.length > 0) await this.append(collection, () => appendFile(this.file(collection), bytes));
     },
   };
-  /** Records already in the files (found by a resume scan, by `recordIdentity`): writing them again is absorbed. */
-  /** Resume: copies of each record beyond the checkpoint already in the files (a repeated delivery may be there twice). */
+  /**
+   * Resume: copies of each record beyond the checkpoint already in the files, by `recordIdentity`
+   * (a repeated delivery may be there twice); writing one again is absorbed.
+   */
   private readonly present = new Map<string, number>();
   /** The last pending append of each file: the next one waits for it. */
   private readonly tails = new Map<string, Promise<void>>();
@@ -149,6 +151,8 @@ export class JsonlSink implements Sink, RunStore, CatalogReader {
    * never checkpointed): writing them again counts them as duplicates instead of doubling them.
    */
   async prepareResume(seed: number, checkpoint: Record<string, number>, signal?: AbortSignal): Promise<number> {
+    // The files say it all: what an earlier scan of this sink left (the job before, in `etl schedule`) is not counted again.
+    this.present.clear();
     let n = 0;
     // A record stored with an ObjectId names its partition by a tag of seed and partition.
     const byTag = new Map(Object.keys(checkpoint).map((key) => [partitionKeyTag(seed, key), key]));
