@@ -30,7 +30,13 @@ class SlowSink implements Sink {
       this.records.push(structuredClone(run));
     },
     lastRun: async () => null,
+    prepareResume: async (_seed: number, checkpoint: Record<string, number>) => {
+      this.searched.push(checkpoint);
+      return 0;
+    },
   };
+  /** The checkpoints beyond which the target was searched for records it already holds (a resume). */
+  searched: Array<Record<string, number>> = [];
   constructor(private readonly delayMs: number) {}
   async open() {}
   async reset() {}
@@ -199,6 +205,17 @@ describe('runStream', () => {
       const union = [...(first.stored.get(c) ?? []), ...(rest.stored.get(c) ?? [])].map((d) => JSON.stringify(d)).sort();
       expect(union).toEqual((whole.stored.get(c) ?? []).map((d) => JSON.stringify(d)).sort());
     }
+  });
+
+  it('a continuation searches the target for records beyond its checkpoint, unless told it holds none (a scheduled job after a completed one)', async () => {
+    const sinkOptions = { sink: 'null' as const, stored: ours.stored, out: '', db: 'x', dataDir: '' };
+    const resumed = new SlowSink(0);
+    await runStream({ command: 'stream', profile: ours, settings: { ...settings, limit: 6000 }, seed: 8, sink: resumed, sinkOptions, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 } });
+    expect(resumed.searched).toEqual([{ '0.1': 5000 }]);
+    const continued = new SlowSink(0);
+    const summary = await runStream({ command: 'schedule', profile: ours, settings: { ...settings, limit: 1000 }, seed: 8, sink: continued, sinkOptions, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 }, limitFromStart: true, beyondCheckpoint: false });
+    expect(continued.searched).toEqual([]);
+    expect(summary.checkpoint).toEqual({ '0.1': 6000 });
   });
 
   it('live time: resumed from a checkpoint, the stream continues its open visits and pending effects, records equal to one run but for the pause in their timestamps', async () => {

@@ -11,8 +11,12 @@ export interface ScheduleRequest {
   /** Where the first job starts (a resumed schedule): the recorded checkpoint. */
   startSeqs?: Record<string, number>;
   signal: AbortSignal;
-  /** Runs job k (1-based) starting at these sequence numbers; returns its summary. */
-  runJob: (k: number, startSeqs: Record<string, number>, signal: AbortSignal) => Promise<RunSummary>;
+  /**
+   * Runs job k (1-based) starting at these sequence numbers; returns its summary. `clean`: the
+   * job before it, in this process, completed, so the target holds nothing of the stream beyond
+   * them (the first job of a resumed schedule, or one after a failed job, may find some there).
+   */
+  runJob: (k: number, startSeqs: Record<string, number>, signal: AbortSignal, clean: boolean) => Promise<RunSummary>;
   onEvent?: (e: ScheduleEvent) => void;
 }
 
@@ -43,6 +47,7 @@ export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
     const report: ScheduleReport = { jobs: 0, failedJobs: 0, skipped: 0, missed: 0, checkpoint: { ...req.startSeqs }, stopReason: 'signal' };
     let running: Promise<void> | null = null;
     let finished = false;
+    let clean = false;
     const jobStop = new AbortController();
     const task = createTask(
       req.cron,
@@ -51,8 +56,9 @@ export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
         const k = ++report.jobs;
         running = (async () => {
           try {
-            const summary = await req.runJob(k, report.checkpoint, jobStop.signal);
+            const summary = await req.runJob(k, report.checkpoint, jobStop.signal, clean);
             report.checkpoint = summary.checkpoint;
+            clean = summary.status === 'completed';
             if (summary.status === 'failed') {
               report.failedJobs++;
               // Authentication and configuration errors will not heal by waiting for the next tick.
@@ -62,6 +68,7 @@ export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
             const last = finished || (req.maxJobs !== undefined && report.jobs >= req.maxJobs);
             req.onEvent?.({ type: 'job', job: k, summary, next: last ? null : task.getNextRun() });
           } catch (err) {
+            clean = false;
             report.failedJobs++;
             log('job %d threw: %O', k, err);
             finish('fatal', err);

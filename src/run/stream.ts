@@ -54,6 +54,11 @@ export interface StreamRequest {
   resume?: RunRecord;
   /** Records this run starts from per partition (resume / schedule continuation). */
   startSeqs?: Record<string, number>;
+  /**
+   * False when the target is known to hold nothing of the stream beyond `startSeqs` (a scheduled
+   * job after one that completed): the targets are not searched for records written beyond them.
+   */
+  beyondCheckpoint?: boolean;
   /** --limit counts from the start sequence (a scheduled job) instead of from sequence 0 (a resumed run). */
   limitFromStart?: boolean;
   /** Live time: where the stream's simulated time starts (a resumed run or a later scheduled job keeps the first run's); default: now. */
@@ -277,7 +282,7 @@ export async function runStream(req: StreamRequest): Promise<RunSummary> {
 
   // A resumed run: each partition's target learns which of its records beyond the checkpoint it
   // already holds (the first partition's in this thread, the others' in their worker threads).
-  const resuming = Object.keys(startSeqs).length > 0;
+  const resuming = Object.keys(startSeqs).length > 0 && req.beyondCheckpoint !== false;
 
   const counters = new Counters();
   const checkpoint: Record<string, number> = Object.fromEntries(jobs.map((j, i) => [keys[i], j.startSeq]));

@@ -45,7 +45,7 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
       maxJobs: s.maxJobs,
       startSeqs,
       signal: stopSignal,
-      runJob: async (k, startSeqs, signal) => {
+      runJob: async (k, startSeqs, signal, clean) => {
         const summary = await runStream({
           command: 'schedule',
           settings: { ...s, intervalGiven: config.sources.interval !== 'default', batchSizeGiven: config.sources.batchSize !== 'default' },
@@ -57,6 +57,9 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
           signal,
           options: { ...runOptions(config, seed), cron: s.cron, timezone: s.timezone, job: k },
           startSeqs,
+          // A job after a completed one: nothing of the stream beyond its start to look for (a jsonl
+          // target would otherwise read all its files again, every job).
+          beyondCheckpoint: !clean,
           limitFromStart: true,
           clockOrigin,
           onLivePlan: k === 1 ? (plan) => warnLivePlan(out, plan, s.rate) : undefined,
