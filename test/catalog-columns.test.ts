@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StoreCatalog } from '../src/catalog/store-catalog.js';
 import { readStoredCatalog } from '../src/run/catalog-read.js';
-import { loadCatalog } from '../src/run/catalog-source.js';
+import { defaultCatalog, loadCatalog } from '../src/run/catalog-source.js';
 import { seedCatalog } from '../src/run/seed.js';
 import { JsonlSink } from '../src/sinks/jsonl.js';
 import type { Doc, Sink } from '../src/sinks/types.js';
@@ -103,15 +103,64 @@ describe('catalog columns saved beside a jsonl catalog', () => {
       },
       catalog: { eachDocument: async () => undefined },
     };
-    const err = (await loadCatalog(forgetful, ours).catch((e: unknown) => e)) as EtlError;
+    const err = (await loadCatalog(forgetful, ours, undefined, undefined, [0, 5, 5]).catch((e: unknown) => e)) as EtlError;
     expect(err).toBeInstanceOf(EtlError);
     expect(err.code).toBe('CATALOG_INVALID');
     expect(err.exitCode).toBe(2);
-    expect(err.message).toMatch(/cannot be read back/);
+    expect(err.message).toMatch(/cannot be read back: 0 products and 0 users found after 0.01 s; check that the connection string reads from where it writes/);
     // One seed: the default catalog's products and users, written once.
     const once = writes;
     expect(once).toBeGreaterThan(0);
-    await loadCatalog(forgetful, ours).catch(() => undefined);
+    await loadCatalog(forgetful, ours, undefined, undefined, [0]).catch(() => undefined);
     expect(writes).toBe(2 * once);
+  });
+
+  it('a catalog just seeded that reads back only after a while (a lagging secondary) is read again, not seeded again', async () => {
+    const stored = new Map<string, Doc[]>();
+    let reads = 0;
+    let writes = 0;
+    const lagging: Sink = {
+      name: 'mongo',
+      target: 'a lagging target',
+      open: async () => undefined,
+      reset: async () => undefined,
+      close: async () => undefined,
+      write: async (collection, docs) => {
+        writes++;
+        stored.set(collection, [...(stored.get(collection) ?? []), ...(docs as Doc[])]);
+        return { written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 };
+      },
+      catalog: {
+        // Nothing before the seed, nor in the first two reads after it (products are read first in each).
+        eachDocument: async (collection, _fields, each) => {
+          if (collection === 'products') reads++;
+          if (reads <= 3) return;
+          for (const doc of stored.get(collection) ?? []) each(doc);
+        },
+      },
+    };
+    const loaded = await loadCatalog(lagging, ours, undefined, undefined, [0, 5, 5, 5]);
+    expect(loaded.source).toBe('seeded');
+    expect(loaded.read).toEqual({ products: defaultCatalog.products, users: defaultCatalog.users });
+    expect(reads).toBe(4);
+    const once = writes;
+    expect(once).toBeGreaterThan(0);
+    // The catalog it reads is the one seeded once.
+    expect(stored.get('products')).toHaveLength(defaultCatalog.products);
+  });
+
+  it('a target that refuses the seeded catalog is named with what it refused', async () => {
+    const refusing: Sink = {
+      name: 'mongo',
+      target: 'a refusing target',
+      open: async () => undefined,
+      reset: async () => undefined,
+      close: async () => undefined,
+      write: async (_collection, docs) => ({ written: 0, duplicates: 0, rejected: (docs as Doc[]).map((doc) => ({ doc, reasons: [{ path: '', code: 'x', message: 'refused' }] })), retries: 0 }),
+      catalog: { eachDocument: async () => undefined },
+    };
+    const err = (await loadCatalog(refusing, ours, undefined, undefined, [0]).catch((e: unknown) => e)) as EtlError;
+    expect(err.code).toBe('CATALOG_INVALID');
+    expect(err.message).toMatch(new RegExp(`the target refused ${defaultCatalog.products + defaultCatalog.users} of its documents \\(${defaultCatalog.products} products, ${defaultCatalog.users} users\\)`));
   });
 });

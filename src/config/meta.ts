@@ -178,7 +178,7 @@ export const settingsMeta: Record<SettingKey, SettingMeta> = {
     // Its config.py's default: transactions per interval (with 3 activities and 1/5 inventory update each).
     profileDefault: { 'adaptive-bi': '10' },
     profileEnv: { 'adaptive-bi': 'BATCH_SIZE' },
-    description: 'events per batch (--profile adaptive-bi: transactions, with 3 activities and 1/5 inventory update each); an unpaced backfill into MongoDB without it writes 40,000 records a batch',
+    description: 'events per batch (--profile adaptive-bi: transactions, with 3 activities and 1/5 inventory update each); an unpaced backfill into MongoDB with no batch size set (flag or env) writes 40,000 records a batch',
     example: '1000',
     commands: streamish,
   },

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PopulationWeights } from '../catalog/population.js';
 import type { StoreCatalog } from '../catalog/store-catalog.js';
 import type { Profile } from '../profiles/index.js';
@@ -38,36 +39,55 @@ export interface LoadedCatalog {
  * the fields the engine uses and built straight into columns (no document is kept); where there
  * is none, one of `size` (seed 42) is seeded first. Sinks that store nothing (stdout, null) use
  * that catalog in memory.
- * @throws EtlError CATALOG_INVALID for a stored document the engine cannot use
+ * @param readBackWaitsMs after seeding, the waits before each reading back (tests shorten them)
+ * @throws EtlError CATALOG_INVALID for a stored document the engine cannot use, or a catalog
+ *   just seeded that cannot be read back
  */
-export async function loadCatalog(sink: Sink, profile: Profile, progress?: CatalogProgress, size: CatalogSize = defaultCatalog): Promise<LoadedCatalog> {
-  return load(sink, profile, progress, size, false);
-}
-
-async function load(sink: Sink, profile: Profile, progress: CatalogProgress | undefined, size: CatalogSize, seededNow: boolean): Promise<LoadedCatalog> {
+export async function loadCatalog(sink: Sink, profile: Profile, progress?: CatalogProgress, size: CatalogSize = defaultCatalog, readBackWaitsMs: readonly number[] = readBackWaits): Promise<LoadedCatalog> {
   const started = performance.now();
   const reader = sink.catalog;
   if (!reader) {
     const catalog = await defaultCatalogInThread(profile.catalog.population, size);
     return { catalog, source: 'memory', read: { products: size.products, users: size.users }, loadMs: performance.now() - started };
   }
+  const stored = await storedCatalog(reader, profile, sink.target, progress);
+  if (stored.catalog) return { catalog: stored.catalog, source: 'stored', read: stored.read, loadMs: performance.now() - started };
+  // None there: seeded once, then read back. A target that takes the catalog and gives nothing
+  // back is named, not seeded for ever; one that reads from a lagging secondary gets a few seconds.
+  const { seedCatalog } = await import('./seed.js');
+  const seeded = await seedCatalog({ seed: defaultCatalog.seed, products: size.products, users: size.users, profile, reset: false, chunkSize: 10_000, sink });
+  let read = stored.read;
+  for (const waitMs of readBackWaitsMs) {
+    if (waitMs > 0) await sleep(waitMs);
+    const again = await storedCatalog(reader, profile, sink.target, progress);
+    if (again.catalog) return { catalog: again.catalog, source: 'seeded', read: again.read, loadMs: performance.now() - started };
+    read = again.read;
+    log('the catalog just seeded reads back as %d products and %d users', read.products, read.users);
+  }
+  const waited = readBackWaitsMs.reduce((a, b) => a + b, 0) / 1000;
+  const refused = seeded.counts.products.dead_lettered + seeded.counts.users.dead_lettered;
+  const why =
+    refused > 0
+      ? `the target refused ${refused} of its documents (${seeded.counts.products.dead_lettered} products, ${seeded.counts.users.dead_lettered} users): a validator of its own?`
+      : 'check that the connection string reads from where it writes (a readPreference on a lagging secondary reads nothing yet)';
+  throw new EtlError(
+    'CATALOG_INVALID',
+    `The catalog just seeded into ${sink.target} cannot be read back: ${read.products} products and ${read.users} users found after ${waited} s; ${why}. Or seed first with \`etl seed\`.`,
+  );
+}
+
+/** After a seed, the waits before each reading back (the first at once): about 8 s in all. */
+const readBackWaits = [0, 250, 500, 1000, 2000, 4000];
+
+/** The catalog as stored: the columns saved beside the documents, or the documents read (and their columns saved for the next run). */
+async function storedCatalog(reader: NonNullable<Sink['catalog']>, profile: Profile, target: string, progress: CatalogProgress | undefined): Promise<{ catalog?: StoreCatalog; read: LoadedCatalog['read'] }> {
   // Columns saved by the seed beside the documents, while those are what they were built from.
   const saved = await reader.columns?.(profile.catalog.reading);
-  if (saved) return { catalog: saved.catalog, source: 'stored', read: saved.read, loadMs: performance.now() - started };
-  const { catalog, read } = await readStoredCatalog(reader, profile, sink.target, progress);
-  if (catalog) {
-    // Saved for the next run (a target that keeps catalog columns, of a catalog seeded without them).
-    await reader.saveColumns?.(profile.catalog.reading, { catalog, read }).catch((err: unknown) => log('catalog columns not saved: %s', (err as Error).message));
-    return { catalog, source: 'stored', read, loadMs: performance.now() - started };
-  }
-  // Seeded once: a target that takes the catalog and still gives nothing back would be seeded for ever.
-  if (seededNow) {
-    throw new EtlError('CATALOG_INVALID', `The catalog just seeded into ${sink.target} cannot be read back: no products or users were found. Check that the connection string reads from where it writes (a readPreference on a lagging secondary reads nothing yet), or seed first with \`etl seed\`.`);
-  }
-  const { seedCatalog } = await import('./seed.js');
-  await seedCatalog({ seed: defaultCatalog.seed, products: size.products, users: size.users, profile, reset: false, chunkSize: 10_000, sink });
-  const again = await load(sink, profile, progress, size, true);
-  return { ...again, source: 'seeded', loadMs: performance.now() - started };
+  if (saved) return saved;
+  const { catalog, read } = await readStoredCatalog(reader, profile, target, progress);
+  // Saved for the next run (a target that keeps catalog columns, of a catalog seeded without them).
+  if (catalog) await reader.saveColumns?.(profile.catalog.reading, { catalog, read }).catch((err: unknown) => log('catalog columns not saved: %s', (err as Error).message));
+  return { catalog, read };
 }
 
 /** The default catalog, generated in a thread that then ends (faker does not stay in this one's heap). */
