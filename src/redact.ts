@@ -32,6 +32,20 @@ export function secretsOf(uri: string | undefined): string[] {
 type RedactConnectionString = (uri: string, options: { redactUsernames: boolean; replacementString: string }) => string;
 let redactConnectionString: RedactConnectionString | undefined;
 
+/**
+ * A string meant as a connection string but not one (`mongodb//bob:pw@host`, `bob:pw@host`):
+ * whatever stands between its scheme-like start and its last `@` is the user's credentials, the
+ * password masked (`mongodb//bob:****@host`); without a `:` there, all of it (`****@host`).
+ */
+export function redactUriLike(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const start = /^(?:[a-z][a-z0-9+.-]*:?)?\/{0,2}/i.exec(text)![0].length;
+  const userinfo = text.slice(start, at);
+  const colon = userinfo.indexOf(':');
+  return `${text.slice(0, start)}${colon >= 0 ? `${userinfo.slice(0, colon)}:****` : '****'}${text.slice(at)}`;
+}
+
 /** Redacts one connection string (password replaced), tolerating strings the parser rejects. */
 export function redactUri(uri: string): string {
   // Loaded on first use, so `etl --help` does not pay for the URL parser.
@@ -39,6 +53,6 @@ export function redactUri(uri: string): string {
   try {
     return redactConnectionString(uri, { redactUsernames: false, replacementString: '****' });
   } catch {
-    return redactText(uri);
+    return redactUriLike(uri);
   }
 }

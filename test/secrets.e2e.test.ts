@@ -12,6 +12,10 @@ const targets = {
   'unreachable host': `mongodb://etl:${password}@nonexistent.invalid:27017/?serverSelectionTimeoutMS=1500`,
   'refused port': `mongodb://etl:${password}@127.0.0.1:9/?serverSelectionTimeoutMS=1500`,
   'malformed URI': `mongodb://etl:${password}@127.0.0.1:notaport/`,
+  // Not connection strings at all (the parser refuses them): the credentials are still masked.
+  'a scheme without "://"': `mongodb//etl:${password}@127.0.0.1:27017/`,
+  'no scheme': `etl:${password}@127.0.0.1:27017`,
+  'another scheme, a password with an unescaped @': `http://etl:${password}@pw@127.0.0.1/x`,
 };
 
 describe('the password of a connection string never appears in any output', () => {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { EtlError } from '../errors.js';
 import { logger } from '../log.js';
-import { redactText } from '../redact.js';
+import { redactText, redactUriLike } from '../redact.js';
 import { type ProfileName, profileNames } from '../shared/profiles.js';
 import { debugNamespaces } from '../shared/switches.js';
 import { type CommandName, type SettingKey, type Settings, settingsFor, settingsMeta, settingsSchema, settingLabel } from './settings.js';
@@ -110,9 +110,15 @@ function whereGiven(key: SettingKey, p: Provenance): string {
 /** A setting as the user gave it, value included (redacted): `--rate 2000`, `ETL_INTERVAL=1 (in /app/.env)`. */
 function named(key: SettingKey, p: Provenance): string {
   const o = origin(key, p);
-  const value = redactText(p.raw[key] ?? '');
+  const value = shown(key, p);
   if (p.sources[key] === 'flag') return settingsMeta[key].flag?.includes('<') ? `${o.name} ${value}` : o.name;
   return `${o.name}=${value}${o.place ? ` (${o.place})` : ''}`;
+}
+
+/** A setting's value as an error shows it: passwords redacted, also of a connection string that does not parse. */
+function shown(key: SettingKey, p: Provenance): string {
+  const raw = p.raw[key] ?? '';
+  return key === 'uri' ? redactUriLike(redactText(raw)) : redactText(raw);
 }
 
 function exampleFor(key: SettingKey, p: Provenance): string {
@@ -159,7 +165,7 @@ function parseRaw(p: Provenance): Settings {
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
     const key = issue.path[0] as SettingKey;
-    const value = redactText(p.raw[key] ?? '');
+    const value = shown(key, p);
     return `Invalid ${whereGiven(key, p)}: "${value}" ${issue.message}. Example: ${exampleFor(key, p)}`;
   });
   throw new EtlError('CONFIG_INVALID', lines.join('\n'), { details: { settings: parsed.error.issues.map((i) => i.path[0]) } });
