@@ -137,7 +137,9 @@ describe('unknown flags: exit 2 with the flag meant', () => {
   _(['--env-file', '.env', 'seed', '--sink', 'null'], dotenv);
   _(['seed', '--sink', 'null', '--env-file=.env'], dotenv);
   _(['stream', '--env-file'], dotenv);
-  _(['stream', '--sink', 'null', '--rates', '5'], /unknown option '--rates'\n\(Did you mean --rate\?\)/);
+  _(['stream', '--sink', 'null', '--rates', '5'], /^error: unknown option '--rates' \(Did you mean --rate\?\)\n$/);
+  _(['stream', '--sink', 'null', '--nope'], /^error: unknown option '--nope' \(run with --help for usage\)\n$/);
+  _(['bogus'], /^error: unknown command 'bogus' \(run with --help for usage\)\n$/);
   _(['seed', '--dotenvs', 'x'], /\(Did you mean --dotenv\?\)/);
 });
 

@@ -70,7 +70,8 @@ describe('--scenario values', () => {
 
   it('refuses through the CLI, exit 2, one line naming the value and the fix (a flash sale of no category included)', async () => {
     for (const [value, message] of [
-      ['black-monday', /Invalid --scenario: "black-monday" "black-monday" is not a scenario: use one of/],
+      ['black-monday', /Invalid --scenario: "black-monday" is not a scenario: use one of/],
+      ['black-monday:x=1@2026-01-01', /Invalid --scenario: "black-monday:x=1@2026-01-01" names "black-monday", which is not a scenario: use one of/],
       ['flash-sale:category=Electronic', /category=Electronic is not a category of the catalog: use one of Electronics, /],
     ] as const) {
       const r = await runCli(['stream', '--sink', 'null', '--from', '2026-01-01', '--limit', '10', '--scenario', value]);

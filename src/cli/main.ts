@@ -29,18 +29,30 @@ async function tuneHeapForStreaming(sink: string): Promise<void> {
   setFlagsFromString('--heap-growing-percent=20');
 }
 
+/**
+ * A usage error of commander's as one line (its suggestion joined on, else where to look),
+ * passwords redacted: `error: unknown option '--limt' (Did you mean --limit?)`.
+ */
+export function oneLineError(text: string): string {
+  const line = redactText(text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `${/did you mean/i.test(line) ? line : `${line} (run with --help for usage)`}\n`;
+}
+
 /** Builds the `etl` program from the command definitions (src/cli/commands.ts). */
 export function makeProgram(holder: ContextHolder, io: CliIO): Command {
   const program = new Command('etl')
     .description('Stream realistic, linked e-commerce data into MongoDB')
     .version(version, '-V, --version', 'print the version')
-    .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true, sortOptions: false })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(redactText(s)),
+      outputError: (s, write) => write(oneLineError(s)),
     })
     .exitOverride();
   addGlobalOptions(program);
@@ -72,9 +84,9 @@ Exit codes: 0 success, 1 finished but lost or rejected work,
     cmd.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(redactText(s)),
+      outputError: (s, write) => write(oneLineError(s)),
     });
-    cmd.showHelpAfterError('(run with --help for usage)').showSuggestionAfterError(true).configureHelp({ showGlobalOptions: true, sortOptions: false });
+    cmd.showSuggestionAfterError(true).configureHelp({ showGlobalOptions: true, sortOptions: false });
     program.addCommand(cmd);
   }
   return program;

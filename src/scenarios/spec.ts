@@ -114,7 +114,8 @@ export function parseScenario(text: string): ScenarioSpec | string {
   const m = /^([a-z-]+)(?::([^@]*))?(?:@(.+))?$/.exec(text.trim());
   if (!m) return 'must look like NAME[:KEY=VALUE,...][@START[+DURATION]], e.g. black-friday@2026-11-27+1d';
   const name = m[1] as ScenarioName;
-  if (!scenarioNames.includes(name)) return `"${m[1]}" is not a scenario: use one of ${scenarioNames.join(', ')}`;
+  // The error quotes the value already: the name again only when the value is more than the name.
+  if (!scenarioNames.includes(name)) return `${m[1] === text.trim() ? 'is not a scenario' : `names "${m[1]}", which is not a scenario`}: use one of ${scenarioNames.join(', ')}`;
   const known = scenarioCatalog[name].params;
   const params: Record<string, ParamValue> = Object.fromEntries(Object.entries(known).map(([k, p]) => [k, p.default]));
   for (const pair of m[2] ? m[2].split(',') : []) {
