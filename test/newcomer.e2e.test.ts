@@ -152,6 +152,18 @@ describe('every line fits the terminal', () => {
   });
 });
 
+describe('the progress bar', () => {
+  it('of a --duration run estimates what is left of it: time since generating started plus the estimate is the duration (a live warm-up comes before)', async () => {
+    const r = await runCli(['stream', '--sink', 'null', '--rate', '300', '--duration', '5s', '--seed', '2'], { columns: 100, env: { FORCE_COLOR: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const seconds = (v: string) => (v.endsWith(' ms') ? parseFloat(v) / 1000 : parseFloat(v));
+    const frames = [...plain(r.stderr).matchAll(/(\d+)% \| ([\d.]+ m?s) \| ETA ([\d.]+ m?s)/g)].map((m) => ({ percent: Number(m[1]), elapsed: seconds(m[2]), eta: seconds(m[3]) }));
+    const later = frames.filter((f) => f.percent >= 20 && f.percent < 100);
+    expect(later.length).toBeGreaterThan(2);
+    for (const f of later) expect(Math.abs(f.elapsed + f.eta - 5), JSON.stringify(f)).toBeLessThan(0.6);
+  });
+});
+
 describe('backfills and pacing', () => {
   it('a backfill with --from and no end stops at now, never in the future', async () => {
     const out = tmp();

@@ -74,12 +74,12 @@ async function makeTickRenderer(out: Output, bounded: boolean, names: Record<str
     const barsize = Math.max(10, Math.min(40, width - 40));
     const bars = new MultiBar({ stream: out.io.stderr, format: `${out.c.cyan('{bar}')} {percentage}% | {elapsed} | ETA {remaining}`, barsize, hideCursor: true, clearOnComplete: true, fps: 5 }, Presets.shades_classic);
     const bar = bars.create(1000, 0, { elapsed: fmtDuration(0), remaining: '…' });
-    const started = Date.now();
     return {
       tick: (t: StreamTick) => {
         bars.log(`${tickLine(out, t, names, live)}\n`);
         const progress = t.progress ?? 0;
-        const elapsed = Date.now() - started;
+        // Since generating started, as the progress is (a live warm-up or a resume's replay comes before).
+        const elapsed = t.elapsedMs;
         // No estimate until there is something to estimate from.
         const remaining = progress >= 0.01 ? fmtDuration((elapsed / progress) * (1 - progress)) : '…';
         bar.update(Math.round(progress * 1000), { elapsed: fmtDuration(elapsed), remaining });
