@@ -164,6 +164,18 @@ describe('the progress bar', () => {
   });
 });
 
+describe('--rate population', () => {
+  it('says what pace the catalog gives, and its ticks show the wall-clock time (not the next visit due)', async () => {
+    const r = await runCli(['stream', '--sink', 'null', '--rate', 'population', '--duration', '2s', '--seed', '4'], { columns: 100 });
+    expect(r.code, r.stderr).toBe(0);
+    const text = plain(`${r.stdout}\n${r.stderr}`);
+    expect(text.replace(/\s+/g, ' ')).toMatch(/--rate population: the catalog's [\d,]+ active users visit [\d.e-]+ times a second, ~[\d.e-]+ records a second/);
+    const times = [...text.matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) │/gm)].map((m) => Date.parse(`${m[1].replace(' ', 'T')}Z`));
+    expect(times.length).toBeGreaterThan(0);
+    for (const t of times) expect(Math.abs(Date.now() - t)).toBeLessThan(10_000);
+  });
+});
+
 describe('backfills and pacing', () => {
   it('a backfill with --from and no end stops at now, never in the future', async () => {
     const out = tmp();

@@ -15,7 +15,8 @@ function tickLine(out: Output, t: StreamTick, names: Record<string, string>, liv
   const parts = shown.map((name) => `+${fmtInt(t.delta.collections[name].generated)} ${names[name]}`);
   const total = shown.reduce((a, name) => a + t.delta.collections[name].generated, 0);
   const dead = Object.values(t.delta.collections).reduce((a, n) => a + n.dead_lettered, 0);
-  const iso = new Date(t.clockMs || Date.now()).toISOString();
+  // Live records are stamped on the wall clock (the engine's may be ahead, at the next visit due).
+  const iso = new Date(live ? Date.now() : t.clockMs || Date.now()).toISOString();
   const clock = iso.slice(0, 19).replace('T', ' ');
   // Live, the time to the second; in a backfill, the simulated day and minute.
   const shortClock = live ? iso.slice(11, 19) : iso.slice(5, 16).replace('T', ' ');
@@ -144,6 +145,16 @@ export function paceText(s: Pick<Settings, 'rate' | 'from' | 'speed' | 'batchSiz
 
 /** Once, before the first record: a rate far beyond what the catalog's users would make on their own. */
 export function warnLivePlan(out: Output, plan: LiveRatePlan, rate: Settings['rate']): void {
+  if (rate === 'population') {
+    // The pace is the catalog's: say what it is, so a quiet stream of a small catalog is not a surprise.
+    const perSecond = plan.ownVisitsPerSecond * plan.recordsPerVisit;
+    out.line(
+      out.c.dim(
+        `--rate population: the catalog's ${fmtInt(plan.users)} active users visit ${plan.ownVisitsPerSecond.toPrecision(2)} times a second, ~${perSecond.toPrecision(2)} records a second (more users, more traffic: etl seed --users N).`,
+      ),
+    );
+    return;
+  }
   if (plan.realisticUsers === undefined) return;
   const every = fmtDuration((plan.users / plan.visitsPerSecond) * 1000);
   const asked = rate === undefined ? 'this pace' : `--rate ${rate}`;
