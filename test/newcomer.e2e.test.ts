@@ -129,7 +129,7 @@ describe('an outage shows as one', () => {
 });
 
 describe('every line fits the terminal', () => {
-  for (const columns of [80, 100]) {
+  for (const columns of [60, 80, 100]) {
     it(`etl stream at ${columns} columns: ticks, bar, header and summary`, async () => {
       const out = tmp();
       const r = await runCli(['stream', '--sink', 'jsonl', '--out', out, '--from', '2026-02-01', '--rate', '20000', '--limit', '50000', '--seed', '3', '--dirty-rate', '0.01'], { columns, env: { FORCE_COLOR: '1' } });
@@ -137,6 +137,8 @@ describe('every line fits the terminal', () => {
       const lines = plain(`${r.stdout}\n${r.stderr}`).split(/[\r\n]/);
       expect(lines.filter((l) => l.includes('rec/s')).length).toBeGreaterThan(1);
       for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(columns);
+      // The summary table's rows are whole (not wrapped at a space).
+      for (const name of ['inventory_updates', 'total']) expect(lines.some((l) => new RegExp(`^${name}( +[\\d,]+){4}$`).test(l)), name).toBe(true);
       // Measured figures are shown, and no bar shows a placeholder.
       expect(lines.some((l) => /rec\/s │ dead \d+ │ retries \d+/.test(l))).toBe(true);
       expect(r.stderr).not.toMatch(/\{elapsed\}|\{remaining\}/);

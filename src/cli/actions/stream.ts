@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
 import { sumCounts } from '../../shared/counts.js';
@@ -97,7 +98,10 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   const total = sumCounts(Object.values(r.counts.collections));
   const t = { g: total.generated, w: total.written, d: total.duplicates, x: total.dead_lettered };
   rows.push(['total', t.g, t.w, t.d, t.x]);
-  out.summary(table(['collection', 'generated', 'written', 'duplicates', 'dead-lettered'], rows, c));
+  // On a narrow terminal, short headers (the line below names them in full) rather than wrapped rows.
+  const full = table(['collection', 'generated', 'written', 'duplicates', 'dead-lettered'], rows, c);
+  const fits = out.width === undefined || Math.max(...full.split('\n').map((l) => stripVTControlCharacters(l).length)) <= out.width;
+  out.summary(fits ? full : table(['collection', 'generated', 'written', 'dup.', 'dead'], rows, c));
   const reconciled = r.lost === 0 ? c.green('counts reconcile (generated = written + duplicates + dead-lettered)') : c.red(`${fmtInt(r.lost)} records lost`);
   const head =
     r.status === 'completed' ? c.green('✔ completed') : r.status === 'interrupted' ? c.yellow('■ stopped') : c.red('✘ failed');
