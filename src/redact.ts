@@ -46,6 +46,18 @@ export function redactUriLike(text: string): string {
   return `${text.slice(0, start)}${colon >= 0 ? `${userinfo.slice(0, colon)}:****` : '****'}${text.slice(at)}`;
 }
 
+/**
+ * Every word of a free text that could carry a password (a `:` then an `@`: a connection string
+ * given where it did not belong, as in `unknown option '--urii=mongodb//bob:pw@host'`), shown
+ * as `redactUriLike` shows it; after `=`, only the value.
+ */
+export function redactCredentialWords(text: string): string {
+  return text.replace(/[^\s'"`]*:[^\s'"`]*@[^\s'"`]*/g, (word) => {
+    const eq = word.indexOf('=');
+    return eq >= 0 && eq < word.indexOf(':') ? word.slice(0, eq + 1) + redactUriLike(word.slice(eq + 1)) : redactUriLike(word);
+  });
+}
+
 /** Redacts one connection string (password replaced), tolerating strings the parser rejects. */
 export function redactUri(uri: string): string {
   // Loaded on first use, so `etl --help` does not pay for the URL parser.

@@ -103,19 +103,19 @@ describe('catalog columns saved beside a jsonl catalog', () => {
       },
       catalog: { eachDocument: async () => undefined },
     };
-    const err = (await loadCatalog(forgetful, ours, undefined, undefined, [0, 5, 5]).catch((e: unknown) => e)) as EtlError;
+    const err = (await loadCatalog(forgetful, ours, undefined, undefined, { readBackWaitsMs: [0, 5, 5] }).catch((e: unknown) => e)) as EtlError;
     expect(err).toBeInstanceOf(EtlError);
     expect(err.code).toBe('CATALOG_INVALID');
     expect(err.exitCode).toBe(2);
-    expect(err.message).toMatch(/cannot be read back: 0 products and 0 users found after 0.01 s; check that the connection string reads from where it writes/);
+    expect(err.message).toMatch(/cannot be read back whole: 0 of 100 products and 0 of 1000 users found after 0.01 s; check that the connection string reads from where it writes/);
     // One seed: the default catalog's products and users, written once.
     const once = writes;
     expect(once).toBeGreaterThan(0);
-    await loadCatalog(forgetful, ours, undefined, undefined, [0]).catch(() => undefined);
+    await loadCatalog(forgetful, ours, undefined, undefined, { readBackWaitsMs: [0] }).catch(() => undefined);
     expect(writes).toBe(2 * once);
   });
 
-  it('a catalog just seeded that reads back only after a while (a lagging secondary) is read again, not seeded again', async () => {
+  it('a catalog just seeded that reads back whole only after a while (a lagging secondary) is read again, not seeded again', async () => {
     const stored = new Map<string, Doc[]>();
     let reads = 0;
     let writes = 0;
@@ -131,15 +131,17 @@ describe('catalog columns saved beside a jsonl catalog', () => {
         return { written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 };
       },
       catalog: {
-        // Nothing before the seed, nor in the first two reads after it (products are read first in each).
+        // Nothing before the seed nor in the first read after it, then all the products but a
+        // third of the users (half replicated), then all (products are read first in each).
         eachDocument: async (collection, _fields, each) => {
           if (collection === 'products') reads++;
-          if (reads <= 3) return;
-          for (const doc of stored.get(collection) ?? []) each(doc);
+          if (reads <= 2) return;
+          const docs = stored.get(collection) ?? [];
+          for (const doc of reads === 3 && collection === 'users' ? docs.slice(0, docs.length / 3) : docs) each(doc);
         },
       },
     };
-    const loaded = await loadCatalog(lagging, ours, undefined, undefined, [0, 5, 5, 5]);
+    const loaded = await loadCatalog(lagging, ours, undefined, undefined, { readBackWaitsMs: [0, 5, 5, 5] });
     expect(loaded.source).toBe('seeded');
     expect(loaded.read).toEqual({ products: defaultCatalog.products, users: defaultCatalog.users });
     expect(reads).toBe(4);
@@ -147,6 +149,24 @@ describe('catalog columns saved beside a jsonl catalog', () => {
     expect(once).toBeGreaterThan(0);
     // The catalog it reads is the one seeded once.
     expect(stored.get('products')).toHaveLength(defaultCatalog.products);
+  });
+
+  it('a stop (Ctrl-C) ends the waits for a catalog that does not read back', async () => {
+    const forgetful: Sink = {
+      name: 'mongo',
+      target: 'a forgetful target',
+      open: async () => undefined,
+      reset: async () => undefined,
+      close: async () => undefined,
+      write: async (_collection, docs) => ({ written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 }),
+      catalog: { eachDocument: async () => undefined },
+    };
+    const stop = new AbortController();
+    const began = Date.now();
+    setTimeout(() => stop.abort(), 200);
+    const err = (await loadCatalog(forgetful, ours, undefined, undefined, { readBackWaitsMs: [0, 60_000, 60_000], signal: stop.signal }).catch((e: unknown) => e)) as EtlError;
+    expect(Date.now() - began).toBeLessThan(30_000);
+    expect(err.code).toBe('CATALOG_INVALID');
   });
 
   it('a target that refuses the seeded catalog is named with what it refused', async () => {
@@ -159,7 +179,10 @@ describe('catalog columns saved beside a jsonl catalog', () => {
       write: async (_collection, docs) => ({ written: 0, duplicates: 0, rejected: (docs as Doc[]).map((doc) => ({ doc, reasons: [{ path: '', code: 'x', message: 'refused' }] })), retries: 0 }),
       catalog: { eachDocument: async () => undefined },
     };
-    const err = (await loadCatalog(refusing, ours, undefined, undefined, [0]).catch((e: unknown) => e)) as EtlError;
+    // All refused: no waiting for what cannot come (the waits given would take a minute).
+    const began = Date.now();
+    const err = (await loadCatalog(refusing, ours, undefined, undefined, { readBackWaitsMs: [0, 60_000] }).catch((e: unknown) => e)) as EtlError;
+    expect(Date.now() - began).toBeLessThan(30_000);
     expect(err.code).toBe('CATALOG_INVALID');
     expect(err.message).toMatch(new RegExp(`the target refused ${defaultCatalog.products + defaultCatalog.users} of its documents \\(${defaultCatalog.products} products, ${defaultCatalog.users} users\\)`));
   });

@@ -36,6 +36,15 @@ describe('the password of a connection string never appears in any output', () =
     }
   }
 
+  it('nor in the usage error of a mistyped flag that carries a connection string', async () => {
+    for (const arg of [`--urii=mongodb//etl:${password}@127.0.0.1`, `--url=mongodb://etl:${password}/x@127.0.0.1`, `--uri-typo=etl:${password}@127.0.0.1:27017`]) {
+      const r = await runCli(['stream', '--sink', 'null', arg]);
+      expect(r.code, arg).toBe(2);
+      expect(r.stderr, arg).toMatch(/^error: unknown option '--[a-z-]+=[^']*etl:\*\*\*\*@127\.0\.0\.1[^']*' \(run with --help for usage\)\n$/);
+      expect(r.stdout + r.stderr).not.toContain(password);
+    }
+  });
+
   it('nor in etl_runs or dead letters of a run that had MONGODB_URI set', async () => {
     const dir = tmp();
     const out = join(dir, 'out');

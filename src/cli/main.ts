@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from './commander.js';
 import { isEtlError } from '../errors.js';
-import { redactText, secretsOf } from '../redact.js';
+import { redactCredentialWords, redactText, secretsOf } from '../redact.js';
 import { debugNamespaces } from '../shared/switches.js';
 import { makeScheduleCommand, makeSeedCommand, makeStatsCommand, makeStreamCommand, makeVerifyCommand } from './commands.js';
 import { ContextHolder } from './context.js';
@@ -34,7 +34,7 @@ async function tuneHeapForStreaming(sink: string): Promise<void> {
  * passwords redacted: `error: unknown option '--limt' (Did you mean --limit?)`.
  */
 export function oneLineError(text: string): string {
-  const line = redactText(text)
+  const line = redactCredentialWords(redactText(text))
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)

@@ -51,7 +51,7 @@ export async function withProgressBar<T>(out: Output, label: string, total: numb
  * Reads the catalog the stream sells, saying so first (a large catalog takes a while to read);
  * where the target has none, one of --products and --users is made.
  */
-export async function readCatalog(out: Output, sink: Sink, s: Pick<Settings, 'sink' | 'products' | 'users'>, profile: Profile) {
+export async function readCatalog(out: Output, sink: Sink, s: Pick<Settings, 'sink' | 'products' | 'users'>, profile: Profile, signal?: AbortSignal) {
   const { loadCatalog, defaultCatalog } = await import('../run/catalog-source.js');
   if (sink.catalog) out.line(out.c.dim(`Reading the catalog from ${sink.target}…`));
   // A large catalog takes seconds: a progress line every 2 s meanwhile.
@@ -61,7 +61,7 @@ export async function readCatalog(out: Output, sink: Sink, s: Pick<Settings, 'si
     if (now - lastLine < 2000) return;
     lastLine = now;
     out.line(out.c.dim(`  … ${documents.toLocaleString('en-US')} ${collection} read`));
-  }, { products: s.products, users: s.users });
+  }, { products: s.products, users: s.users }, { signal });
   announceCatalog(out, catalog.source, sink.target, s.sink, `${fmt(s.products)} products, ${fmt(s.users)} users, seed ${defaultCatalog.seed}`);
   if (catalog.loadMs >= 1000 || catalog.read.users >= 100_000) {
     out.line(out.c.dim(`Catalog: ${catalog.catalog.productCount.toLocaleString('en-US')} products, ${catalog.catalog.userCount.toLocaleString('en-US')} users in ${(catalog.loadMs / 1000).toFixed(1)} s`));

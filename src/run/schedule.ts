@@ -13,8 +13,10 @@ export interface ScheduleRequest {
   signal: AbortSignal;
   /**
    * Runs job k (1-based) starting at these sequence numbers; returns its summary. `clean`: the
-   * job before it, in this process, completed, so the target holds nothing of the stream beyond
-   * them (the first job of a resumed schedule, or one after a failed job, may find some there).
+   * target holds nothing of the stream beyond them: the schedule started with none of its
+   * records and every job so far completed. After a resumed start or a failed job, records
+   * beyond a checkpoint may be there for many jobs to come (a killed run wrote past it), so
+   * every later job looks.
    */
   runJob: (k: number, startSeqs: Record<string, number>, signal: AbortSignal, clean: boolean) => Promise<RunSummary>;
   onEvent?: (e: ScheduleEvent) => void;
@@ -47,7 +49,7 @@ export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
     const report: ScheduleReport = { jobs: 0, failedJobs: 0, skipped: 0, missed: 0, checkpoint: { ...req.startSeqs }, stopReason: 'signal' };
     let running: Promise<void> | null = null;
     let finished = false;
-    let clean = false;
+    let clean = Object.keys(req.startSeqs ?? {}).length === 0;
     const jobStop = new AbortController();
     const task = createTask(
       req.cron,
@@ -58,7 +60,7 @@ export function runSchedule(req: ScheduleRequest): Promise<ScheduleReport> {
           try {
             const summary = await req.runJob(k, report.checkpoint, jobStop.signal, clean);
             report.checkpoint = summary.checkpoint;
-            clean = summary.status === 'completed';
+            clean &&= summary.status === 'completed';
             if (summary.status === 'failed') {
               report.failedJobs++;
               // Authentication and configuration errors will not heal by waiting for the next tick.

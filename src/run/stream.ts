@@ -55,8 +55,8 @@ export interface StreamRequest {
   /** Records this run starts from per partition (resume / schedule continuation). */
   startSeqs?: Record<string, number>;
   /**
-   * False when the target is known to hold nothing of the stream beyond `startSeqs` (a scheduled
-   * job after one that completed): the targets are not searched for records written beyond them.
+   * False when the target is known to hold nothing of the stream beyond `startSeqs` (a job of a
+   * fresh schedule whose jobs all completed): the targets are not searched for records beyond them.
    */
   beyondCheckpoint?: boolean;
   /** --limit counts from the start sequence (a scheduled job) instead of from sequence 0 (a resumed run). */

@@ -20,7 +20,7 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
     const { runOptions } = await import('../run-options.js');
     const { findResumePoint, recordedClockOrigin, refuseSeedInUse } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
-    const catalog = await readCatalog(out, sink, s, profile);
+    const catalog = await readCatalog(out, sink, s, profile, stopSignal);
     const partitions = planPartitions(s.partition, s.workers).map(partitionKey);
     const { randomInt } = await import('node:crypto');
     let seed = s.seed ?? randomInt(0, 2 ** 32 - 1);
@@ -57,8 +57,8 @@ export async function scheduleAction(ctx: RunContext): Promise<void> {
           signal,
           options: { ...runOptions(config, seed), cron: s.cron, timezone: s.timezone, job: k },
           startSeqs,
-          // A job after a completed one: nothing of the stream beyond its start to look for (a jsonl
-          // target would otherwise read all its files again, every job).
+          // A fresh schedule whose jobs all completed: nothing of the stream beyond this job's start
+          // to look for (a jsonl target would otherwise read all its files again, every job).
           beyondCheckpoint: !clean,
           limitFromStart: true,
           clockOrigin,

@@ -148,13 +148,18 @@ export function paceText(s: Pick<Settings, 'rate' | 'from' | 'speed' | 'batchSiz
 }
 
 /** Once, before the first record: a rate far beyond what the catalog's users would make on their own. */
+/** A rate to two significant digits, in plain notation (0.0015, 2.4, 1,200). */
+function fewDigits(x: number): string {
+  return x >= 100 ? fmtInt(Math.round(x)) : String(Number(x.toPrecision(2)));
+}
+
 export function warnLivePlan(out: Output, plan: LiveRatePlan, rate: Settings['rate']): void {
   if (rate === 'population') {
     // The pace is the catalog's: say what it is, so a quiet stream of a small catalog is not a surprise.
     const perSecond = plan.ownVisitsPerSecond * plan.recordsPerVisit;
     out.line(
       out.c.dim(
-        `--rate population: the catalog's ${fmtInt(plan.users)} active users visit ${plan.ownVisitsPerSecond.toPrecision(2)} times a second, ~${perSecond.toPrecision(2)} records a second (more users, more traffic: etl seed --users N).`,
+        `--rate population: the catalog's ${fmtInt(plan.users)} active users visit ${fewDigits(plan.ownVisitsPerSecond)} times a second, ~${fewDigits(perSecond)} records a second (more users, more traffic: etl seed --users N).`,
       ),
     );
     return;
@@ -181,7 +186,7 @@ export async function streamAction(ctx: RunContext): Promise<void> {
     const { findResumePoint, refuseSeedInUse, resumedBounds } = await import('../../run/resume.js');
     const { partitionKey } = await import('../../events/ids.js');
     const { runOptions, resumeCommand } = await import('../run-options.js');
-    const catalog = await readCatalog(out, sink, s, profile);
+    const catalog = await readCatalog(out, sink, s, profile, stopSignal);
     if (s.from) {
       // Users act only after they sign up: say when nobody has yet at the start of a backfill.
       const { firstSignupMs } = await import('../../catalog/store-catalog.js');
