@@ -194,6 +194,20 @@ describe('determinism and ids', () => {
 });
 
 describe('time, mix and dirty data options', () => {
+  it('live, after a warm-up that sold a small shop out, the records the stream emits keep the mix (what the warm-up made is not owed)', () => {
+    // 100 products and 1,000 users at ~500 records a second: `etl stream` with its defaults.
+    const catalog = testCatalog(100, 1000);
+    const origin = Date.UTC(2026, 4, 5, 10);
+    const e = engine({ from: new Date(origin - 30 * 60_000), visitsPerSecond: 40 }, catalog);
+    e.warmUp(origin);
+    e.warmedUp();
+    const shop = e.take(30_000).filter((r) => ['product_views', 'cart_events', 'transactions'].includes(r.collection));
+    const share = (c: string) => shop.filter((r) => r.collection === c).length / shop.length;
+    expect(share('product_views')).toBeCloseTo(0.6, 1);
+    expect(share('cart_events')).toBeCloseTo(0.3, 1);
+    expect(share('transactions')).toBeCloseTo(0.1, 1);
+  });
+
   it('a backfill stays inside --from/--to, in time order', () => {
     const from = new Date('2026-03-02T00:00:00Z');
     const to = new Date('2026-03-05T00:00:00Z');

@@ -181,6 +181,14 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
     this.renderer = renderer;
   }
 
+  /**
+   * The warm-up (in one or several `warmUp` calls) is over. The mix is of the records emitted:
+   * what the warm-up made (and a sold-out shop turned into views) is not owed to the stream.
+   */
+  warmedUp(): void {
+    this.chooser.restart();
+  }
+
   /** Generates and discards records up to (excluding) sequence `seq` (resume). */
   skipTo(seq: number): void {
     while (this.sequence < seq) this.take(Math.min(10_000, seq - this.sequence));

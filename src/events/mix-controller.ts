@@ -13,6 +13,8 @@ export interface StepChooser {
   choose(rng: Rng, cartEmpty: boolean, boost?: number): StepKind;
   /** Counts one emitted record of this kind. */
   record(kind: StepKind): void;
+  /** Forgets the records counted so far (those of a warm-up, which are not emitted). */
+  restart(): void;
   /** Whether the visit ends after an order. */
   endsAfterOrder(rng: Rng): boolean;
 }
@@ -38,6 +40,10 @@ export class MixController implements StepChooser {
   /** Counts one emitted record of this kind. */
   record(kind: StepKind): void {
     this.counts[kind]++;
+  }
+
+  restart(): void {
+    this.counts.fill(0);
   }
 
   /** The weights the next choice is drawn with (exposed for tests). */
@@ -81,6 +87,8 @@ export class FunnelChooser implements StepChooser {
   }
 
   record(): void {}
+
+  restart(): void {}
 
   endsAfterOrder(rng: Rng): boolean {
     return rng.chance(0.9);

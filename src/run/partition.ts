@@ -210,6 +210,7 @@ export class PartitionPipeline {
         if (await stoppedAfterTurn()) return;
       }
       this.engine.warmUp(originMs);
+      this.engine.warmedUp();
     }
     while (this.engine.sequence < job.startSeq) {
       this.skipTo(Math.min(job.startSeq, this.engine.sequence + prepareSlice.records));
