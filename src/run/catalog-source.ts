@@ -67,12 +67,11 @@ export async function loadCatalog(
   const held = { products: seeded.counts.products.written + seeded.counts.products.duplicates, users: seeded.counts.users.written + seeded.counts.users.duplicates };
   const waits = held.products > 0 && held.users > 0 ? (o.readBackWaitsMs ?? readBackWaits) : [0];
   let read = stored.read;
-  let waited = 0;
+  const seededAt = performance.now();
   for (const waitMs of waits) {
     if (waitMs > 0) {
       if (o.signal?.aborted) break;
       await sleep(waitMs, undefined, { signal: o.signal }).catch(() => undefined);
-      waited += waitMs;
     }
     const again = await storedCatalog(reader, profile, sink.target, progress);
     if (again.catalog && again.read.products >= held.products && again.read.users >= held.users) {
@@ -88,7 +87,7 @@ export async function loadCatalog(
       : 'check that the connection string reads from where it writes (a readPreference on a lagging secondary reads nothing yet)';
   throw new EtlError(
     'CATALOG_INVALID',
-    `The catalog just seeded into ${sink.target} cannot be read back whole: ${read.products} of ${held.products} products and ${read.users} of ${held.users} users found after ${waited / 1000} s; ${why}. Or seed first with \`etl seed\`.`,
+    `The catalog just seeded into ${sink.target} cannot be read back whole: ${read.products} of ${held.products} products and ${read.users} of ${held.users} users found after ${((performance.now() - seededAt) / 1000).toFixed(1)} s; ${why}. Or seed first with \`etl seed\`.`,
   );
 }
 

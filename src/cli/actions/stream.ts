@@ -147,12 +147,15 @@ export function paceText(s: Pick<Settings, 'rate' | 'from' | 'speed' | 'batchSiz
   return intervalDefault ? 'as fast as the target takes' : `${fmtInt(s.batchSize)} every ${s.interval}s`;
 }
 
-/** Once, before the first record: a rate far beyond what the catalog's users would make on their own. */
 /** A rate to two significant digits, in plain notation (0.0015, 2.4, 1,200). */
 function fewDigits(x: number): string {
   return x >= 100 ? fmtInt(Math.round(x)) : String(Number(x.toPrecision(2)));
 }
 
+/**
+ * Once, before the first record: under `--rate population` the pace the catalog gives; else a
+ * rate far beyond what the catalog's users would make on their own.
+ */
 export function warnLivePlan(out: Output, plan: LiveRatePlan, rate: Settings['rate']): void {
   if (rate === 'population') {
     // The pace is the catalog's: say what it is, so a quiet stream of a small catalog is not a surprise.
