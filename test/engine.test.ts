@@ -200,7 +200,6 @@ describe('time, mix and dirty data options', () => {
     const origin = Date.UTC(2026, 4, 5, 10);
     const e = engine({ from: new Date(origin - 30 * 60_000), visitsPerSecond: 40 }, catalog);
     e.warmUp(origin);
-    e.warmedUp();
     const shop = e.take(30_000).filter((r) => ['product_views', 'cart_events', 'transactions'].includes(r.collection));
     const share = (c: string) => shop.filter((r) => r.collection === c).length / shop.length;
     expect(share('product_views')).toBeCloseTo(0.6, 1);

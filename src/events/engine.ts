@@ -168,25 +168,17 @@ export class EventEngine<D extends RenderedDoc = EventDoc> {
   }
 
   /**
-   * Runs the simulation up to `untilMs` (simulated) without emitting anything: what a shop
-   * has going on at that moment (open visits, carts, pending returns and restocks) without
-   * the records that led there. Sequence numbers start after it.
+   * Runs the simulation up to `untilMs` without emitting: the shop then (open visits, carts, returns
+   * and restocks due) without its records. The sequence and, once `done` (last call), the mix start.
    */
-  warmUp(untilMs: number): void {
+  warmUp(untilMs: number, done = true): void {
     const renderer = this.renderer;
     this.renderer = silentRenderer;
     this.out.setWarmingUp(true);
     while (Math.min(this.nextArrivalAt, this.steps.peekAt(), this.effects.peekAt(), this.sides.nextAt) < untilMs) this.step();
     this.out.setWarmingUp(false);
     this.renderer = renderer;
-  }
-
-  /**
-   * The warm-up (in one or several `warmUp` calls) is over. The mix is of the records emitted:
-   * what the warm-up made (and a sold-out shop turned into views) is not owed to the stream.
-   */
-  warmedUp(): void {
-    this.chooser.restart();
+    if (done) this.chooser.restart();
   }
 
   /** Generates and discards records up to (excluding) sequence `seq` (resume). */

@@ -206,11 +206,10 @@ export class PartitionPipeline {
       // Up to the origin by a hundredth of the warm-up at a time: the same steps as in one go.
       const { originMs, warmUpMs, parts } = { ...job.live, parts: prepareSlice.warmUpParts };
       for (let i = 1; i < parts; i++) {
-        this.engine.warmUp(originMs - warmUpMs + (warmUpMs * i) / parts);
+        this.engine.warmUp(originMs - warmUpMs + (warmUpMs * i) / parts, false);
         if (await stoppedAfterTurn()) return;
       }
       this.engine.warmUp(originMs);
-      this.engine.warmedUp();
     }
     while (this.engine.sequence < job.startSeq) {
       this.skipTo(Math.min(job.startSeq, this.engine.sequence + prepareSlice.records));

@@ -40,7 +40,6 @@ export function engine(over: Partial<EngineOptions> = {}, catalog = testCatalog(
 export function liveEngine(originMs: number, visitsPerSecond: number, over: Partial<EngineOptions> = {}, catalog = testCatalog()): EventEngine<EventDoc> {
   const e = engine({ from: new Date(originMs - 30 * 60_000), visitsPerSecond, ...over }, catalog);
   e.warmUp(originMs);
-  e.warmedUp();
   return e;
 }
 
