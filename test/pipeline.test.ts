@@ -207,7 +207,7 @@ describe('runStream', () => {
     }
   });
 
-  it('a continuation searches the target for records beyond its checkpoint, unless told it holds none (a scheduled job after a completed one)', async () => {
+  it('a continuation searches the target for records beyond its checkpoint, unless told it holds none (a job of a fresh schedule whose jobs all completed)', async () => {
     const sinkOptions = { sink: 'null' as const, stored: ours.stored, out: '', db: 'x', dataDir: '' };
     const resumed = new SlowSink(0);
     await runStream({ command: 'stream', profile: ours, settings: { ...settings, limit: 6000 }, seed: 8, sink: resumed, sinkOptions, catalog, signal: new AbortController().signal, options: {}, startSeqs: { '0.1': 5000 } });
