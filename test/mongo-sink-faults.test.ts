@@ -79,6 +79,33 @@ describe('a lost batch says what of it was settled', () => {
     expect(peer.ids('transactions')).toHaveLength(8);
   });
 
+  it('a reply with write errors and a writeConcernError (64, wtimeout: MongoWriteConcernError) is sent again: the refusal dead-lettered once, the stored documents absorbed as duplicates', async () => {
+    peer.documentFaults.push((doc) => (doc._id === 'd1' ? { code: 121, errmsg: 'Document failed validation' } : undefined));
+    let first = true;
+    peer.use((cmd) => {
+      if (cmd.name !== 'insert' || !first) return undefined;
+      first = false;
+      return { applied: true, adding: { writeConcernError: { code: 64, codeName: 'WriteConcernFailed', errmsg: 'waiting for replication timed out', errInfo: { wtimeout: true } } } };
+    });
+    const r = await sink().write('transactions', docs(10));
+    // Applied but not as durable as asked: sent again, what was stored comes back as duplicates.
+    expect(r).toMatchObject({ written: 0, duplicates: 9 });
+    expect(r.retries).toBeGreaterThanOrEqual(1);
+    expect(r.rejected.map((x) => x.doc._id)).toEqual(['d1']);
+    expect(peer.ids('transactions')).toHaveLength(9);
+    expect(peer.received.filter((c) => c.name === 'insert')).toHaveLength(2);
+  });
+
+  it('a writeConcernError no retry can satisfy (100 UnsatisfiableWriteConcern) loses the batch: nothing counted that the server was not sure to keep', async () => {
+    peer.use((cmd) => (cmd.name === 'insert' ? { applied: true, adding: { writeConcernError: { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes' } } } : undefined));
+    const err = await sink().write('transactions', docs(5)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LostBatchError);
+    const lost = err as LostBatchError;
+    expect(lost.message).toMatch(/Not enough data-bearing nodes/);
+    expect(lost.settled.written).toBe(0);
+    expect(peer.received.filter((c) => c.name === 'insert')).toHaveLength(1);
+  });
+
   it('the pipeline counts, per collection, what the target acknowledged of a batch one of whose collections was lost', async () => {
     const g = new CatalogGenerator(7);
     const catalog = buildStoreCatalog(g.products(0, 50), g.users(0, 300));

@@ -59,7 +59,9 @@ export type PeerReply =
    */
   | { cut: true | 'connection'; applied?: number }
   /** Never answer (the driver's socket timeout fires). */
-  | { hang: true };
+  | { hang: true }
+  /** Apply the command as the peer would, and answer with these fields added (a `writeConcernError` beside what was applied). */
+  | { applied: true; adding: Document };
 
 /** A scripted rule: return a reply to take the command, undefined to pass it on. */
 export type PeerRule = (cmd: PeerCommand, peer: WirePeer) => PeerReply | undefined;
@@ -486,6 +488,7 @@ export class WirePeer {
         } else this.cutAll();
         return { hang: true };
       }
+      if ('adding' in reply) return { reply: { ...this.defaultReply(cmd), ...reply.adding } };
       return reply;
     }
     return { reply: this.defaultReply(cmd) };
