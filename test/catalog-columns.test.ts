@@ -12,6 +12,14 @@ import { EtlError } from '../src/errors.js';
 import { columnsFileName, readColumns } from '../src/sinks/jsonl-columns.js';
 import { abi, ours } from './helpers/profiles.js';
 
+/** A target as loadCatalog meets it: its writes as given, its catalog read as given (nothing by default). */
+function catalogTarget(target: string, write: Sink['write'], eachDocument: NonNullable<Sink['catalog']>['eachDocument'] = async () => undefined): Sink {
+  return { name: 'mongo', target, open: async () => undefined, reset: async () => undefined, close: async () => undefined, write, catalog: { eachDocument } };
+}
+
+/** A write's answer: every document stored. */
+const allStored = (docs: unknown) => ({ written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 });
+
 /** Every column as plain arrays, to compare two catalogs whole. */
 const plain = (c: StoreCatalog) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : Array.isArray(v) ? v.map((x) => (ArrayBuffer.isView(x) ? Array.from(x as Int32Array) : x)) : v]));
 
@@ -91,18 +99,10 @@ describe('catalog columns saved beside a jsonl catalog', () => {
 
   it('a target that takes the seeded catalog and gives nothing back is seeded once, then named (CATALOG_INVALID, exit 2), not seeded for ever', async () => {
     let writes = 0;
-    const forgetful: Sink = {
-      name: 'mongo',
-      target: 'a forgetful target',
-      open: async () => undefined,
-      reset: async () => undefined,
-      close: async () => undefined,
-      write: async (_collection, docs) => {
-        writes++;
-        return { written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 };
-      },
-      catalog: { eachDocument: async () => undefined },
-    };
+    const forgetful = catalogTarget('a forgetful target', async (_collection, docs) => {
+      writes++;
+      return allStored(docs);
+    });
     const err = (await loadCatalog(forgetful, ours, undefined, undefined, { readBackWaitsMs: [0, 5, 5] }).catch((e: unknown) => e)) as EtlError;
     expect(err).toBeInstanceOf(EtlError);
     expect(err.code).toBe('CATALOG_INVALID');
@@ -119,28 +119,22 @@ describe('catalog columns saved beside a jsonl catalog', () => {
     const stored = new Map<string, Doc[]>();
     let reads = 0;
     let writes = 0;
-    const lagging: Sink = {
-      name: 'mongo',
-      target: 'a lagging target',
-      open: async () => undefined,
-      reset: async () => undefined,
-      close: async () => undefined,
-      write: async (collection, docs) => {
+    const lagging = catalogTarget(
+      'a lagging target',
+      async (collection, docs) => {
         writes++;
         stored.set(collection, [...(stored.get(collection) ?? []), ...(docs as Doc[])]);
-        return { written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 };
+        return allStored(docs);
       },
-      catalog: {
-        // Nothing before the seed nor in the first read after it, then all the products but a
-        // third of the users (half replicated), then all (products are read first in each).
-        eachDocument: async (collection, _fields, each) => {
-          if (collection === 'products') reads++;
-          if (reads <= 2) return;
-          const docs = stored.get(collection) ?? [];
-          for (const doc of reads === 3 && collection === 'users' ? docs.slice(0, docs.length / 3) : docs) each(doc);
-        },
+      // Nothing before the seed nor in the first read after it, then all the products but a
+      // third of the users (half replicated), then all (products are read first in each).
+      async (collection, _fields, each) => {
+        if (collection === 'products') reads++;
+        if (reads <= 2) return;
+        const docs = stored.get(collection) ?? [];
+        for (const doc of reads === 3 && collection === 'users' ? docs.slice(0, docs.length / 3) : docs) each(doc);
       },
-    };
+    );
     const loaded = await loadCatalog(lagging, ours, undefined, undefined, { readBackWaitsMs: [0, 5, 5, 5] });
     expect(loaded.source).toBe('seeded');
     expect(loaded.read).toEqual({ products: defaultCatalog.products, users: defaultCatalog.users });
@@ -152,15 +146,7 @@ describe('catalog columns saved beside a jsonl catalog', () => {
   });
 
   it('a stop (Ctrl-C) ends the waits for a catalog that does not read back', async () => {
-    const forgetful: Sink = {
-      name: 'mongo',
-      target: 'a forgetful target',
-      open: async () => undefined,
-      reset: async () => undefined,
-      close: async () => undefined,
-      write: async (_collection, docs) => ({ written: (docs as Doc[]).length, duplicates: 0, rejected: [], retries: 0 }),
-      catalog: { eachDocument: async () => undefined },
-    };
+    const forgetful = catalogTarget('a forgetful target', async (_collection, docs) => allStored(docs));
     const stop = new AbortController();
     const began = Date.now();
     setTimeout(() => stop.abort(), 200);
@@ -170,15 +156,7 @@ describe('catalog columns saved beside a jsonl catalog', () => {
   });
 
   it('a target that refuses the seeded catalog is named with what it refused', async () => {
-    const refusing: Sink = {
-      name: 'mongo',
-      target: 'a refusing target',
-      open: async () => undefined,
-      reset: async () => undefined,
-      close: async () => undefined,
-      write: async (_collection, docs) => ({ written: 0, duplicates: 0, rejected: (docs as Doc[]).map((doc) => ({ doc, reasons: [{ path: '', code: 'x', message: 'refused' }] })), retries: 0 }),
-      catalog: { eachDocument: async () => undefined },
-    };
+    const refusing = catalogTarget('a refusing target', async (_collection, docs) => ({ written: 0, duplicates: 0, rejected: (docs as Doc[]).map((doc) => ({ doc, reasons: [{ path: '', code: 'x', message: 'refused' }] })), retries: 0 }));
     // All refused: no waiting for what cannot come (the waits given would take a minute).
     const began = Date.now();
     const err = (await loadCatalog(refusing, ours, undefined, undefined, { readBackWaitsMs: [0, 60_000] }).catch((e: unknown) => e)) as EtlError;
