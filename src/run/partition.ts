@@ -464,9 +464,7 @@ export class PartitionPipeline {
         if (rec.dirty) batch.injectedDirty++;
         continue;
       }
-      let list = valid.get(rec.collection);
-      if (!list) valid.set(rec.collection, (list = []));
-      list.push(rec.doc);
+      push(valid, rec.collection, rec.doc);
       if (this.live) {
         const at = rec.doc.timestamp;
         if (at instanceof Date) push(batch.times, rec.collection, at.getTime());

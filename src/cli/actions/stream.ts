@@ -1,4 +1,3 @@
-import { stripVTControlCharacters } from 'node:util';
 import { EtlError } from '../../errors.js';
 import type { RunSummary, StreamTick } from '../../run/stream.js';
 import { sumCounts } from '../../shared/counts.js';
@@ -6,7 +5,7 @@ import type { Settings } from '../../config/settings.js';
 import type { LiveRatePlan } from '../../events/live-rate.js';
 import type { RunContext } from '../context.js';
 import type { Output } from '../output.js';
-import { fitLine, fmtDuration, fmtInt, fmtMs, table, wrapLine } from '../format.js';
+import { fitLine, fmtDuration, fmtInt, fmtMs, table, visibleWidth, wrapLine } from '../format.js';
 import { openSink, readCatalog } from '../shared.js';
 
 /** One tick as a line that fits the terminal: figures that were measured, never a cut-off number. */
@@ -100,7 +99,7 @@ function renderSummary(out: Output, r: RunSummary, resumeHint: string): void {
   rows.push(['total', t.g, t.w, t.d, t.x]);
   // On a narrow terminal, short headers (the line below names them in full) rather than wrapped rows.
   const full = table(['collection', 'generated', 'written', 'duplicates', 'dead-lettered'], rows, c);
-  const fits = out.width === undefined || Math.max(...full.split('\n').map((l) => stripVTControlCharacters(l).length)) <= out.width;
+  const fits = out.width === undefined || Math.max(...full.split('\n').map(visibleWidth)) <= out.width;
   out.summary(fits ? full : table(['collection', 'generated', 'written', 'dup.', 'dead'], rows, c));
   const reconciled = r.lost === 0 ? c.green('counts reconcile (generated = written + duplicates + dead-lettered)') : c.red(`${fmtInt(r.lost)} records lost`);
   const head =
